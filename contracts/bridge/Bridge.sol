@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+// Internal Imports
+import {BridgeCore} from "./BridgeCore.sol";
+import {BridgeCounterpart} from "./BridgeCounterpart.sol";
+import {BridgeKLAY} from "./BridgeKLAY.sol";
+import {BridgeKIP7} from "./BridgeKIP7.sol";
+import {BridgeKIP17} from "./BridgeKIP17.sol";
+
+/// @title Bridge: one side of a parent chain / service chain bridge
+/// @notice Drop-in compatible with Klaytn's bridge (VERSION 1): the same functions, events and semantics, composed
+/// of modules (operators and votes, fees, token registry, counterpart, KLAY, KIP7, KIP17) over one execution core.
+/// Deploy one on each chain, link them with `setCounterPartBridge`, register token pairs and operators. The
+/// deployer is the owner and sole operator; thresholds start at 1.
+contract Bridge is BridgeCounterpart, BridgeKLAY, BridgeKIP7, BridgeKIP17 {
+    /// @notice Klaytn's bridge interface version this contract implements.
+    uint64 public constant VERSION = 1;
+
+    /// @param _modeMintBurn true: tokens are minted and burnt here (a service-chain side); false: locked and released.
+    constructor(bool _modeMintBurn) payable BridgeCore(_modeMintBurn) {}
+}

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+// External Imports
+import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
+import {IERC721Metadata} from "@openzeppelin/contracts/token/ERC721/extensions/IERC721Metadata.sol";
+
+// Internal Imports
+import {BridgeCore} from "./BridgeCore.sol";
+import {BridgeTokens} from "./BridgeTokens.sol";
+import {TokenCalls} from "./libraries/TokenCalls.sol";
+
+/// @dev What a mint/burn bridge calls on a KIP17 token (`mintWithTokenURI` may return a bool or nothing).
+interface IKIP17MintBurn {
+    function mintWithTokenURI(address to, uint256 tokenId, string calldata tokenURI) external;
+    function burn(uint256 tokenId) external;
+}
+
+/// @title BridgeKIP17: KIP17 / ERC721 NFTs, locked or burnt on the source, released or minted on the destination
+/// @notice Ways in: `requestERC721Transfer` after an approval; Klaytn's service-chain NFT hook
+/// `onERC721Received(address,uint256,address,bytes)`; a KIP17 or ERC721 `safeTransferFrom` to the bridge
+/// (`onKIP17Received` / standard `onERC721Received`) whose data is `abi.encode(address to, bytes extraData)`.
+/// The request carries the token URI in `RequestValueTransferEncoded` (version 2, Klaytn's double encoding).
+abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
+    bytes4 private constant KIP17_RECEIVED = 0x6745782b;
+    bytes4 private constant ERC721_RECEIVED = 0x150b7a02;
+    uint8 private constant URI_ENCODING_VERSION = 2;
+
+    /// @notice Source chain: requests NFT `tokenId` of `token` for `to` on the other chain (approve first).
+    function requestERC721Transfer(address _tokenAddress, address _to, uint256 _tokenId, bytes calldata _extraData)
+        external
+        nonReentrant
+    {
+        Status memory status = _beginRequest(_to);
+        _requireRequestable(_tokenAddress);
+        IERC721(_tokenAddress).transferFrom(msg.sender, address(this), _tokenId);
+        _requestKIP17(status, _tokenAddress, msg.sender, _to, _tokenId, _extraData);
+    }
+
+    /// @notice Source chain, one step: called by a registered service-chain NFT's `requestValueTransfer` after it
+    /// moved `tokenId` to the bridge (Klaytn's hook).
+    function onERC721Received(address _from, uint256 _tokenId, address _to, bytes calldata _extraData)
+        external
+        nonReentrant
+    {
+        Status memory status = _beginRequest(_to);
+        _requireRequestable(msg.sender);
+        _requestKIP17(status, msg.sender, _from, _to, _tokenId, _extraData);
+    }
+
+    /// @notice Source chain, one step: a KIP17 `safeTransferFrom` of a registered NFT to the bridge, with
+    /// `data = abi.encode(address to, bytes extraData)`.
+    function onKIP17Received(address, address from, uint256 tokenId, bytes calldata data)
+        external
+        nonReentrant
+        returns (bytes4)
+    {
+        _requestBySafeTransfer(from, tokenId, data);
+        return KIP17_RECEIVED;
+    }
+
+    /// @notice Source chain, one step: an ERC721 `safeTransferFrom` of a registered NFT to the bridge, with
+    /// `data = abi.encode(address to, bytes extraData)`.
+    function onERC721Received(address, address from, uint256 tokenId, bytes calldata data)
+        external
+        nonReentrant
+        returns (bytes4)
+    {
+        _requestBySafeTransfer(from, tokenId, data);
+        return ERC721_RECEIVED;
+    }
+
+    /// @notice Destination chain: an operator's vote to give NFT `tokenId` of `token` (with `tokenURI` when minted)
+    /// to `to` for request `requestedNonce` of the counterpart bridge. Executed once the threshold of operators
+    /// voted the same call data.
+    function handleERC721Transfer(
+        bytes32 _requestTxHash,
+        address _from,
+        address _to,
+        address _tokenAddress,
+        uint256 _tokenId,
+        uint64 _requestedNonce,
+        uint64 _requestedBlockNumber,
+        string calldata _tokenURI,
+        bytes calldata _extraData
+    ) external nonReentrant {
+        if (!_voteValueTransfer(_requestedNonce)) return;
+        _executeHandle(
+            HandleRequest({
+                requestTxHash: _requestTxHash,
+                tokenType: TokenType.ERC721,
+                from: _from,
+                to: _to,
+                tokenAddress: _tokenAddress,
+                valueOrTokenId: _tokenId,
+                requestNonce: _requestedNonce,
+                requestBlockNumber: _requestedBlockNumber,
+                tokenURI: _tokenURI,
+                extraData: _extraData
+            })
+        );
+    }
+
+    function _requestBySafeTransfer(address from, uint256 tokenId, bytes calldata data) private {
+        if (data.length < 96) revert InvalidTransferData();
+        (address to, bytes memory extraData) = abi.decode(data, (address, bytes));
+        Status memory status = _beginRequest(to);
+        _requireRequestable(msg.sender);
+        _requestKIP17(status, msg.sender, from, to, tokenId, extraData);
+    }
+
+    function _requestKIP17(
+        Status memory status,
+        address token,
+        address from,
+        address to,
+        uint256 tokenId,
+        bytes memory extraData
+    ) private {
+        if (IERC721(token).ownerOf(tokenId) != address(this)) revert TokenNotReceived(token, tokenId);
+        // Klaytn's encoding: the raw return data of tokenURI (an ABI-encoded string), ABI-encoded again as a string.
+        (bool ok, bytes memory uri) = token.staticcall(abi.encodeCall(IERC721Metadata.tokenURI, (tokenId)));
+        if (!ok) uri = "";
+        _emitRequestEncoded(
+            status, TokenType.ERC721, from, to, token, tokenId, extraData, URI_ENCODING_VERSION, abi.encode(string(uri))
+        );
+        if (modeMintBurn) IKIP17MintBurn(token).burn(tokenId);
+    }
+
+    function _payoutKIP17(address token, address to, uint256 tokenId, string memory tokenURI) internal override {
+        _requireRegistered(token);
+        if (modeMintBurn) {
+            TokenCalls.callOptionalBool(token, abi.encodeCall(IKIP17MintBurn.mintWithTokenURI, (to, tokenId, tokenURI)));
+        } else {
+            IERC721(token).transferFrom(address(this), to, tokenId);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title Value transfer requests and handles: the events Klaytn's tools read, and the errors of both paths
+interface IBridgeTransfers {
+    /// @notice Asset kinds, numbered as Klaytn's `TokenType`.
+    enum TokenType {
+        KLAY,
+        ERC20,
+        ERC721
+    }
+
+    /// @notice A value transfer was requested on this (source) bridge. KLAY and KIP7.
+    event RequestValueTransfer(
+        TokenType tokenType,
+        address indexed from,
+        address indexed to,
+        address indexed tokenAddress,
+        uint256 valueOrTokenId,
+        uint64 requestNonce,
+        uint256 fee,
+        bytes extraData
+    );
+
+    /// @notice A value transfer with encoded data was requested. KIP17: `encodingVer` 2 and
+    /// `encodedData = abi.encode(string(R))` where R is the raw return data of `tokenURI(tokenId)`.
+    event RequestValueTransferEncoded(
+        TokenType tokenType,
+        address indexed from,
+        address indexed to,
+        address indexed tokenAddress,
+        uint256 valueOrTokenId,
+        uint64 requestNonce,
+        uint256 fee,
+        bytes extraData,
+        uint8 encodingVer,
+        bytes encodedData
+    );
+
+    /// @notice A value transfer of the counterpart bridge was executed on this (destination) bridge.
+    event HandleValueTransfer(
+        bytes32 requestTxHash,
+        TokenType tokenType,
+        address indexed from,
+        address indexed to,
+        address indexed tokenAddress,
+        uint256 valueOrTokenId,
+        uint64 handleNonce,
+        uint64 lowerHandleNonce,
+        bytes extraData
+    );
+
+    /// @notice Requests were allowed (`true`) or stopped (`false`).
+    event RunningStatusChanged(bool status);
+
+    /// @notice Requests are stopped (`start(false)`).
+    error BridgeNotRunning();
+    /// @notice The recipient is the zero address.
+    error ZeroRecipient();
+    /// @notice The amount is zero.
+    error ZeroAmount();
+    /// @notice `msg.value` does not cover the value asked for.
+    error InsufficientValue(uint256 sent, uint256 value);
+    /// @notice The fee limit is below the fee.
+    error InsufficientFeeLimit(uint256 feeLimit, uint256 fee);
+    /// @notice The request nonce was handled and passed already (Klaytn: "removed vote").
+    error NonceAlreadyPassed(uint64 requestNonce, uint64 lowerHandleNonce);
+    /// @notice The vote of this request nonce is closed: it was handled (Klaytn: "closed vote").
+    error VoteClosed(uint64 requestNonce);
+    /// @notice A one-step request carried no decodable `abi.encode(address to, bytes extraData)`.
+    error InvalidTransferData();
+    /// @notice The bridge does not hold what the token said it sent.
+    error TokenNotReceived(address token, uint256 valueOrTokenId);
+    /// @notice Sending KLAY to `to` failed.
+    error KLAYTransferFailed(address to, uint256 value);
+    /// @notice A call to `token` failed or returned false.
+    error TokenCallFailed(address token, bytes4 selector);
+}
