@@ -31,4 +31,12 @@ interface IOperatorVotes {
     error InvalidThreshold(uint8 threshold, uint256 operatorCount);
     /// @notice Removing an operator would leave the threshold of `voteType` above the operators left.
     error ThresholdAboveOperatorCount(uint8 voteType, uint8 threshold, uint256 operatorCount);
+    /// @notice The signatures are not a whole number of 65-byte signatures.
+    error InvalidSignaturesLength(uint256 length);
+    /// @notice Fewer signatures than the threshold.
+    error NotEnoughSignatures(uint256 count, uint256 threshold);
+    /// @notice Signatures must be sorted by signer, ascending, each signer once.
+    error SignersNotSorted(address previous, address signer);
+    /// @notice A signature recovers to `signer`, who is not a current operator.
+    error SignerNotOperator(address signer);
 }

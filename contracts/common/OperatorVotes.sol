@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 // External Imports
 import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 
 // Internal Imports
 import {IOperatorVotes} from "./IOperatorVotes.sol";
@@ -150,16 +151,27 @@ abstract contract OperatorVotes is Ownable, IOperatorVotes {
         return false;
     }
 
-    /// @dev The mask of the current operators and the threshold of `voteType`, for signature checks.
-    function _activeOperators(uint8 voteType) internal view returns (uint256 activeBits, uint8 threshold) {
+    /// @dev Requires that current operators, at least the threshold of `voteType` of them, signed `digest`.
+    /// `signatures` is the concatenation of 65-byte `r ‖ s ‖ v` signatures sorted by signer address, ascending, so
+    /// a repeated signer is refused in the same pass. OpenZeppelin's ECDSA refuses malleable (high-s) signatures and
+    /// signatures that recover to the zero address. Every signature must come from a current operator.
+    function _requireOperatorSignatures(uint8 voteType, bytes32 digest, bytes calldata signatures) internal view {
+        if (signatures.length % 65 != 0) revert InvalidSignaturesLength(signatures.length);
+        uint256 count = signatures.length / 65;
         OperatorSet memory set = _operatorSet;
-        return (set.activeBits, voteType == 0 ? set.valueThreshold : set.configThreshold);
-    }
-
-    /// @dev The bit of `account`, or 0 when it is not a current operator.
-    function _operatorBitOrZero(address account) internal view returns (uint256) {
-        uint8 slot = _operatorSlot[account];
-        return slot == 0 ? 0 : uint256(1) << (slot - 1);
+        uint8 threshold = voteType == 0 ? set.valueThreshold : set.configThreshold;
+        if (count < threshold) revert NotEnoughSignatures(count, threshold);
+        address previous = address(0);
+        for (uint256 i = 0; i < count; ++i) {
+            uint256 offset = i * 65;
+            bytes32 r = bytes32(signatures[offset:offset + 32]);
+            bytes32 s = bytes32(signatures[offset + 32:offset + 64]);
+            uint8 v = uint8(signatures[offset + 64]);
+            address signer = ECDSA.recover(digest, v, r, s);
+            if (signer <= previous) revert SignersNotSorted(previous, signer);
+            if (_operatorSlot[signer] == 0) revert SignerNotOperator(signer);
+            previous = signer;
+        }
     }
 
     function _addOperator(address operator) private {
