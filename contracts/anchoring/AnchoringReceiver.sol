@@ -222,7 +222,7 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
             txCount: anchor.txCount
         });
         state.latestAnchoredBlock = anchor.blockNumber;
-        state.anchoredBlockCount += 1;
+        ++state.anchoredBlockCount;
         emit AnchorAccepted(
             anchor.blockNumber,
             anchor.blockHash,

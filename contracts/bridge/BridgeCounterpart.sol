@@ -9,6 +9,7 @@ import {IBridgeCounterpart} from "./interfaces/IBridgeCounterpart.sol";
 import {IOperatorVotes} from "../common/IOperatorVotes.sol";
 
 /// @title BridgeCounterpart: the bridge on the other chain
+/// @notice The owner links the counterpart bridge; the link is announced by `CounterpartBridgeChanged`.
 abstract contract BridgeCounterpart is Ownable, IBridgeCounterpart {
     /// @notice The bridge on the other chain whose requests this bridge handles.
     address public counterpartBridge;

@@ -10,9 +10,12 @@ import {BridgeCore} from "./BridgeCore.sol";
 import {BridgeTokens} from "./BridgeTokens.sol";
 import {TokenCalls} from "./libraries/TokenCalls.sol";
 
-/// @dev What a mint/burn bridge calls on a KIP17 token (`mintWithTokenURI` may return a bool or nothing).
+/// @title IKIP17MintBurn: the KIP17 functions a mint/burn bridge calls
+/// @notice What a mint/burn bridge calls on a KIP17 token (`mintWithTokenURI` may return a bool or nothing).
 interface IKIP17MintBurn {
+    /// @notice Mints NFT `tokenId` with `tokenURI` for `to`.
     function mintWithTokenURI(address to, uint256 tokenId, string calldata tokenURI) external;
+    /// @notice Burns NFT `tokenId`.
     function burn(uint256 tokenId) external;
 }
 

@@ -10,9 +10,12 @@ import {BridgeFees} from "./BridgeFees.sol";
 import {BridgeTokens} from "./BridgeTokens.sol";
 import {TokenCalls} from "./libraries/TokenCalls.sol";
 
-/// @dev What a mint/burn bridge calls on a KIP7 token (`mint` may return a bool or nothing).
+/// @title IKIP7MintBurn: the KIP7 functions a mint/burn bridge calls
+/// @notice What a mint/burn bridge calls on a KIP7 token (`mint` may return a bool or nothing).
 interface IKIP7MintBurn {
+    /// @notice Mints `amount` for `to`.
     function mint(address to, uint256 amount) external;
+    /// @notice Burns `amount` of the caller's tokens.
     function burn(uint256 amount) external;
 }
 

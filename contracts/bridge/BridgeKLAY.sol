@@ -28,7 +28,8 @@ abstract contract BridgeKLAY is BridgeFees {
     }
 
     /// @notice Adds KLAY liquidity for handles, without a request.
-    function chargeWithoutEvent() external payable {}
+    /// @dev The payment is the whole effect (Klaytn's interface), hence the empty body.
+    function chargeWithoutEvent() external payable {} // solhint-disable-line no-empty-blocks
 
     /// @notice Source chain: requests `value` KLAY for `to` on the other chain. `msg.value` is `value` plus the fee
     /// limit; the fee goes to the fee receiver and the change back to the sender.

@@ -98,7 +98,7 @@ abstract contract OperatorVotes is Ownable, IOperatorVotes {
             if (threshold > remaining) revert ThresholdAboveOperatorCount(voteType, threshold, remaining);
         }
         set.activeBits &= ~uint16(1 << (slot - 1));
-        set.count -= 1;
+        --set.count;
         _operatorSet = set;
         delete _operatorSlot[operator];
         uint256 last = operatorList.length - 1;
@@ -186,12 +186,12 @@ abstract contract OperatorVotes is Ownable, IOperatorVotes {
             pick = fresh & (~fresh + 1); // lowest unused bit
         } else {
             pick = free & (~free + 1); // reuse a bit: start a new epoch so no old vote carries over
-            set.epoch += 1;
+            ++set.epoch;
             set.usedBits = set.activeBits;
         }
         set.activeBits |= pick;
         set.usedBits |= pick;
-        set.count += 1;
+        ++set.count;
         _operatorSlot[operator] = _bitIndex(pick) + 1;
         operatorList.push(operator);
         set.roster = _writeRoster();

@@ -5,6 +5,7 @@ pragma solidity 0.8.30;
 import {IERC721Receiver} from "@openzeppelin/contracts/token/ERC721/IERC721Receiver.sol";
 
 /// @title Test receiver implementing only ERC-721's hook (no `onKIP17Received`).
+/// @notice Accepts every ERC-721 safe transfer; has no KIP17 hook.
 contract ERC721OnlyReceiver is IERC721Receiver {
     /// @notice The hook was called by `token` with these arguments.
     event ERC721Received(address token, address operator, address from, uint256 tokenId, bytes data);

@@ -5,6 +5,7 @@ pragma solidity 0.8.30;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title Test token that returns false instead of reverting when a transfer cannot happen.
+/// @notice For tests only: a token whose failed transfers return false.
 /// @dev A transfer returns false, moving nothing, when the balance or allowance is short, or always while the
 ///      deployer has switched {failing} on.
 contract FalseReturnToken is ERC20 {

@@ -5,6 +5,7 @@ pragma solidity 0.8.30;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title Test token that burns 1% of every transfer, so the recipient gets less than was sent.
+/// @notice For tests only: a token that keeps a fee out of every transfer.
 /// @dev Minting and burning are not charged.
 contract FeeOnTransferToken is ERC20 {
     constructor(string memory name_, string memory symbol_, uint256 initialSupply) ERC20(name_, symbol_) {

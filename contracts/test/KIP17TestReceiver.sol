@@ -5,6 +5,7 @@ pragma solidity 0.8.30;
 import {IKIP17Receiver} from "../tokens/kip/IKIP17Receiver.sol";
 
 /// @title Test receiver implementing only the KIP17 hook: answers a chosen value, or rejects with its own error.
+/// @notice For tests only: a configurable KIP17 receiver.
 contract KIP17TestReceiver is IKIP17Receiver {
     /// @notice What {onKIP17Received} returns.
     bytes4 public immutable answer;

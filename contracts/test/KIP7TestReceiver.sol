@@ -5,6 +5,7 @@ pragma solidity 0.8.30;
 import {IKIP7Receiver} from "../tokens/kip/IKIP7Receiver.sol";
 
 /// @title Test receiver for KIP7 safe transfers: answers a chosen value, or rejects with its own error.
+/// @notice For tests only: a configurable KIP7 receiver.
 contract KIP7TestReceiver is IKIP7Receiver {
     /// @notice What {onKIP7Received} returns.
     bytes4 public immutable answer;

@@ -17,6 +17,7 @@ import {IKIP7Mintable} from "../tokens/kip/IKIP7Mintable.sol";
 import {IKIP7Receiver} from "../tokens/kip/IKIP7Receiver.sol";
 
 /// @title Test helper: the compiler's `type(I).interfaceId` for each KIP interface, and the receiver magic values.
+/// @notice For tests only: interface ids and magic values as the compiler computes them.
 contract KIPInterfaceIds {
     /// @notice The interface names, in the order {ids} returns them.
     function names() external pure returns (string[] memory list) {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title Test account that refuses KLAY: its `receive` reverts. It can still call other contracts (and pay).
+/// @notice For tests only: an account that cannot receive KLAY.
 contract KLAYRejecter {
     /// @notice This contract does not take KLAY.
     error KLAYRejected();

@@ -2,14 +2,15 @@
 pragma solidity 0.8.30;
 
 /// @title Test token whose `transfer` and `transferFrom` return nothing, like USDT on Ethereum.
+/// @notice For tests only: a token without return values.
 /// @dev Written out by hand: an ERC-20 base cannot drop the `bool` return. Callers must use SafeERC20-style calls.
 contract NoReturnToken {
     /// @notice The token name.
     string public name;
     /// @notice The token symbol.
     string public symbol;
-    /// @notice Decimals of the user representation.
-    uint8 public constant decimals = 18;
+    /// @notice Decimals of the user representation (named as ERC-20's getter, hence not SNAKE_CASE).
+    uint8 public constant decimals = 18; // solhint-disable-line const-name-snakecase
     /// @notice Tokens in existence.
     uint256 public totalSupply;
     /// @notice Balance of each account.

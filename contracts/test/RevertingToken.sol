@@ -6,6 +6,7 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title Test token whose owner can make every balance change (transfer, mint, burn) revert.
+/// @notice For tests only: a token that can be switched to revert.
 contract RevertingToken is ERC20, Ownable {
     /// @notice Whether balance changes revert.
     bool public reverting;

@@ -7,6 +7,7 @@ import {IKIP7BridgeReceiver} from "../tokens/interfaces/IKIP7BridgeReceiver.sol"
 
 /// @title Test stand-in for a bridge as seen by service-chain tokens: records the bridge hooks and makes calls
 ///        (mint, burn) from its own address.
+/// @notice For tests only: records the bridge hooks a service-chain token calls.
 contract TestBridgeReceiver is IKIP7BridgeReceiver, IKIP17BridgeReceiver {
     /// @notice Number of hook calls received.
     uint256 public hookCalls;

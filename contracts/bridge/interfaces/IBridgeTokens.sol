@@ -2,12 +2,19 @@
 pragma solidity 0.8.30;
 
 /// @title The token pair registry and the KLAY and token locks
+/// @notice Events and errors of the token registry and of the KLAY and token locks.
 interface IBridgeTokens {
+    /// @notice `token` was registered.
     event TokenRegistered(address indexed token);
+    /// @notice `token` was deregistered.
     event TokenDeregistered(address indexed token);
+    /// @notice Requests of `token` are stopped.
     event TokenLocked(address indexed token);
+    /// @notice Requests of `token` are allowed again.
     event TokenUnlocked(address indexed token);
+    /// @notice KLAY requests are stopped.
     event KLAYLocked();
+    /// @notice KLAY requests are allowed again.
     event KLAYUnlocked();
 
     /// @notice `token` is not registered on this bridge (Klaytn: "not allowed token").

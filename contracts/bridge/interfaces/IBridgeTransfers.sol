@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title Value transfer requests and handles: the events Klaytn's tools read, and the errors of both paths
+/// @notice Events and errors of value transfer requests and handles.
 interface IBridgeTransfers {
     /// @notice Asset kinds, numbered as Klaytn's `TokenType`.
     enum TokenType {

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title Klaytn's bridge hook for one-step KIP17 value transfers, called by {ServiceChainKIP17-requestValueTransfer}.
+/// @notice Implemented by the bridge; called by a service-chain KIP17 token.
 /// @dev Named as in Klaytn's bridge (selector 0xcf0da290); not ERC-721's `onERC721Received(address,address,uint256,bytes)`.
 interface IKIP17BridgeReceiver {
     /// @notice Called by a registered token after it moved token `_tokenId` of `_from` to the bridge.

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title Klaytn's bridge hook for one-step KIP7 value transfers, called by {ServiceChainKIP7-requestValueTransfer}.
+/// @notice Implemented by the bridge; called by a service-chain KIP7 token.
 /// @dev Named as in Klaytn's bridge (selector 0xf1656e53), although its shape differs from any standard hook.
 interface IKIP7BridgeReceiver {
     /// @notice Called by a registered token after it moved `_value + _feeLimit` of `_from`'s tokens to the bridge.

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title What a bridge calls on a service-chain KIP17 token (see {ServiceChainKIP17}).
+/// @notice The mint and burn functions of a service-chain KIP17 token.
 /// @dev KIP17Token offers the same `mintWithTokenURI` / `burn` to its minters and token owners.
 interface IServiceChainKIP17 {
     /// @notice Creates token `tokenId` with URI `tokenURI` for `to` without calling `to`. The bridge and the

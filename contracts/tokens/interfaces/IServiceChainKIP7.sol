@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title What a bridge calls on a service-chain KIP7 token (see {ServiceChainKIP7}).
+/// @notice The mint and burn functions of a service-chain KIP7 token.
 /// @dev KIP7Token offers the same `mint` / `burn` / `burnFrom` to its minters.
 interface IServiceChainKIP7 {
     /// @notice Creates `amount` tokens for `account`. The bridge and the minters may call it.

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title KIP13: Klaytn's interface detection standard (identical to ERC-165).
+/// @notice Tells which interfaces a contract implements.
 /// @dev Interface id 0x01ffc9a7.
 interface IKIP13 {
     /// @notice Whether the contract implements the interface `interfaceId`.

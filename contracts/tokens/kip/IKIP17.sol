@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title KIP17: Klaytn's non-fungible token standard (ERC-721 with the KIP17 receiver hook).
+/// @notice The KIP17 non-fungible token interface.
 /// @dev Every function of the KIP17 specification is declared here (none inherited), so that
 ///      `type(IKIP17).interfaceId` is the KIP13 id of KIP17: 0x80ac58cd (the same as ERC-721).
 interface IKIP17 {

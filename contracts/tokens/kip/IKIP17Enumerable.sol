@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title KIP17 enumeration extension. KIP13 id 0x780e9d63.
+/// @notice Lists the tokens of a KIP17 contract and of each owner.
 /// @dev Declared to verify its id; the tokens of this project do not implement it.
 interface IKIP17Enumerable {
     /// @notice The number of tokens in existence.

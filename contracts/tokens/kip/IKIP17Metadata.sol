@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title KIP17 metadata extension. KIP13 id 0x5b5e139f.
+/// @notice The name, symbol and token URIs of a KIP17 token.
 interface IKIP17Metadata {
     /// @notice The collection's name.
     function name() external view returns (string memory);

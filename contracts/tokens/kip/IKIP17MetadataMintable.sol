@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title KIP17 minting-with-URI extension. KIP13 id 0xfac27f46.
+/// @notice Lets a minter mint a token with its URI.
 interface IKIP17MetadataMintable {
     /// @notice Creates token `tokenId` for `to` with metadata URI `tokenURI`. Only a minter may call it.
     /// @return True on success.

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title KIP17 minting extension. KIP13 id 0xeab83e20 (the same functions, hence id, as KIP7's).
+/// @notice Lets a minter mint a token.
 /// @dev Declared to verify its id; the KIP17 tokens of this project mint with a URI ({IKIP17MetadataMintable}).
 interface IKIP17Mintable {
     /// @notice Creates token `tokenId` for `to`. Only a minter may call it.

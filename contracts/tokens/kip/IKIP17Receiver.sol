@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title Hook a contract implements to accept KIP17 tokens sent with `safeTransferFrom`.
+/// @notice The KIP17 receiver hook.
 /// @dev KIP17 tokens also accept a recipient that implements only ERC-721's `onERC721Received`.
 interface IKIP17Receiver {
     /// @notice Called by a KIP17 token after it moved token `tokenId` from `from` to this contract.

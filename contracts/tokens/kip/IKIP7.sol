@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title KIP7: Klaytn's fungible token standard (ERC-20 plus `safeTransfer`).
+/// @notice The KIP7 fungible token interface.
 /// @dev Every function of the KIP7 specification is declared here (none inherited), so that
 ///      `type(IKIP7).interfaceId` is the KIP13 id of KIP7: 0x65787371.
 interface IKIP7 {

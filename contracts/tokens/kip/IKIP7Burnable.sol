@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title KIP7 burning extension. KIP13 id 0x3b5a0bf8.
+/// @notice Lets a holder burn tokens.
 interface IKIP7Burnable {
     /// @notice Destroys `amount` of the caller's tokens.
     function burn(uint256 amount) external;

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title KIP7 metadata extension. KIP13 id 0xa219a025.
+/// @notice The name, symbol and decimals of a KIP7 token.
 interface IKIP7Metadata {
     /// @notice The token's name.
     function name() external view returns (string memory);

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title KIP7 minting extension. KIP13 id 0xeab83e20 (KIP17's minting extension has the same functions and id).
+/// @notice Lets a minter mint tokens.
 interface IKIP7Mintable {
     /// @notice Creates `amount` tokens for `account`. Only a minter may call it.
     /// @return True on success.

@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 /// @title Hook a contract implements to accept KIP7 tokens sent with `safeTransfer` / `safeTransferFrom`.
+/// @notice The KIP7 receiver hook.
 interface IKIP7Receiver {
     /// @notice Called by a KIP7 token after it moved `amount` tokens from `from` to this contract.
     /// @param operator The account that called `safeTransfer` / `safeTransferFrom`.

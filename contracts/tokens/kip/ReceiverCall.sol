@@ -2,10 +2,12 @@
 pragma solidity 0.8.30;
 
 /// @title Calls a token recipient's acceptance hook and checks its answer.
+/// @notice Calls KIP7 / KIP17 receiver hooks.
 /// @dev Shared by {KIP7} and {KIP17}. Unlike a high-level call, a hook that returns nothing or malformed data
 ///      counts as a refusal (so the token can name the receiver in its own error) instead of failing to decode,
 ///      and only the first word of a successful answer is copied.
 library ReceiverCall {
+    /// @notice Calls a receiver hook and checks its answer.
     /// @dev Calls `target` with `payload` and reports whether it returned exactly `magic` (ABI-encoded as bytes4).
     /// @return accepted True when the call succeeded and its first return word is `magic`.
     /// @return revertData The revert data when the call reverted, otherwise empty.
