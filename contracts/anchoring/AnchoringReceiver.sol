@@ -20,9 +20,10 @@ import {IAnchoringReceiver} from "./IAnchoringReceiver.sol";
 /// Rules, the same on both paths: the block hash is never zero; a new anchor must be above the latest anchored block
 /// (the first may be any block, 0 included); the same anchor again is refused (`AlreadyAnchored`); a different
 /// anchor for an anchored block is refused without reverting, so that the `ConflictingAnchor` report stays on chain.
-/// @dev Each anchor takes six fresh storage slots (five hashes, then block count and transaction count packed in
-/// one); the block number is the key. The latest block number and the anchor count share one slot, written once per
-/// transaction.
+/// @dev Storage is designed for gas: each anchor takes one fresh slot, its EIP-712 struct hash (a commitment to all
+/// its fields), keyed by block number; the fields themselves travel in `AnchorAccepted`. `verifyAnchor` checks a
+/// header against the commitment, and any difference in any field is a conflict. The latest block number and the
+/// anchor count share one slot, written once per transaction.
 contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
     /// @notice The EIP-712 type hash of `Anchor`.
     bytes32 public constant ANCHOR_TYPEHASH = keccak256(
@@ -32,17 +33,6 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
 
     uint8 private constant VOTE_ANCHORING = 0;
 
-    /// @dev An anchor as stored; its block number is the key. A zero `blockHash` means "not anchored".
-    struct StoredAnchor {
-        bytes32 blockHash;
-        bytes32 parentHash;
-        bytes32 transactionsRoot;
-        bytes32 receiptsRoot;
-        bytes32 stateRoot;
-        uint64 blockCount;
-        uint64 txCount;
-    }
-
     /// @dev One slot.
     struct AnchorState {
         uint64 latestAnchoredBlock;
@@ -50,7 +40,7 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
     }
 
     AnchorState private _state;
-    mapping(uint64 blockNumber => StoredAnchor) private _anchors;
+    mapping(uint64 blockNumber => bytes32 anchorHash) private _anchorHashes;
 
     constructor() EIP712("AnchoringReceiver", "1") {}
 
@@ -90,13 +80,14 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
             txCount: txCount
         });
         AnchorState memory state = _state;
-        bytes32 anchoredBlockHash = _admit(anchor, state);
-        if (anchoredBlockHash != 0) {
-            emit ConflictingAnchor(blockNumber, anchoredBlockHash, blockHash, msg.sender);
+        bytes32 submittedHash = _structHash(anchor);
+        bytes32 anchoredHash = _admit(anchor, submittedHash, state);
+        if (anchoredHash != 0) {
+            emit ConflictingAnchor(blockNumber, anchoredHash, submittedHash, msg.sender);
             return;
         }
-        if (!_castVote(VOTE_ANCHORING, blockNumber, keccak256(abi.encode(anchor)))) return;
-        _accept(anchor, state);
+        if (!_castVote(VOTE_ANCHORING, blockNumber, submittedHash)) return;
+        _accept(anchor, submittedHash, state);
         _state = state;
     }
 
@@ -120,12 +111,13 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
                 revert AnchorsNotAscending(previousBlockNumber, anchor.blockNumber);
             }
             previousBlockNumber = anchor.blockNumber;
-            bytes32 anchoredBlockHash = _admit(anchor, state);
-            _requireOperatorSignatures(VOTE_ANCHORING, _hashTypedDataV4(_structHash(anchor)), signatures[i]);
-            if (anchoredBlockHash != 0) {
-                emit ConflictingAnchor(anchor.blockNumber, anchoredBlockHash, anchor.blockHash, msg.sender);
+            bytes32 submittedHash = _structHash(anchor);
+            bytes32 anchoredHash = _admit(anchor, submittedHash, state);
+            _requireOperatorSignatures(VOTE_ANCHORING, _hashTypedDataV4(submittedHash), signatures[i]);
+            if (anchoredHash != 0) {
+                emit ConflictingAnchor(anchor.blockNumber, anchoredHash, submittedHash, msg.sender);
             } else {
-                _accept(anchor, state);
+                _accept(anchor, submittedHash, state);
             }
         }
         if (state.anchoredBlockCount != countBefore) _state = state;
@@ -141,29 +133,27 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
         return _hashTypedDataV4(_structHash(anchor));
     }
 
-    /// @notice The anchor of child block `blockNumber`; all fields zero when the block is not anchored.
+    /// @notice The commitment to the anchor of child block `blockNumber`: its EIP-712 struct hash (zero when the
+    /// block is not anchored). The anchor's fields are in its `AnchorAccepted` event.
     /// @param blockNumber the child block
-    /// @return anchor the stored anchor
-    function getAnchor(uint64 blockNumber) external view returns (Anchor memory anchor) {
-        StoredAnchor storage stored = _anchors[blockNumber];
-        if (stored.blockHash == 0) return anchor;
-        anchor = Anchor({
-            blockHash: stored.blockHash,
-            parentHash: stored.parentHash,
-            transactionsRoot: stored.transactionsRoot,
-            receiptsRoot: stored.receiptsRoot,
-            stateRoot: stored.stateRoot,
-            blockNumber: blockNumber,
-            blockCount: stored.blockCount,
-            txCount: stored.txCount
-        });
+    /// @return the anchor's struct hash
+    function anchorHash(uint64 blockNumber) external view returns (bytes32) {
+        return _anchorHashes[blockNumber];
+    }
+
+    /// @notice Whether `anchor` is exactly the anchor accepted for its block: every field matches.
+    /// @param anchor a child block header's anchor fields
+    /// @return true when that very anchor was accepted
+    function verifyAnchor(Anchor calldata anchor) external view returns (bool) {
+        bytes32 stored = _anchorHashes[anchor.blockNumber];
+        return stored != 0 && stored == _structHash(anchor);
     }
 
     /// @notice Whether child block `blockNumber` is anchored.
     /// @param blockNumber the child block
     /// @return whether an anchor of it was accepted
     function isAnchored(uint64 blockNumber) external view returns (bool) {
-        return _anchors[blockNumber].blockHash != 0;
+        return _anchorHashes[blockNumber] != 0;
     }
 
     /// @notice The highest anchored child block; 0 before the first anchor (`hasAnyAnchor` tells the two apart).
@@ -191,36 +181,26 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
         return 1;
     }
 
-    /// @dev Checks `anchor` against the recorded anchors. Returns zero when it is new and may be accepted; returns
-    /// the recorded block hash when it conflicts with the anchor recorded for its block. Reverts on a zero block
-    /// hash, on the very anchor already recorded, and on a block at or below the latest one that is not anchored.
-    function _admit(Anchor memory anchor, AnchorState memory state) private view returns (bytes32) {
+    /// @dev Checks `anchor` (whose struct hash is `submittedHash`) against the recorded anchors. Returns zero when it
+    /// is new and may be accepted; returns the recorded anchor's hash when it conflicts with it. Reverts on a zero
+    /// block hash, on the very anchor already recorded, and on a block at or below the latest one that is not anchored.
+    function _admit(Anchor memory anchor, bytes32 submittedHash, AnchorState memory state)
+        private
+        view
+        returns (bytes32)
+    {
         uint64 blockNumber = anchor.blockNumber;
         if (anchor.blockHash == 0) revert ZeroBlockHash(blockNumber);
         if (state.anchoredBlockCount == 0 || blockNumber > state.latestAnchoredBlock) return 0;
-        StoredAnchor storage stored = _anchors[blockNumber];
-        bytes32 anchoredBlockHash = stored.blockHash;
-        if (anchoredBlockHash == 0) revert AnchorNotAfterLatest(blockNumber, state.latestAnchoredBlock);
-        if (
-            anchoredBlockHash == anchor.blockHash && stored.parentHash == anchor.parentHash
-                && stored.transactionsRoot == anchor.transactionsRoot && stored.receiptsRoot == anchor.receiptsRoot
-                && stored.stateRoot == anchor.stateRoot && stored.blockCount == anchor.blockCount
-                && stored.txCount == anchor.txCount
-        ) revert AlreadyAnchored(blockNumber);
-        return anchoredBlockHash;
+        bytes32 anchoredHash = _anchorHashes[blockNumber];
+        if (anchoredHash == 0) revert AnchorNotAfterLatest(blockNumber, state.latestAnchoredBlock);
+        if (anchoredHash == submittedHash) revert AlreadyAnchored(blockNumber);
+        return anchoredHash;
     }
 
-    /// @dev Stores `anchor`, emits `AnchorAccepted` and moves `state` (the caller writes it back).
-    function _accept(Anchor memory anchor, AnchorState memory state) private {
-        _anchors[anchor.blockNumber] = StoredAnchor({
-            blockHash: anchor.blockHash,
-            parentHash: anchor.parentHash,
-            transactionsRoot: anchor.transactionsRoot,
-            receiptsRoot: anchor.receiptsRoot,
-            stateRoot: anchor.stateRoot,
-            blockCount: anchor.blockCount,
-            txCount: anchor.txCount
-        });
+    /// @dev Records `anchor`, emits `AnchorAccepted` and moves `state` (the caller writes it back).
+    function _accept(Anchor memory anchor, bytes32 hash, AnchorState memory state) private {
+        _anchorHashes[anchor.blockNumber] = hash;
         state.latestAnchoredBlock = anchor.blockNumber;
         ++state.anchoredBlockCount;
         emit AnchorAccepted(

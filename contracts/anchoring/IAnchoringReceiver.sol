@@ -46,10 +46,11 @@ interface IAnchoringReceiver is IOperatorVotes {
     /// @notice An anchor different from the one recorded for `blockNumber` was submitted by `submitter` (an operator
     /// on the vote path; on the signed path the account that sent the threshold of operator signatures over it). It
     /// was refused: nothing changed.
+    /// `anchoredHash` and `submittedHash` are the two anchors' EIP-712 struct hashes.
     event ConflictingAnchor(
         uint64 indexed blockNumber,
-        bytes32 anchoredBlockHash,
-        bytes32 submittedBlockHash,
+        bytes32 anchoredHash,
+        bytes32 submittedHash,
         address indexed submitter
     );
 
@@ -88,8 +89,11 @@ interface IAnchoringReceiver is IOperatorVotes {
     /// @notice The EIP-712 digest operators sign for `anchor`.
     function anchorDigest(Anchor calldata anchor) external view returns (bytes32);
 
-    /// @notice The anchor of child block `blockNumber` (all zero when it is not anchored).
-    function getAnchor(uint64 blockNumber) external view returns (Anchor memory);
+    /// @notice The EIP-712 struct hash of the anchor accepted for `blockNumber` (zero when none).
+    function anchorHash(uint64 blockNumber) external view returns (bytes32);
+
+    /// @notice Whether `anchor` is exactly the anchor accepted for its block.
+    function verifyAnchor(Anchor calldata anchor) external view returns (bool);
 
     /// @notice Whether child block `blockNumber` is anchored.
     function isAnchored(uint64 blockNumber) external view returns (bool);
