@@ -1,3 +1,4 @@
+import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
@@ -22,12 +23,46 @@ const compiler = {
   },
 };
 
+// The invariant suite's harness is large, and the IR optimizer takes minutes over it with solcjs: its files (and the
+// contracts they import, in the same compilation job) are built with the IR pipeline and a minimal optimizer step
+// sequence. The code under test is the same Solidity; only the optimisation of the test build differs.
+const invariantSuiteCompiler = {
+  ...compiler,
+  settings: {
+    ...compiler.settings,
+    optimizer: { enabled: true, runs: 200, details: { yulDetails: { optimizerSteps: "u" } } },
+  },
+};
+// Every file of the suite gets the same settings: the fuzzer recognises the handler by its bytecode.
+const invariantSuiteOverrides = Object.fromEntries(
+  readdirSync(new URL("./test/invariants/", import.meta.url))
+    .filter((file) => file.endsWith(".sol"))
+    .map((file) => [`test/invariants/${file}`, invariantSuiteCompiler]),
+);
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
   solidity: {
     profiles: {
-      default: compiler,
+      default: { compilers: [compiler], overrides: invariantSuiteOverrides },
       production: compiler,
+    },
+  },
+  // Solidity tests (fuzz and invariant campaigns). `default` is the short campaign `npm test` runs;
+  // `invariants` is the long one (`npm run test:invariants`): at least 10,000 sequences per invariant.
+  // The handler never reverts, so `failOnRevert` turns any slip of the harness itself into a failure.
+  test: {
+    solidity: {
+      profiles: {
+        default: {
+          fuzz: { runs: 256 },
+          invariant: { runs: 24, depth: 40, failOnRevert: true },
+        },
+        invariants: {
+          fuzz: { runs: 2_000 },
+          invariant: { runs: 10_000, depth: 40, failOnRevert: true },
+        },
+      },
     },
   },
   networks: {
