@@ -17,7 +17,8 @@ const compiler = {
   path: SOLC_PATH,
   settings: {
     evmVersion: EVM_VERSION,
-    optimizer: { enabled: true, runs: 10_000 },
+    optimizer: { enabled: true, runs: 20_000 },
+    viaIR: true,
   },
 };
 

@@ -67,7 +67,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
     /// @notice The nonce the next configuration vote (`setKLAYFee`, `setERC20Fee`) must name.
     uint64 public configurationNonce;
 
-    /// @notice Request transactions whose transfer was executed here.
+    /// @notice Request transactions whose transfer was executed here by the per-operator votes (Klaytn's path).
     mapping(bytes32 => bool) public handledRequestTx;
 
     /// @dev Request nonces executed ahead of `lowerHandleNonce` (bits below it are stale and never read).
@@ -172,10 +172,12 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
     // ------------------------------------------------------------------ handle
 
     /// @dev Executes `r` once: records the nonce, emits `HandleValueTransfer`, then pays out. The caller has
-    /// checked that the nonce is not handled and that enough operators approved exactly `r`.
-    function _executeHandle(HandleRequest memory r) internal {
+    /// checked that the nonce is not handled and that enough operators approved exactly `r`. The per-operator path
+    /// also records `handledRequestTx` (Klaytn's view); the signed path leaves that 20,000-gas slot out: its
+    /// readers have `isHandled(nonce)` on chain and the request tx hash in `HandleValueTransfer`.
+    function _executeHandle(HandleRequest memory r, bool recordRequestTx) internal {
         if (r.to == address(0)) revert ZeroRecipient();
-        handledRequestTx[r.requestTxHash] = true;
+        if (recordRequestTx) handledRequestTx[r.requestTxHash] = true;
         uint64 lower = _recordHandled(r.requestNonce, r.requestBlockNumber);
         emit HandleValueTransfer(
             r.requestTxHash,

@@ -97,7 +97,8 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
                 requestBlockNumber: _requestedBlockNumber,
                 tokenURI: _tokenURI,
                 extraData: _extraData
-            })
+            }),
+            true
         );
     }
 

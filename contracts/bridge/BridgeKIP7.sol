@@ -96,7 +96,8 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
                 requestBlockNumber: _requestedBlockNumber,
                 tokenURI: "",
                 extraData: _extraData
-            })
+            }),
+            true
         );
     }
 

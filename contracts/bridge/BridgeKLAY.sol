@@ -78,7 +78,8 @@ abstract contract BridgeKLAY is BridgeFees {
                 requestBlockNumber: _requestedBlockNumber,
                 tokenURI: "",
                 extraData: _extraData
-            })
+            }),
+            true
         );
     }
 
