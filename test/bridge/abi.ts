@@ -99,6 +99,28 @@ describe("Bridge ABI: Klaytn's bridge interface, entry for entry", function () {
     }
   });
 
+  it("also carries Kaia's later events and setRunningStatus, and the standard KIP/ERC721 receiver hooks", function () {
+    const extras = [
+      "event RunningStatusChanged(bool status)",
+      "event CounterpartBridgeChanged(address bridge)",
+      "event OperatorRegistered(address indexed operator)",
+      "event OperatorDeregistered(address indexed operator)",
+      "event OperatorThresholdChanged(uint8 indexed voteType, uint8 threshold)",
+      "function setRunningStatus(bool status)",
+      "function onKIP7Received(address operator, address from, uint256 amount, bytes data) returns (bytes4)",
+      "function onKIP17Received(address operator, address from, uint256 tokenId, bytes data) returns (bytes4)",
+      "function onERC721Received(address operator, address from, uint256 tokenId, bytes data) returns (bytes4)",
+    ].map((text) => {
+      if (text.startsWith("event")) return JSON.parse(EventFragment.from(text).format("json")) as AbiEntry;
+      const fragment = FunctionFragment.from(text);
+      return { ...(JSON.parse(fragment.format("json")) as AbiEntry), stateMutability: fragment.stateMutability };
+    });
+    expect(missingEntries(extras, compiled)).to.deep.equal([]);
+    expect(FunctionFragment.from(extras[6]).selector).to.equal("0x9d188c22");
+    expect(FunctionFragment.from(extras[7]).selector).to.equal("0x6745782b");
+    expect(FunctionFragment.from(extras[8]).selector).to.equal("0x150b7a02");
+  });
+
   describe("the proof can fail", function () {
     function altered(name: string, change: (entry: AbiEntry) => void): AbiEntry[] {
       const copy: AbiEntry[] = structuredClone(reference);

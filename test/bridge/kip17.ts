@@ -155,6 +155,16 @@ describe("Bridge KIP17 transfers", function () {
     });
   });
 
+  describe("mint/burn mode requests", function () {
+    it("approve + requestERC721Transfer burns the NFT and still carries its URI", async function () {
+      const { bridge, nft, user, recipient } = await networkHelpers.loadFixture(mintBurnMode);
+      await nft.connect(user).approve(bridge, 7n);
+      const args = await encodedRequest(bridge, bridge.connect(user).requestERC721Transfer(nft, recipient, 7n, "0x"));
+      expect(decodeURI(args.encodedData)).to.equal(URI);
+      await expect(nft.ownerOf(7n)).to.be.revertedWithCustomError(nft, "ERC721NonexistentToken").withArgs(7n);
+    });
+  });
+
   describe("one-step requests", function () {
     it("ServiceChainKIP17.requestValueTransfer reaches Klaytn's onERC721Received(address,uint256,address,bytes) and burns", async function () {
       const { bridge, nft, user, recipient } = await networkHelpers.loadFixture(mintBurnMode);
@@ -303,6 +313,17 @@ describe("Bridge KIP17 transfers", function () {
       await expect(
         handleERC721(bridge, owner, { to: recipient.address, token: nft.target as string, tokenId: 7n, nonce: 0 }),
       ).to.be.revertedWithCustomError(nft, "ERC721InvalidSender");
+    });
+
+    it("mint/burn mode: a mintWithTokenURI that returns false is refused (TokenCallFailed)", async function () {
+      const { bridge, owner, recipient } = await networkHelpers.loadFixture(mintBurnMode);
+      const minter = await ethers.deployContract("FalseMinter");
+      await bridge.registerToken(minter, ethers.Wallet.createRandom().address);
+      await expect(
+        handleERC721(bridge, owner, { to: recipient.address, token: minter.target as string, tokenId: 1n, nonce: 0 }),
+      )
+        .to.be.revertedWithCustomError(bridge, "TokenCallFailed")
+        .withArgs(minter.target, minter.interface.getFunction("mintWithTokenURI").selector);
     });
 
     it("refuses an unregistered token (TokenNotRegistered)", async function () {

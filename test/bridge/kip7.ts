@@ -245,6 +245,32 @@ describe("Bridge KIP7 transfers", function () {
     });
   });
 
+  describe("mint/burn payouts that fail", function () {
+    it("a mint that returns false is refused (TokenCallFailed), changing nothing", async function () {
+      const { bridge, owner, recipient } = await networkHelpers.loadFixture(mintBurnMode);
+      const minter = await ethers.deployContract("FalseMinter");
+      await bridge.registerToken(minter, ethers.Wallet.createRandom().address);
+      await expect(handleERC20(bridge, owner, { to: recipient.address, token: minter.target as string, value: 1n, nonce: 0 }))
+        .to.be.revertedWithCustomError(bridge, "TokenCallFailed")
+        .withArgs(minter.target, minter.interface.getFunction("mint").selector);
+      expect(await bridge.lowerHandleNonce()).to.equal(0n);
+    });
+
+    it("a registered token without code is refused (TokenCallFailed), in lock mode too", async function () {
+      const { bridge, owner, recipient } = await networkHelpers.loadFixture(mintBurnMode);
+      const noCode = ethers.Wallet.createRandom().address;
+      await bridge.registerToken(noCode, ethers.Wallet.createRandom().address);
+      await expect(handleERC20(bridge, owner, { to: recipient.address, token: noCode, value: 1n, nonce: 0 }))
+        .to.be.revertedWithCustomError(bridge, "TokenCallFailed")
+        .withArgs(noCode, ethers.id("mint(address,uint256)").slice(0, 10));
+      const lock = await networkHelpers.loadFixture(lockMode);
+      await lock.bridge.registerToken(noCode, ethers.Wallet.createRandom().address);
+      await expect(handleERC20(lock.bridge, lock.owner, { to: recipient.address, token: noCode, value: 1n, nonce: 0 }))
+        .to.be.revertedWithCustomError(lock.bridge, "SafeERC20FailedOperation")
+        .withArgs(noCode);
+    });
+  });
+
   describe("handleERC20Transfer, lock mode", function () {
     it("releases the locked tokens to the recipient", async function () {
       const { bridge, owner, token, recipient } = await networkHelpers.loadFixture(lockMode);
