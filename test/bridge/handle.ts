@@ -185,6 +185,37 @@ describe("Bridge handle (destination side), with KLAY", function () {
       }
     });
 
+    it("matches a model of Klaytn's _updateHandleNonce over shuffled handle orders", async function () {
+      this.timeout(20_000);
+      const N = 24;
+      for (const seed of [1, 7, 42]) {
+        const { bridge, owner, user } = await networkHelpers.loadFixture(deployed);
+        const model = new KlaytnNonces();
+        const order = shuffle(
+          Array.from({ length: N }, (_, n) => n),
+          seed,
+        );
+        for (const n of order) {
+          const block = BigInt(1000 + ((n * 37 + seed) % 500)); // never 0: Klaytn's loop would stop there
+          const t = klayTransfer(user.address, n, { value: 1n, blockNumber: block });
+          model.handle(n, block);
+          await expect(handleKLAY(bridge, owner, t))
+            .to.emit(bridge, "HandleValueTransfer")
+            .withArgs(t.requestTxHash, TokenType.KLAY, t.from, t.to, ethers.ZeroAddress, 1n, n, model.lower, "0x");
+          expect(await handleState(bridge), `seed ${seed}, after nonce ${n}`).to.deep.equal({
+            lower: model.lower,
+            upper: model.upper,
+            recovery: model.recovery,
+          });
+          for (let m = 0; m < N; m++) {
+            expect(await bridge.handleNoncesToBlockNums(m), `blockNum(${m})`).to.equal(model.blockNums.get(m) ?? 0n);
+            expect(await bridge.closedValueTransferVotes(m), `closed(${m})`).to.equal(model.closed.has(m));
+          }
+        }
+        expect(model.lower).to.equal(BigInt(N));
+      }
+    });
+
     it("a gap holds lowerHandleNonce back until it is filled", async function () {
       const { bridge, owner, user } = await networkHelpers.loadFixture(deployed);
       await handleKLAY(bridge, owner, klayTransfer(user.address, 0, { blockNumber: 5n }));
@@ -378,6 +409,48 @@ describe("Bridge handle (destination side), with KLAY", function () {
     });
   });
 });
+
+/** Klaytn's handle nonce bookkeeping (BridgeTransfer._updateHandleNonce), for block numbers above 0. */
+class KlaytnNonces {
+  lower = 0n;
+  upper = 0n;
+  recovery = 1n;
+  blockNums = new Map<number, bigint>();
+  closed = new Set<number>();
+
+  handle(nonce: number, blockNumber: bigint): void {
+    this.closed.add(nonce);
+    this.blockNums.set(nonce, blockNumber);
+    if (BigInt(nonce) > this.upper) this.upper = BigInt(nonce);
+    let limit = this.lower + 200n;
+    if (limit > this.upper) limit = this.upper;
+    let i = this.lower;
+    while (i <= limit && (this.blockNums.get(Number(i)) ?? 0n) > 0n) {
+      this.recovery = this.blockNums.get(Number(i))!;
+      this.blockNums.delete(Number(i));
+      this.closed.delete(Number(i));
+      i++;
+    }
+    this.lower = i;
+  }
+}
+
+/** A deterministic shuffle (mulberry32). */
+function shuffle<T>(items: T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(state ^ (state >>> 15), 1 | state);
+    x ^= x + Math.imul(x ^ (x >>> 7), 61 | x);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
 
 function requestHash(n: number): string {
   return klayTransfer(ethers.ZeroAddress, n).requestTxHash;

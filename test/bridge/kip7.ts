@@ -245,6 +245,28 @@ describe("Bridge KIP7 transfers", function () {
     });
   });
 
+  // Skipped so the suite stays green; passes once the contract is fixed (remove `.skip`).
+  describe("known deviations, pending a fix in the contracts", function () {
+    it.skip("a KLAY request made from a token hook during requestERC20Transfer does not share its request nonce", async function () {
+      // requestERC20Transfer reads the request nonce before calling the token; requestKLAYTransfer takes no lock
+      // when it sends nothing, so a hook (ERC777-style tokensToSend, or the token itself) can take that nonce in
+      // between: both requests are then emitted with nonce 0 and requestNonce ends at 1. Only one of them can ever
+      // be handled on the other side.
+      const { bridge, recipient } = await networkHelpers.loadFixture(lockMode);
+      const token = await ethers.deployContract("HookedERC20", [SUPPLY], { value: 1_000n });
+      await bridge.registerToken(token, ethers.Wallet.createRandom().address);
+      await token.approve(bridge, 1_000n);
+      await token.arm(bridge, bridge.interface.encodeFunctionData("requestKLAYTransfer", [recipient.address, 1n, "0x"]), 1n);
+      const receipt = await (await bridge.requestERC20Transfer(token, recipient, 1_000n, 0n, "0x")).wait();
+      const nonces = receipt!.logs
+        .map((log) => bridge.interface.parseLog(log))
+        .filter((e) => e?.name === "RequestValueTransfer")
+        .map((e) => e!.args.requestNonce);
+      expect(nonces).to.deep.equal([0n, 1n]);
+      expect(await bridge.requestNonce()).to.equal(2n);
+    });
+  });
+
   describe("mint/burn payouts that fail", function () {
     it("a mint that returns false is refused (TokenCallFailed), changing nothing", async function () {
       const { bridge, owner, recipient } = await networkHelpers.loadFixture(mintBurnMode);
@@ -327,6 +349,20 @@ describe("Bridge KIP7 transfers", function () {
       await bridge.registerToken(token, ethers.Wallet.createRandom().address);
       return token;
     }
+
+    it("a token hook re-entering requestERC20Transfer is refused (ReentrancyGuardReentrantCall)", async function () {
+      const { bridge, recipient } = await networkHelpers.loadFixture(lockMode);
+      const token = await ethers.deployContract("HookedERC20", [SUPPLY]);
+      await bridge.registerToken(token, ethers.Wallet.createRandom().address);
+      await token.approve(bridge, 2_000n);
+      const inner = bridge.interface.encodeFunctionData("requestERC20Transfer", [token.target, recipient.address, 1n, 0n, "0x"]);
+      await token.arm(bridge, inner, 0n);
+      await expect(bridge.requestERC20Transfer(token, recipient, 1_000n, 0n, "0x")).to.be.revertedWithCustomError(
+        bridge,
+        "ReentrancyGuardReentrantCall",
+      );
+      expect(await bridge.requestNonce()).to.equal(0n);
+    });
 
     it("a token whose transfers return nothing works both ways (SafeERC20)", async function () {
       const { bridge, owner, recipient } = await networkHelpers.loadFixture(lockMode);
