@@ -5,9 +5,9 @@ pragma solidity 0.8.30;
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 
 /// @title Test token with a transfer hook (as ERC777's tokensToSend): when armed, `transferFrom` first calls
-/// `target` with `payload` and `value` wei, passing a revert on.
+/// `hookTarget` with `payload` and `value` wei, passing a revert on.
 contract HookedERC20 is ERC20 {
-    address public target;
+    address public hookTarget;
     bytes public payload;
     uint256 public hookValue;
 
@@ -17,15 +17,15 @@ contract HookedERC20 is ERC20 {
 
     /// @notice Arms the hook for the next `transferFrom`.
     function arm(address target_, bytes calldata payload_, uint256 value_) external {
-        target = target_;
+        hookTarget = target_;
         payload = payload_;
         hookValue = value_;
     }
 
     function transferFrom(address from, address to, uint256 value) public override returns (bool) {
-        address target_ = target;
+        address target_ = hookTarget;
         if (target_ != address(0)) {
-            target = address(0);
+            hookTarget = address(0);
             (bool ok, bytes memory result) = target_.call{value: hookValue}(payload);
             if (!ok) {
                 assembly ("memory-safe") {
