@@ -176,6 +176,16 @@ describe("Bridge KIP17 transfers", function () {
   });
 
   describe("mint/burn mode requests", function () {
+    it("a KIP17 safeTransferFrom to the bridge burns the NFT", async function () {
+      const { bridge, nft, user, recipient } = await networkHelpers.loadFixture(mintBurnMode);
+      const args = await encodedRequest(
+        bridge,
+        nft.connect(user)["safeTransferFrom(address,address,uint256,bytes)"](user, bridge, 7n, transferData(recipient.address)),
+      );
+      expect(decodeURI(args.encodedData)).to.equal(URI);
+      await expect(nft.ownerOf(7n)).to.be.revertedWithCustomError(nft, "ERC721NonexistentToken").withArgs(7n);
+    });
+
     it("approve + requestERC721Transfer burns the NFT and still carries its URI", async function () {
       const { bridge, nft, user, recipient } = await networkHelpers.loadFixture(mintBurnMode);
       await nft.connect(user).approve(bridge, 7n);
