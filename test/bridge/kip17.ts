@@ -155,23 +155,18 @@ describe("Bridge KIP17 transfers", function () {
     });
   });
 
-  // Skipped so the suite stays green; passes once the contract is fixed (remove `.skip`).
-  describe("known deviations, pending a fix in the contracts", function () {
-    it.skip("a KLAY request made from an NFT hook during requestERC721Transfer does not share its request nonce", async function () {
-      // As for KIP7: the request nonce is read before the token is called, and a fee-less KLAY request takes no lock.
+  describe("reentrancy through the token", function () {
+    it("a KLAY request made from an NFT hook during requestERC721Transfer is refused: no two requests share a nonce", async function () {
+      // As for KIP7: every request entry is locked, and the request nonce is read when the request is emitted.
       const { bridge, user, recipient } = await networkHelpers.loadFixture(lockMode);
       const nft = await ethers.deployContract("HookedERC721", { value: 1_000n });
       await nft.mint(user, 1n);
       await bridge.registerToken(nft, ethers.Wallet.createRandom().address);
       await nft.connect(user).approve(bridge, 1n);
       await nft.arm(bridge, bridge.interface.encodeFunctionData("requestKLAYTransfer", [recipient.address, 1n, "0x"]), 1n);
-      const receipt = await (await bridge.connect(user).requestERC721Transfer(nft, recipient, 1n, "0x")).wait();
-      const nonces = receipt!.logs
-        .map((log) => bridge.interface.parseLog(log))
-        .filter((e) => e?.name === "RequestValueTransfer" || e?.name === "RequestValueTransferEncoded")
-        .map((e) => e!.args.requestNonce);
-      expect(nonces).to.deep.equal([0n, 1n]);
-      expect(await bridge.requestNonce()).to.equal(2n);
+      await expect(bridge.connect(user).requestERC721Transfer(nft, recipient, 1n, "0x"))
+        .to.be.revertedWithCustomError(bridge, "ReentrancyGuardReentrantCall");
+      expect(await bridge.requestNonce()).to.equal(0n);
     });
   });
 
