@@ -1,0 +1,129 @@
+import type {} from "@nomicfoundation/hardhat-ethers";
+import type { ContractTransactionReceipt, ContractTransactionResponse, Provider, Signer } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import type { PairDeployment } from "./deployments.js";
+import { BridgeTaskError, explain } from "./errors.js";
+import type { Side } from "./validate.js";
+
+/** Prints one line of progress. Tasks pass console.log; tests and the relayer pass their own. */
+export type Log = (line: string) => void;
+
+export const silent: Log = () => {};
+
+/** A connected chain: what every library function needs to read and send on one side of a pair. */
+export interface ChainSide {
+  /** Which side of the pair this chain is. */
+  side: Side;
+  /** Hardhat network name. */
+  network: string;
+  chainId: number;
+  provider: Provider;
+  /** The account that sends transactions: the network's first configured account. */
+  signer: Signer & { address: string };
+  /** Blocks to wait after a transaction is mined. */
+  confirmations: number;
+}
+
+export interface PairSides {
+  parent: ChainSide;
+  child: ChainSide;
+}
+
+/** Confirmations of a network: its `confirmations` field in hardhat.config.ts, default 1 (mined). */
+export function confirmationsOf(hre: HardhatRuntimeEnvironment, network: string): number {
+  const configured = hre.userConfig.networks?.[network]?.confirmations;
+  if (configured === undefined) return 1;
+  if (!Number.isInteger(configured) || configured < 1) {
+    throw new BridgeTaskError(`network "${network}": confirmations must be a whole number >= 1 (got ${configured})`);
+  }
+  return configured;
+}
+
+/** Refuses a network name that hardhat.config.ts does not define. */
+export function checkNetworkName(hre: HardhatRuntimeEnvironment, network: string, what: string): void {
+  if (!(network in hre.config.networks)) {
+    const known = Object.keys(hre.config.networks).filter((name) => name !== "default").join(", ");
+    throw new BridgeTaskError(`${what}: network "${network}" is not in hardhat.config.ts (known: ${known})`);
+  }
+}
+
+/**
+ * Connects to a network of hardhat.config.ts. In-process networks are shared within one Hardhat run
+ * (`network.getOrCreate`), so several tasks run in one process (tests, the demo) see the same chain.
+ */
+export async function connectNetwork(hre: HardhatRuntimeEnvironment, network: string, side: Side): Promise<ChainSide> {
+  checkNetworkName(hre, network, side);
+  let connection;
+  try {
+    connection = await hre.network.getOrCreate(network);
+  } catch (error) {
+    throw explain(error, `cannot connect to network "${network}"`);
+  }
+  const { ethers } = connection;
+  let chainId: number;
+  try {
+    chainId = Number((await ethers.provider.getNetwork()).chainId);
+  } catch (error) {
+    const config = hre.config.networks[network];
+    const where = config?.type === "http" ? ` at ${await config.url.getUrl().catch(() => "its URL")}` : "";
+    throw explain(error, `cannot reach network "${network}"${where} (is the node running?)`);
+  }
+  let signers;
+  try {
+    signers = await ethers.getSigners();
+  } catch (error) {
+    throw explain(error, `network "${network}": cannot load its accounts`);
+  }
+  const signer = signers[0];
+  if (signer === undefined) throw new BridgeTaskError(`network "${network}" has no account to send from (set its accounts in hardhat.config.ts)`);
+  return { side, network, chainId, provider: ethers.provider, signer, confirmations: confirmationsOf(hre, network) };
+}
+
+/** Connects both networks of a recorded pair and checks that each still has the recorded chain id. */
+export async function connectPair(hre: HardhatRuntimeEnvironment, deployment: PairDeployment): Promise<PairSides> {
+  const parent = await connectNetwork(hre, deployment.parent.network, "parent");
+  const child = await connectNetwork(hre, deployment.child.network, "child");
+  for (const side of [parent, child]) {
+    const recorded = deployment[side.side].chainId;
+    if (side.chainId !== recorded) {
+      throw new BridgeTaskError(
+        `pair "${deployment.name}": network "${side.network}" has chain id ${side.chainId}, the pair was deployed on chain id ${recorded}`,
+      );
+    }
+  }
+  return { parent, child };
+}
+
+/**
+ * Sends one transaction, waits for the side's confirmations and prints `[side] what: tx HASH (block N)`.
+ * A revert, before sending (gas estimation) or after, becomes a one-line BridgeTaskError naming the custom error.
+ */
+export async function sendTx(
+  side: ChainSide,
+  what: string,
+  log: Log,
+  send: () => Promise<ContractTransactionResponse>,
+): Promise<ContractTransactionReceipt> {
+  let response: ContractTransactionResponse;
+  try {
+    response = await send();
+  } catch (error) {
+    throw explain(error, `[${side.side}] ${what} failed`);
+  }
+  let receipt: ContractTransactionReceipt | null;
+  try {
+    receipt = await response.wait(side.confirmations);
+  } catch (error) {
+    throw explain(error, `[${side.side}] ${what} failed in tx ${response.hash}`);
+  }
+  if (receipt === null || receipt.status !== 1) throw new BridgeTaskError(`[${side.side}] ${what} failed in tx ${response.hash}`);
+  log(`[${side.side}] ${what}: tx ${response.hash} (block ${receipt.blockNumber})`);
+  return receipt;
+}
+
+/** Refuses an address without code on `side` (a mistyped or wrong-chain contract address). */
+export async function requireContract(side: ChainSide, address: string, what: string): Promise<void> {
+  const code = await side.provider.getCode(address);
+  if (code === "0x") throw new BridgeTaskError(`${what}: no contract at ${address} on ${side.side} (${side.network})`);
+}
