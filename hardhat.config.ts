@@ -70,5 +70,7 @@ export default defineConfig({
       accounts: [configVariable("SERVICECHAIN_PRIVATE_KEY")],
       confirmations: 1,
     },
+    // The benchmark's chain: Hardhat's EVM at prague, as SPEC.md's Klaytn figures, with accounts for 9 operators.
+    bench: { type: "edr-simulated", chainType: "l1", chainId: 31339, hardfork: "prague", accounts: { count: 20 } },
   },
 });
