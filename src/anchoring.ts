@@ -37,7 +37,7 @@ interface RawBlock {
 }
 
 async function rawBlock(pair: ConnectedPair, blockNumber: bigint): Promise<RawBlock> {
-  const provider = pair.child.provider as { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  const provider = pair.child.provider as unknown as { send?: (method: string, params: unknown[]) => Promise<unknown> };
   if (typeof provider.send !== "function") throw new BridgeTaskError("the child provider cannot send raw JSON-RPC requests");
   const block = (await provider.send("eth_getBlockByNumber", [`0x${blockNumber.toString(16)}`, false])) as RawBlock | null;
   if (block === null) throw new BridgeTaskError(`block ${blockNumber} does not exist on the child chain`);
@@ -53,7 +53,7 @@ export async function latestAnchor(pair: ConnectedPair): Promise<bigint | undefi
 
 /** Counts the child chain's transactions in blocks (from, to]. */
 async function countTransactions(pair: ConnectedPair, from: bigint, to: bigint): Promise<bigint> {
-  const provider = pair.child.provider as { send: (method: string, params: unknown[]) => Promise<unknown> };
+  const provider = pair.child.provider as unknown as { send: (method: string, params: unknown[]) => Promise<unknown> };
   let total = 0n;
   const batch = 25n;
   for (let start = from + 1n; start <= to; start += batch) {

@@ -39,7 +39,7 @@ export async function applyOperatorSet(
   thresholds: number[],
   log: Log,
 ): Promise<void> {
-  const current = (await contract.getOperatorList()).map(String);
+  const current: string[] = [...(await contract.getOperatorList())].map(String);
   const toAdd = operators.filter((operator) => !current.some((existing) => sameAddress(existing, operator)));
   const toRemove = current.filter((existing) => !operators.some((operator) => sameAddress(existing, operator)));
   let count = current.length;

@@ -27,6 +27,11 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     const operators = args.operators === undefined ? undefined : parseAddressList(args.operators, "operators");
     const threshold = args.threshold === undefined ? undefined : Number(parseInteger(args.threshold, "threshold", { min: 1n, max: 12n }));
     const mode = args.mode === undefined ? undefined : parseMode(args.mode);
+    for (const network of [parentNetwork, childNetwork]) {
+      if (hre.config.networks[network]?.type === "edr-simulated" && process.env.HARDHAT_BRIDGE_QUIET_INPROCESS === undefined) {
+        print(`note: "${network}" is an in-process chain; it ends with this command (use localParent/localChild for lasting chains)`);
+      }
+    }
     const parent = await connectNetwork(hre, parentNetwork, "parent");
     const child = await connectNetwork(hre, childNetwork, "child");
     return deployPair({ parent, child }, { name, operators, threshold, mode, force: args.force }, print);

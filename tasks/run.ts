@@ -1,5 +1,6 @@
 import { isError } from "ethers";
-import { errorResult, successfulResult } from "hardhat/utils/result";
+import type { Result } from "hardhat/types/utils";
+import { errorResult } from "hardhat/utils/result";
 
 import { BridgeTaskError, explain } from "../src/errors.js";
 
@@ -8,9 +9,10 @@ import { BridgeTaskError, explain } from "../src/errors.js";
  * makes the task return a failed Result, so the CLI exits with code 1 without a stack trace. Other errors are bugs
  * and propagate.
  */
-export async function runTask<T>(label: string, body: () => Promise<T>) {
+export async function runTask<T>(label: string, body: () => Promise<T>): Promise<Result<T, BridgeTaskError>> {
   try {
-    return successfulResult(await body());
+    const value = await body();
+    return { success: true, value };
   } catch (error) {
     const failure = error instanceof BridgeTaskError ? error : isEthersError(error) ? explain(error, label) : undefined;
     if (failure === undefined) throw error;
