@@ -28,7 +28,7 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     const threshold = args.threshold === undefined ? undefined : Number(parseInteger(args.threshold, "threshold", { min: 1n, max: 12n }));
     const mode = args.mode === undefined ? undefined : parseMode(args.mode);
     for (const network of [parentNetwork, childNetwork]) {
-      if (hre.config.networks[network]?.type === "edr-simulated" && process.env.HARDHAT_BRIDGE_QUIET_INPROCESS === undefined) {
+      if (hre.config.networks[network]?.type === "edr-simulated") {
         print(`note: "${network}" is an in-process chain; it ends with this command (use localParent/localChild for lasting chains)`);
       }
     }
