@@ -11,7 +11,15 @@ import path from "node:path";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import { bridgeDomain, packSignatures, signBatch, type SignedTransfer } from "../src/signatures.js";
+import {
+  anchoringDomain,
+  bridgeDomain,
+  packSignatures,
+  signAnchor,
+  signBatch,
+  type Anchor,
+  type SignedTransfer,
+} from "../src/signatures.js";
 
 type Ethers = Awaited<ReturnType<typeof network.create>>["ethers"];
 
@@ -173,6 +181,47 @@ async function measureHandles(ethers: Ethers, gas: Record<string, number>) {
   gas["handle.signed.kip7.2of3.batch20.perTransfer"] = Math.round((await signedRun(3, 2, 20, 1)) / 20);
 }
 
+async function measureAnchors(ethers: Ethers, gas: Record<string, number>) {
+  const [owner, op2, op3, submitter] = await ethers.getSigners();
+  const deploy = async () => {
+    const receiver = await ethers.deployContract("AnchoringReceiver");
+    await (await receiver.registerOperator(op2)).wait();
+    await (await receiver.registerOperator(op3)).wait();
+    await (await receiver.setOperatorThreshold(0, 2)).wait();
+    return receiver;
+  };
+  const anchorOf = (blockNumber: bigint): Anchor => ({
+    blockHash: ethers.id(`block ${blockNumber}`),
+    parentHash: ethers.id(`block ${blockNumber - 1n}`),
+    transactionsRoot: ethers.id(`transactions ${blockNumber}`),
+    receiptsRoot: ethers.id(`receipts ${blockNumber}`),
+    stateRoot: ethers.id(`state ${blockNumber}`),
+    blockNumber,
+    blockCount: 10n,
+    txCount: 25n,
+  });
+  const fields = (a: Anchor) =>
+    [a.blockNumber, a.blockHash, a.parentHash, a.transactionsRoot, a.receiptsRoot, a.stateRoot, a.blockCount, a.txCount] as const;
+
+  const voted = await deploy();
+  gas["anchor.vote.2of3"] = await secondOf(async (round) => {
+    const anchor = anchorOf(BigInt(10 * (round + 1)));
+    return (await gasOf(voted.connect(owner).submitAnchor(...fields(anchor)))) +
+      (await gasOf(voted.connect(op2).submitAnchor(...fields(anchor))));
+  });
+
+  const signed = await deploy();
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = anchoringDomain(chainId, await signed.getAddress());
+  gas["anchor.signed.2of3"] = await secondOf(async (round) => {
+    const anchor = anchorOf(BigInt(10 * (round + 1)));
+    const signatures = packSignatures(
+      await Promise.all([owner, op2].map(async (s) => ({ signer: s.address, signature: await signAnchor(s, domain, anchor) }))),
+    );
+    return gasOf(signed.connect(submitter).submitSignedAnchors([anchor], [signatures]));
+  });
+}
+
 function table(gas: Record<string, number>): string {
   const rows = ["| path | gas | Klaytn bridge | ratio | target |", "|---|---:|---:|---:|---:|"];
   const fmt = (n: number) => n.toLocaleString("en-US");
@@ -190,6 +239,7 @@ const connection = await network.create({ network: "bench" });
 const gas: Record<string, number> = {};
 await measureRequests(connection.ethers, gas);
 await measureHandles(connection.ethers, gas);
+await measureAnchors(connection.ethers, gas);
 await connection.close();
 
 const results = { gas };
