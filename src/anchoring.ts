@@ -46,9 +46,8 @@ async function rawBlock(pair: ConnectedPair, blockNumber: bigint): Promise<RawBl
 
 /** The latest anchored block, or undefined when nothing is anchored yet. */
 export async function latestAnchor(pair: ConnectedPair): Promise<bigint | undefined> {
-  const latest = await pair.anchoringReceiver.latestAnchoredBlock();
-  if (latest === 0n && !(await pair.anchoringReceiver.isAnchored(0n))) return undefined;
-  return latest;
+  if (!(await pair.anchoringReceiver.hasAnyAnchor())) return undefined;
+  return pair.anchoringReceiver.latestAnchoredBlock();
 }
 
 /** Counts the child chain's transactions in blocks (from, to]. */
@@ -115,34 +114,69 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
   return { anchor, accepted, txHash: receipt.hash };
 }
 
-/** Reads the stored anchor of one block, or undefined. */
-export async function readAnchor(pair: ConnectedPair, blockNumber: bigint): Promise<AnchorData | undefined> {
-  const stored = await pair.anchoringReceiver.getAnchor(blockNumber);
-  if (/^0x0+$/.test(stored.blockHash)) return undefined;
+type AcceptedEvent = Awaited<ReturnType<ConnectedPair["anchoringReceiver"]["queryFilter"]>>[number];
+
+function anchorFromEvent(event: AcceptedEvent): AnchorData {
+  const args = (event as unknown as { args: Record<string, unknown> }).args;
   return {
-    blockNumber: BigInt(stored.blockNumber),
-    blockHash: stored.blockHash,
-    parentHash: stored.parentHash,
-    transactionsRoot: stored.transactionsRoot,
-    receiptsRoot: stored.receiptsRoot,
-    stateRoot: stored.stateRoot,
-    blockCount: BigInt(stored.blockCount),
-    txCount: BigInt(stored.txCount),
+    blockNumber: BigInt(args.blockNumber as bigint),
+    blockHash: String(args.blockHash),
+    parentHash: String(args.parentHash),
+    transactionsRoot: String(args.transactionsRoot),
+    receiptsRoot: String(args.receiptsRoot),
+    stateRoot: String(args.stateRoot),
+    blockCount: BigInt(args.blockCount as bigint),
+    txCount: BigInt(args.txCount as bigint),
   };
+}
+
+/**
+ * The receiver stores one commitment (EIP-712 struct hash) per anchored block; the content comes from its
+ * AnchorAccepted event and is checked against that commitment with `verifyAnchor`.
+ */
+async function verified(pair: ConnectedPair, anchor: AnchorData): Promise<boolean> {
+  return pair.anchoringReceiver.verifyAnchor({
+    blockHash: anchor.blockHash,
+    parentHash: anchor.parentHash,
+    transactionsRoot: anchor.transactionsRoot,
+    receiptsRoot: anchor.receiptsRoot,
+    stateRoot: anchor.stateRoot,
+    blockNumber: anchor.blockNumber,
+    blockCount: anchor.blockCount,
+    txCount: anchor.txCount,
+  });
+}
+
+function receiverDeployedBlock(pair: ConnectedPair): number {
+  return pair.deployment.parent.anchoringReceiverDeployedBlock ?? pair.deployment.parent.deployedBlock;
+}
+
+/** The accepted anchor of one child block (from its event, verified against the stored commitment), or undefined. */
+export async function readAnchor(pair: ConnectedPair, blockNumber: bigint): Promise<AnchorData | undefined> {
+  const receiver = pair.anchoringReceiver;
+  if (!(await receiver.isAnchored(blockNumber))) return undefined;
+  const events = await queryInChunks(pair.parent.provider, receiverDeployedBlock(pair), (from, to) =>
+    receiver.queryFilter(receiver.filters.AnchorAccepted(blockNumber), from, to),
+  );
+  for (const event of events) {
+    const anchor = anchorFromEvent(event);
+    if (await verified(pair, anchor)) return anchor;
+  }
+  return undefined;
 }
 
 /** `bridge anchors`: every accepted anchor, from the AnchorAccepted events since the receiver was deployed. */
 export async function listAnchors(pair: ConnectedPair): Promise<AnchorData[]> {
   const receiver = pair.anchoringReceiver;
-  const fromBlock = pair.deployment.parent.anchoringReceiverDeployedBlock ?? pair.deployment.parent.deployedBlock;
-  const events = await queryInChunks(pair.parent.provider, fromBlock, (from, to) => receiver.queryFilter(receiver.filters.AnchorAccepted(), from, to));
-  const blockNumbers = [...new Set(events.map((event) => BigInt(event.args.blockNumber)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const events = await queryInChunks(pair.parent.provider, receiverDeployedBlock(pair), (from, to) =>
+    receiver.queryFilter(receiver.filters.AnchorAccepted(), from, to),
+  );
   const anchors: AnchorData[] = [];
-  for (const blockNumber of blockNumbers) {
-    const anchor = await readAnchor(pair, blockNumber);
-    if (anchor !== undefined) anchors.push(anchor);
+  for (const event of events) {
+    const anchor = anchorFromEvent(event);
+    if (await verified(pair, anchor)) anchors.push(anchor);
   }
-  return anchors;
+  return anchors.sort((a, b) => (a.blockNumber < b.blockNumber ? -1 : a.blockNumber > b.blockNumber ? 1 : 0));
 }
 
 /** Log queries over long ranges, in chunks public RPC nodes accept. */
