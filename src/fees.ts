@@ -60,7 +60,7 @@ export async function setFees(pair: ConnectedPair, options: FeeOptions, log: Log
 
   const result: FeeResult = {};
   if (receiver !== undefined) {
-    await sendTx(chain, `${side} Bridge.setFeeReceiver(${receiver})`, log, () => bridge.setFeeReceiver(receiver));
+    await sendTx(chain, `Bridge.setFeeReceiver(${receiver})`, log, () => bridge.setFeeReceiver(receiver));
     result.receiver = receiver;
   }
   if (vote !== undefined) {
@@ -68,9 +68,9 @@ export async function setFees(pair: ConnectedPair, options: FeeOptions, log: Log
     const shown = `${formatUnits(vote.fee, vote.decimals)} ${vote.unit}`;
     const token = vote.token;
     if (token === undefined) {
-      await sendTx(chain, `${side} Bridge.setKLAYFee(${shown}, configuration nonce ${nonce})`, log, () => bridge.setKLAYFee(vote.fee, nonce));
+      await sendTx(chain, `Bridge.setKLAYFee(${shown}, configuration nonce ${nonce})`, log, () => bridge.setKLAYFee(vote.fee, nonce));
     } else {
-      await sendTx(chain, `${side} Bridge.setERC20Fee(${token}, ${shown}, configuration nonce ${nonce})`, log, () => bridge.setERC20Fee(token, vote.fee, nonce));
+      await sendTx(chain, `Bridge.setERC20Fee(${token}, ${shown}, configuration nonce ${nonce})`, log, () => bridge.setERC20Fee(token, vote.fee, nonce));
     }
     const now = token === undefined ? await bridge.feeOfKLAY() : await bridge.feeOfERC20(token);
     const applied = (await bridge.configurationNonce()) > nonce;

@@ -15,7 +15,7 @@ export async function fundBridge(pair: ConnectedPair, side: Side, amountText: st
     throw new BridgeTaskError(`amount: ${chain.signer.address} has ${formatUnits(balance, 18)} KLAY on ${side}, not enough to send ${formatUnits(amount, 18)} and pay gas`);
   }
   const bridge = pair.bridges[side];
-  await sendTx(chain, `${side} Bridge.chargeWithoutEvent ${formatUnits(amount, 18)} KLAY`, log, () => bridge.chargeWithoutEvent({ value: amount }));
+  await sendTx(chain, `Bridge.chargeWithoutEvent ${formatUnits(amount, 18)} KLAY`, log, () => bridge.chargeWithoutEvent({ value: amount }));
   const bridgeBalance = await chain.provider.getBalance(pair.deployment[side].bridge);
   log(`the ${side} bridge holds ${formatUnits(bridgeBalance, 18)} KLAY`);
   return bridgeBalance;

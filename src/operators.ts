@@ -27,6 +27,11 @@ function targets(pair: ConnectedPair): OperatorTarget[] {
 
 const VOTE_NAMES = ["value transfer", "configuration"];
 
+/** The contract's name for tx lines, which carry the side already: `[child] Bridge.registerOperator(...)`. */
+function contractName(target: OperatorTarget): string {
+  return target.label.replace(/^(parent|child) /, "");
+}
+
 /**
  * Makes a freshly deployed contract's operator set exactly `operators` (the deployer starts as sole operator) and
  * sets `thresholds[voteType]`. Respects the 12-operator cap and the threshold <= operators rule at every step.
@@ -77,7 +82,7 @@ export async function addOperator(pair: ConnectedPair, operator: string, log: Lo
   }
   if (plan.length === 0) throw new BridgeTaskError(`${operator} is an operator of pair "${pair.deployment.name}" already`);
   for (const target of plan) {
-    await sendTx(target.side, `${target.label}.registerOperator(${operator})`, log, () => target.contract.registerOperator(operator));
+    await sendTx(target.side, `${contractName(target)}.registerOperator(${operator})`, log, () => target.contract.registerOperator(operator));
   }
   const deployment = pair.deployment;
   if (!deployment.operators.some((existing) => sameAddress(existing, operator))) deployment.operators.push(operator);
@@ -105,7 +110,7 @@ export async function removeOperator(pair: ConnectedPair, operator: string, log:
   }
   if (plan.length === 0) throw new BridgeTaskError(`${operator} is not an operator of pair "${pair.deployment.name}"`);
   for (const target of plan) {
-    await sendTx(target.side, `${target.label}.deregisterOperator(${operator})`, log, () => target.contract.deregisterOperator(operator));
+    await sendTx(target.side, `${contractName(target)}.deregisterOperator(${operator})`, log, () => target.contract.deregisterOperator(operator));
   }
   const deployment = pair.deployment;
   deployment.operators = deployment.operators.filter((existing) => !sameAddress(existing, operator));
@@ -129,7 +134,7 @@ export async function setThreshold(pair: ConnectedPair, voteTypeName: VoteTypeNa
     if (Number(await target.contract.operatorThresholds(voteType)) !== threshold) plan.push({ target, voteType });
   }
   for (const { target, voteType: type } of plan) {
-    await sendTx(target.side, `${target.label}.setOperatorThreshold(${VOTE_NAMES[type]}, ${threshold})`, log, () =>
+    await sendTx(target.side, `${contractName(target)}.setOperatorThreshold(${VOTE_NAMES[type]}, ${threshold})`, log, () =>
       target.contract.setOperatorThreshold(type, threshold),
     );
   }

@@ -52,6 +52,8 @@ export interface PendingTransfer {
   to: string;
   token: string;
   valueOrTokenId: bigint;
+  /** The token's symbol, when the deployments file records it. */
+  symbol?: string;
   fee: bigint;
   txHash: string;
   blockNumber: number;
@@ -170,7 +172,9 @@ export async function pendingTransfers(pair: ConnectedPair, from: Side): Promise
         handled += 1n;
         continue;
       }
+      const symbol = pair.deployment.tokens.find((token) => sameAddress(token[from], event.args.tokenAddress))?.symbol;
       pending.push({
+        ...(symbol === undefined ? {} : { symbol }),
         requestNonce: nonce,
         tokenType: TOKEN_TYPES[Number(event.args.tokenType)] ?? "klay",
         from: event.args.from,
@@ -246,7 +250,7 @@ function describeSide(label: Side, side: SideStatus): string[] {
 function describeDirection(direction: DirectionStatus): string[] {
   const lines = [`${direction.from} -> ${direction.to}: ${direction.requested} requested, ${direction.handled} handled, ${direction.pending.length} pending`];
   for (const transfer of direction.pending) {
-    const what = transfer.tokenType === "klay" ? `${formatUnits(transfer.valueOrTokenId, 18)} KLAY` : transfer.tokenType === "kip17" ? `KIP17 ${transfer.token} #${transfer.valueOrTokenId}` : `${formatUnits(transfer.valueOrTokenId, 18)} of KIP7 ${transfer.token}`;
+    const what = transfer.tokenType === "klay" ? `${formatUnits(transfer.valueOrTokenId, 18)} KLAY` : transfer.tokenType === "kip17" ? `${transfer.symbol ?? "KIP17"} #${transfer.valueOrTokenId} (${transfer.token})` : `${formatUnits(transfer.valueOrTokenId, 18)} ${transfer.symbol ?? "KIP7"} (${transfer.token})`;
     lines.push(`  pending nonce ${transfer.requestNonce}: ${what} from ${transfer.from} to ${transfer.to} (block ${transfer.blockNumber}, tx ${transfer.txHash})`);
   }
   return lines;

@@ -105,7 +105,7 @@ async function register(pair: ConnectedPair, options: RegisterTokenOptions, side
   for (const side of sides) {
     const token = side === "parent" ? options.parentToken : options.childToken;
     const counterpart = side === "parent" ? options.childToken : options.parentToken;
-    await sendTx(pair[side], `${side} Bridge.registerToken(${token}, ${counterpart})`, log, () => pair.bridges[side].registerToken(token, counterpart));
+    await sendTx(pair[side], `Bridge.registerToken(${token}, ${counterpart})`, log, () => pair.bridges[side].registerToken(token, counterpart));
   }
   const record: TokenPairDeployment = { type: options.type, parent: options.parentToken, child: options.childToken };
   if (info.symbol !== "") record.symbol = info.symbol;

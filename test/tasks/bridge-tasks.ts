@@ -234,7 +234,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       const deployment = await record("main");
       const run = await runBridgeTask(["fund"], { pair: "main", side: "child", amount: "5.5" });
       expect(run.success, run.text).to.equal(true);
-      expect(run.text).to.match(/\[child\] child Bridge\.chargeWithoutEvent 5\.5 KLAY: tx 0x[0-9a-f]{64}/);
+      expect(run.text).to.match(/\[child\] Bridge\.chargeWithoutEvent 5\.5 KLAY: tx 0x[0-9a-f]{64}/);
       expect(await child.provider.getBalance(deployment.child.bridge)).to.equal(parseEther("5.5"));
       await expectRefused(["fund"], { pair: "main", side: "child", amount: "0" }, "amount: must be greater than 0");
       await expectRefused(["fund"], { pair: "main", side: "child", amount: "-1" }, "is not a positive decimal number");
