@@ -5,12 +5,13 @@
  * identical transfers to the same recipient after a warm-up (how SPEC.md's Klaytn column was measured), writes
  * bench/results.json and prints a markdown table beside Klaytn's figures.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
+import { KLAYTN_GAS, withGasTable } from "../src/bench/gas-table.js";
 import {
   anchoringDomain,
   bridgeDomain,
@@ -23,22 +24,7 @@ import {
 
 type Ethers = Awaited<ReturnType<typeof network.create>>["ethers"];
 
-/** Klaytn's bridge on the same EVM (SPEC.md), per transfer, lock mode. */
-const KLAYTN: Record<string, number> = {
-  "request.klay": 38_608,
-  "request.kip7": 68_377,
-  "request.kip7.oneStep": 63_131,
-  "request.kip17": 128_460,
-  "request.kip17.oneStep": 119_565,
-  "handle.vote.klay.2of3": 326_914,
-  "handle.vote.kip7.2of3": 332_745,
-  "handle.vote.kip17.2of3": 384_370,
-  "handle.signed.klay.2of3": 326_914,
-  "handle.signed.kip7.2of3": 332_745,
-  "handle.signed.kip17.2of3": 384_370,
-};
-
-/** Our targets (issue 5). */
+/** Our targets. */
 const TARGETS: Record<string, number> = {
   "request.klay": 32_000,
   "request.kip7": 58_000,
@@ -226,7 +212,7 @@ function table(gas: Record<string, number>): string {
   const rows = ["| path | gas | Klaytn bridge | ratio | target |", "|---|---:|---:|---:|---:|"];
   const fmt = (n: number) => n.toLocaleString("en-US");
   for (const [key, value] of Object.entries(gas)) {
-    const klaytn = KLAYTN[key];
+    const klaytn = KLAYTN_GAS[key];
     const target = TARGETS[key];
     rows.push(
       `| ${key} | ${fmt(value)} | ${klaytn ? fmt(klaytn) : "–"} | ${klaytn ? `${Math.round((value / klaytn) * 100)}%` : "–"} | ${target ? `≤ ${fmt(target)}${value <= target ? "" : " (missed)"}` : "–"} |`,
@@ -246,5 +232,7 @@ const results = { gas };
 const file = path.join(import.meta.dirname, "..", "bench", "results.json");
 await mkdir(path.dirname(file), { recursive: true });
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+const readmeFile = path.join(import.meta.dirname, "..", "README.md");
+await writeFile(readmeFile, withGasTable(await readFile(readmeFile, "utf8"), gas));
 console.log(table(gas));
-console.log(`\nwritten ${path.relative(process.cwd(), file)}`);
+console.log(`\nwritten ${path.relative(process.cwd(), file)} and the gas table of README.md`);
