@@ -40,6 +40,17 @@ export function confirmationsOf(hre: HardhatRuntimeEnvironment, network: string)
   return configured;
 }
 
+/** A configuration variable the network needs (its URL or key) that is neither in the keystore nor the environment. */
+function missingVariable(error: unknown, network: string): BridgeTaskError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const match = /Configuration Variable "([^"]+)" not found/i.exec(message);
+  if (match === null) return undefined;
+  return new BridgeTaskError(
+    `network "${network}" needs the configuration variable ${match[1]}: set it with \`npx hardhat keystore set ${match[1]}\` or in the environment`,
+    { cause: error },
+  );
+}
+
 /** Refuses a network name that hardhat.config.ts does not define. */
 export function checkNetworkName(hre: HardhatRuntimeEnvironment, network: string, what: string): void {
   if (!(network in hre.config.networks)) {
@@ -58,13 +69,15 @@ export async function connectNetwork(hre: HardhatRuntimeEnvironment, network: st
   try {
     connection = await hre.network.getOrCreate(network);
   } catch (error) {
-    throw explain(error, `cannot connect to network "${network}"`);
+    throw missingVariable(error, network) ?? explain(error, `cannot connect to network "${network}"`);
   }
   const { ethers } = connection;
   let chainId: number;
   try {
     chainId = Number((await ethers.provider.getNetwork()).chainId);
   } catch (error) {
+    const missing = missingVariable(error, network);
+    if (missing !== undefined) throw missing;
     const config = hre.config.networks[network];
     const where = config?.type === "http" ? ` at ${await config.url.getUrl().catch(() => "its URL")}` : "";
     throw explain(error, `cannot reach network "${network}"${where} (is the node running?)`);
@@ -73,7 +86,7 @@ export async function connectNetwork(hre: HardhatRuntimeEnvironment, network: st
   try {
     signers = await ethers.getSigners();
   } catch (error) {
-    throw explain(error, `network "${network}": cannot load its accounts`);
+    throw missingVariable(error, network) ?? explain(error, `network "${network}": cannot load its accounts`);
   }
   const signer = signers[0];
   if (signer === undefined) throw new BridgeTaskError(`network "${network}" has no account to send from (set its accounts in hardhat.config.ts)`);

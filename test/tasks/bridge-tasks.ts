@@ -392,6 +392,51 @@ describe("bridge tasks (in-process parent and child chains)", function () {
   });
 });
 
+describe("bridge tasks: roles, votes below threshold and lock mode", function () {
+  this.timeout(60_000);
+
+  before(async function () {
+    ({ dir, restore } = await useTemporaryDeployments());
+    const trio = await runBridgeTask(["deploy"], { parent: "parent", child: "child", name: "trio", operators: `${alice},${bob},${carol}`, threshold: "2", mode: "lock" });
+    expect(trio.success, trio.text).to.equal(true);
+    const solo = await runBridgeTask(["deploy"], { parent: "parent", child: "child", name: "solo" });
+    expect(solo.success, solo.text).to.equal(true);
+  });
+  after(async function () {
+    await restore();
+  });
+
+  it("refuses fee votes and anchors from a signer that is not an operator", async function () {
+    await expectRefused(["fee"], { pair: "trio", side: "child", klay: "1" }, "is not an operator on child", ["trio.json"]);
+    await expectRefused(["anchor"], { pair: "trio" }, "is not an operator on parent", ["trio.json"]);
+  });
+
+  it("records a fee vote that does not reach the configuration threshold, without changing the fee", async function () {
+    expect((await runBridgeTask(["operator", "add"], { pair: "solo", address: alice })).success).to.equal(true);
+    expect((await runBridgeTask(["threshold"], { pair: "solo", value: "2", voteType: "configuration" })).success).to.equal(true);
+    const run = await runBridgeTask<{ applied: boolean }>(["fee"], { pair: "solo", side: "parent", klay: "0.3" });
+    expect(run.success, run.text).to.equal(true);
+    expect(run.value?.applied).to.equal(false);
+    expect(run.text).to.include("vote recorded; the KLAY fee changes when 2 operators voted the same at configuration nonce 0");
+    const deployment = await record("solo");
+    expect(await Bridge__factory.connect(deployment.parent.bridge, parent.provider).feeOfKLAY()).to.equal(0n);
+    expect(deployment.thresholds).to.deep.equal({ transfer: 1, configuration: 2, anchoring: 1 });
+  });
+
+  it("gives a lock-mode child bridge the token liquidity it releases", async function () {
+    const kip7 = await runBridgeTask(["token", "deploy"], { pair: "trio", type: "kip7", name: "Lock", symbol: "LCK", supply: "500" });
+    expect(kip7.success, kip7.text).to.equal(true);
+    expect(kip7.text).to.include("mint 500.0 LCK to the lock-mode child bridge");
+    const kip17 = await runBridgeTask(["token", "deploy"], { pair: "trio", type: "kip17", name: "Locked Art", symbol: "LART", mint: "2" });
+    expect(kip17.success, kip17.text).to.equal(true);
+    const deployment = await record("trio");
+    const [lck, lart] = deployment.tokens;
+    expect(await ServiceChainKIP7__factory.connect(lck!.child, child.provider).balanceOf(deployment.child.bridge)).to.equal(parseEther("500"));
+    expect(await ServiceChainKIP17__factory.connect(lart!.child, child.provider).ownerOf(2)).to.equal(deployment.child.bridge);
+    expect(await KIP17Token__factory.connect(lart!.parent, parent.provider).ownerOf(1)).to.equal(deployer.address);
+  });
+});
+
 // Silence unused-import checks for types only used in annotations above.
 export type { Wallet };
 void parseUnits;
