@@ -52,6 +52,8 @@ export interface PendingTransfer {
   to: string;
   token: string;
   valueOrTokenId: bigint;
+  /** A later request nonce was handled already: this one was skipped and needs recovery (re-relaying). */
+  missing: boolean;
   /** The token's symbol, when the deployments file records it. */
   symbol?: string;
   fee: bigint;
@@ -66,8 +68,10 @@ export interface DirectionStatus {
   requested: bigint;
   /** Requests handled on the destination bridge. */
   handled: bigint;
-  /** Requested but not handled yet, oldest first. */
+  /** Requested but not handled yet, oldest first (`missing` ones among them). */
   pending: PendingTransfer[];
+  /** How many pending transfers are missing: requested before a transfer that was handled. */
+  missing: number;
 }
 
 export interface AnchoringStatus {
@@ -151,12 +155,16 @@ async function sideStatus(pair: ConnectedPair, side: Side): Promise<SideStatus> 
 }
 
 /** Requests of the `from` bridge that the other bridge has not handled yet. */
-export async function pendingTransfers(pair: ConnectedPair, from: Side): Promise<{ requested: bigint; handled: bigint; pending: PendingTransfer[] }> {
+export async function pendingTransfers(
+  pair: ConnectedPair,
+  from: Side,
+): Promise<{ requested: bigint; handled: bigint; pending: PendingTransfer[]; missing: number }> {
   const to: Side = from === "parent" ? "child" : "parent";
   const source = pair.bridges[from];
   const destination = pair.bridges[to];
   const requested = BigInt(await source.requestNonce());
   const lower = BigInt(await destination.lowerHandleNonce());
+  const upper = BigInt(await destination.upperHandleNonce());
   const pending: PendingTransfer[] = [];
   let handled = lower;
   if (requested > lower) {
@@ -176,6 +184,7 @@ export async function pendingTransfers(pair: ConnectedPair, from: Side): Promise
       pending.push({
         ...(symbol === undefined ? {} : { symbol }),
         requestNonce: nonce,
+        missing: nonce < upper,
         tokenType: TOKEN_TYPES[Number(event.args.tokenType)] ?? "klay",
         from: event.args.from,
         to: event.args.to,
@@ -187,7 +196,7 @@ export async function pendingTransfers(pair: ConnectedPair, from: Side): Promise
       });
     }
   }
-  return { requested, handled, pending };
+  return { requested, handled, pending, missing: pending.filter((transfer) => transfer.missing).length };
 }
 
 /** `bridge status`: everything about a pair, as a plain object (bigints stay bigints; see statusToJson). */
@@ -248,10 +257,11 @@ function describeSide(label: Side, side: SideStatus): string[] {
 }
 
 function describeDirection(direction: DirectionStatus): string[] {
-  const lines = [`${direction.from} -> ${direction.to}: ${direction.requested} requested, ${direction.handled} handled, ${direction.pending.length} pending`];
+  const missing = direction.missing > 0 ? ` (${direction.missing} missing: skipped while a later one was handled)` : "";
+  const lines = [`${direction.from} -> ${direction.to}: ${direction.requested} requested, ${direction.handled} handled, ${direction.pending.length} pending${missing}`];
   for (const transfer of direction.pending) {
     const what = transfer.tokenType === "klay" ? `${formatUnits(transfer.valueOrTokenId, 18)} KLAY` : transfer.tokenType === "kip17" ? `${transfer.symbol ?? "KIP17"} #${transfer.valueOrTokenId} (${transfer.token})` : `${formatUnits(transfer.valueOrTokenId, 18)} ${transfer.symbol ?? "KIP7"} (${transfer.token})`;
-    lines.push(`  pending nonce ${transfer.requestNonce}: ${what} from ${transfer.from} to ${transfer.to} (block ${transfer.blockNumber}, tx ${transfer.txHash})`);
+    lines.push(`  ${transfer.missing ? "MISSING" : "pending"} nonce ${transfer.requestNonce}: ${what} from ${transfer.from} to ${transfer.to} (block ${transfer.blockNumber}, tx ${transfer.txHash})`);
   }
   return lines;
 }

@@ -423,6 +423,26 @@ describe("bridge tasks: roles, votes below threshold and lock mode", function ()
     expect(deployment.thresholds).to.deep.equal({ transfer: 1, configuration: 2, anchoring: 1 });
   });
 
+  it("shows a transfer skipped while a later one was handled as missing", async function () {
+    const first = await runBridgeTask<{ requestNonce: bigint }>(["transfer"], { pair: "solo", from: "parent", asset: "klay", amount: "1" });
+    const second = await runBridgeTask<{ requestNonce: bigint; txHash: string; blockNumber: number; to: string }>(["transfer"], { pair: "solo", from: "parent", asset: "klay", amount: "2" });
+    expect(first.success && second.success, first.text + second.text).to.equal(true);
+    expect((await runBridgeTask(["fund"], { pair: "solo", side: "child", amount: "10" })).success).to.equal(true);
+    // The operator (the deployer, threshold 1) handles request 1 on the child before request 0.
+    const deployment = await record("solo");
+    const childBridge = Bridge__factory.connect(deployment.child.bridge, childSigners[0]!);
+    const request = second.value!;
+    await (await childBridge.handleKLAYTransfer(request.txHash, deployer.address, request.to, parseEther("2"), request.requestNonce, request.blockNumber, "0x")).wait();
+
+    const run = await runBridgeTask(["status"], { pair: "solo" });
+    expect(run.text).to.include("parent -> child: 2 requested, 1 handled, 1 pending (1 missing: skipped while a later one was handled)");
+    expect(run.text).to.match(/MISSING nonce 0: 1\.0 KLAY/);
+    const json = await runBridgeTask(["status"], { pair: "solo", json: true });
+    const status = JSON.parse(json.out.join("\n")) as { parentToChild: { missing: number; pending: { requestNonce: string; missing: boolean }[] } };
+    expect(status.parentToChild.missing).to.equal(1);
+    expect(status.parentToChild.pending).to.deep.include({ ...status.parentToChild.pending[0], requestNonce: "0", missing: true });
+  });
+
   it("gives a lock-mode child bridge the token liquidity it releases", async function () {
     const kip7 = await runBridgeTask(["token", "deploy"], { pair: "trio", type: "kip7", name: "Lock", symbol: "LCK", supply: "500" });
     expect(kip7.success, kip7.text).to.equal(true);
