@@ -63,7 +63,7 @@ export function checkNetworkName(hre: HardhatRuntimeEnvironment, network: string
  * Connects to a network of hardhat.config.ts. In-process networks are shared within one Hardhat run
  * (`network.getOrCreate`), so several tasks run in one process (tests, the demo) see the same chain.
  */
-export async function connectNetwork(hre: HardhatRuntimeEnvironment, network: string, side: Side): Promise<ChainSide> {
+export async function connectNetwork(hre: HardhatRuntimeEnvironment, network: string, side: Side, signerChoice?: string): Promise<ChainSide> {
   checkNetworkName(hre, network, side);
   let connection;
   try {
@@ -88,15 +88,32 @@ export async function connectNetwork(hre: HardhatRuntimeEnvironment, network: st
   } catch (error) {
     throw missingVariable(error, network) ?? explain(error, `network "${network}": cannot load its accounts`);
   }
-  const signer = signers[0];
-  if (signer === undefined) throw new BridgeTaskError(`network "${network}" has no account to send from (set its accounts in hardhat.config.ts)`);
+  if (signers.length === 0) throw new BridgeTaskError(`network "${network}" has no account to send from (set its accounts in hardhat.config.ts)`);
+  const signer = chooseSigner(signers, signerChoice, network);
   return { side, network, chainId, provider: ethers.provider, signer, confirmations: confirmationsOf(hre, network) };
 }
 
+/**
+ * Picks the sending account among a network's configured accounts: by address, or by index (`0` is the first and the
+ * default).
+ */
+export function chooseSigner<T extends { address: string }>(signers: T[], choice: string | undefined, network: string): T {
+  if (choice === undefined || choice.trim() === "") return signers[0]!;
+  const text = choice.trim();
+  if (/^\d+$/.test(text)) {
+    const signer = signers[Number(text)];
+    if (signer === undefined) throw new BridgeTaskError(`signer: network "${network}" has ${signers.length} account(s); index ${text} does not exist`);
+    return signer;
+  }
+  const signer = signers.find((candidate) => candidate.address.toLowerCase() === text.toLowerCase());
+  if (signer === undefined) throw new BridgeTaskError(`signer: ${text} is not an account of network "${network}" (hardhat.config.ts accounts)`);
+  return signer;
+}
+
 /** Connects both networks of a recorded pair and checks that each still has the recorded chain id. */
-export async function connectPair(hre: HardhatRuntimeEnvironment, deployment: PairDeployment): Promise<PairSides> {
-  const parent = await connectNetwork(hre, deployment.parent.network, "parent");
-  const child = await connectNetwork(hre, deployment.child.network, "child");
+export async function connectPair(hre: HardhatRuntimeEnvironment, deployment: PairDeployment, signerChoice?: string): Promise<PairSides> {
+  const parent = await connectNetwork(hre, deployment.parent.network, "parent", signerChoice);
+  const child = await connectNetwork(hre, deployment.child.network, "child", signerChoice);
   for (const side of [parent, child]) {
     const recorded = deployment[side.side].chainId;
     if (side.chainId !== recorded) {

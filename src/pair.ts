@@ -28,11 +28,14 @@ export function bindPair(deployment: PairDeployment, sides: PairSides): Connecte
   };
 }
 
-/** Reads deployments/PAIR.json and connects both of its networks. */
-export async function openPair(hre: HardhatRuntimeEnvironment, pairName: string | undefined, dir?: string): Promise<ConnectedPair> {
+/**
+ * Reads deployments/PAIR.json and connects both of its networks. `signer` picks the sending account (address or
+ * index among the network's accounts; default the first).
+ */
+export async function openPair(hre: HardhatRuntimeEnvironment, pairName: string | undefined, options: { dir?: string; signer?: string } = {}): Promise<ConnectedPair> {
   const name = parsePairName(pairName, "pair");
-  const deployment = await readDeployment(name, dir);
-  const sides = await connectPair(hre, deployment);
+  const deployment = await readDeployment(name, options.dir);
+  const sides = await connectPair(hre, deployment, options.signer);
   return bindPair(deployment, sides);
 }
 

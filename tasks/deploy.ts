@@ -7,6 +7,7 @@ import { parseAddressList, parseInteger, parseMode, parsePairName, required } fr
 import { print, runTask } from "./run.js";
 
 interface Args {
+  signer?: string;
   parent?: string;
   child?: string;
   name?: string;
@@ -32,8 +33,8 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
         print(`note: "${network}" is an in-process chain; it ends with this command (use localParent/localChild for lasting chains)`);
       }
     }
-    const parent = await connectNetwork(hre, parentNetwork, "parent");
-    const child = await connectNetwork(hre, childNetwork, "child");
+    const parent = await connectNetwork(hre, parentNetwork, "parent", args.signer);
+    const child = await connectNetwork(hre, childNetwork, "child", args.signer);
     return deployPair({ parent, child }, { name, operators, threshold, mode, force: args.force }, print);
   });
 }

@@ -4,6 +4,12 @@ import { ArgumentType } from "hardhat/types/arguments";
 import type { TaskDefinition } from "hardhat/types/tasks";
 
 const TEXT = ArgumentType.STRING_WITHOUT_DEFAULT;
+const SIGNER = {
+  name: "signer",
+  description: "Account to send from: an address or an index among the network's accounts (default: the first)",
+  type: TEXT,
+  defaultValue: undefined,
+} as const;
 
 export const bridgeTasks: TaskDefinition[] = [
   emptyTask("bridge", "Deploy, operate and inspect a service chain bridge pair").build(),
@@ -16,6 +22,7 @@ export const bridgeTasks: TaskDefinition[] = [
     .addOption({ name: "threshold", description: "Votes needed, for every vote type (default: a majority of the operators)", type: TEXT, defaultValue: undefined })
     .addOption({ name: "mode", description: "mintburn (child bridge mints and burns; default) or lock (both bridges lock)", type: TEXT, defaultValue: undefined })
     .addFlag({ name: "force", description: "Replace an existing deployments/NAME.json" })
+    .addOption(SIGNER)
     .setAction(() => import("./deploy.js"))
     .build(),
 
@@ -23,11 +30,13 @@ export const bridgeTasks: TaskDefinition[] = [
   task(["bridge", "operator", "add"], "Register an operator on both bridges and the anchoring receiver")
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .addOption({ name: "address", description: "Operator address", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
     .setAction(() => import("./operator-add.js"))
     .build(),
   task(["bridge", "operator", "remove"], "Deregister an operator from both bridges and the anchoring receiver")
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .addOption({ name: "address", description: "Operator address", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
     .setAction(() => import("./operator-remove.js"))
     .build(),
 
@@ -35,6 +44,7 @@ export const bridgeTasks: TaskDefinition[] = [
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .addOption({ name: "value", description: "Votes needed (1 to the number of operators)", type: TEXT, defaultValue: undefined })
     .addOption({ name: "voteType", description: "transfer (value transfers and anchors; default) or configuration (fees)", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
     .setAction(() => import("./threshold.js"))
     .build(),
 
@@ -44,6 +54,7 @@ export const bridgeTasks: TaskDefinition[] = [
     .addOption({ name: "type", description: "kip7 or kip17", type: TEXT, defaultValue: undefined })
     .addOption({ name: "parentToken", description: "Token address on the parent chain", type: TEXT, defaultValue: undefined })
     .addOption({ name: "childToken", description: "Token address on the child chain", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
     .setAction(() => import("./token-register.js"))
     .build(),
   task(["bridge", "token", "deploy"], "Deploy a parent token (or use --parent-token) and its service-chain counterpart, and register the pair")
@@ -55,6 +66,7 @@ export const bridgeTasks: TaskDefinition[] = [
     .addOption({ name: "supply", description: "KIP7: whole tokens minted to the deployer (default 1000000)", type: TEXT, defaultValue: undefined })
     .addOption({ name: "mint", description: "KIP17: mint ids 1..N to the deployer (default 0)", type: TEXT, defaultValue: undefined })
     .addOption({ name: "baseUri", description: "KIP17: token URI prefix; id N gets BASE_URI + N", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
     .setAction(() => import("./token-deploy.js"))
     .build(),
 
@@ -62,6 +74,7 @@ export const bridgeTasks: TaskDefinition[] = [
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .addOption({ name: "side", description: "parent or child", type: TEXT, defaultValue: undefined })
     .addOption({ name: "amount", description: "KLAY, in whole units (1.5)", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
     .setAction(() => import("./fund.js"))
     .build(),
 
@@ -72,12 +85,14 @@ export const bridgeTasks: TaskDefinition[] = [
     .addOption({ name: "token", description: "Token (on that side) whose fee to vote", type: TEXT, defaultValue: undefined })
     .addOption({ name: "amount", description: "Token fee per transfer, in the token's units", type: TEXT, defaultValue: undefined })
     .addOption({ name: "receiver", description: "New fee receiver (owner only)", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
     .setAction(() => import("./fee.js"))
     .build(),
 
   task(["bridge", "anchor"], "Anchor one child block on the parent's AnchoringReceiver (this operator's vote)")
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .addOption({ name: "block", description: "Child block number (default: the latest)", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
     .setAction(() => import("./anchor.js"))
     .build(),
   task(["bridge", "anchors"], "List the anchored child blocks")
@@ -94,6 +109,7 @@ export const bridgeTasks: TaskDefinition[] = [
     .addOption({ name: "amount", description: "KLAY or KIP7 amount in whole units (1.5)", type: TEXT, defaultValue: undefined })
     .addOption({ name: "tokenId", description: "KIP17 token id", type: TEXT, defaultValue: undefined })
     .addOption({ name: "feeLimit", description: "Most to pay as fee, in whole units (default: the current fee)", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
     .setAction(() => import("./transfer.js"))
     .build(),
 

@@ -6,6 +6,7 @@ import { parseAddress, parseAmount, parseInteger, parsePairName, parseTokenType 
 import { print, runTask } from "./run.js";
 
 interface Args {
+  signer?: string;
   pair?: string;
   type?: string;
   name?: string;
@@ -23,7 +24,7 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     const parentToken = args.parentToken === undefined ? undefined : parseAddress(args.parentToken, "parent-token");
     if (args.supply !== undefined) parseAmount(args.supply, 18, "supply");
     const mint = args.mint === undefined ? undefined : Number(parseInteger(args.mint, "mint", { max: 1000n }));
-    const pair = await openPair(hre, args.pair);
+    const pair = await openPair(hre, args.pair, { signer: args.signer });
     return deployTokenPair(
       pair,
       { type, name: args.name, symbol: args.symbol, parentToken, supply: args.supply, mint, baseUri: args.baseUri },

@@ -6,6 +6,7 @@ import { parseAddress, parsePairName, parseTokenType } from "../src/validate.js"
 import { print, runTask } from "./run.js";
 
 interface Args {
+  signer?: string;
   pair?: string;
   type?: string;
   parentToken?: string;
@@ -18,7 +19,7 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     const type = parseTokenType(args.type);
     const parentToken = parseAddress(args.parentToken, "parent-token");
     const childToken = parseAddress(args.childToken, "child-token");
-    const pair = await openPair(hre, args.pair);
+    const pair = await openPair(hre, args.pair, { signer: args.signer });
     return registerTokenPair(pair, { type, parentToken, childToken }, print);
   });
 }

@@ -7,6 +7,7 @@ import { parsePairName, parseSide, required } from "../src/validate.js";
 import { print, runTask } from "./run.js";
 
 interface Args {
+  signer?: string;
   pair?: string;
   from?: string;
   asset?: string;
@@ -22,7 +23,7 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     const from = parseSide(args.from, "from");
     const asset = required(args.asset, "asset");
     if (args.amount === undefined && args.tokenId === undefined) throw new BridgeTaskError("pass --amount (KLAY, KIP7) or --token-id (KIP17)");
-    const pair = await openPair(hre, args.pair);
+    const pair = await openPair(hre, args.pair, { signer: args.signer });
     return requestTransfer(pair, { from, asset, to: args.to, amount: args.amount, tokenId: args.tokenId, feeLimit: args.feeLimit }, print);
   });
 }

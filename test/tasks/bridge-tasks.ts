@@ -411,6 +411,28 @@ describe("bridge tasks: roles, votes below threshold and lock mode", function ()
     await expectRefused(["anchor"], { pair: "trio" }, "is not an operator on parent", ["trio.json"]);
   });
 
+  it("lets each operator vote with --signer until the threshold is reached", async function () {
+    const deployment = await record("trio");
+    const childBridge = Bridge__factory.connect(deployment.child.bridge, child.provider);
+    const firstVote = await runBridgeTask(["fee"], { pair: "trio", side: "child", klay: "0.2", signer: alice });
+    expect(firstVote.success, firstVote.text).to.equal(true);
+    expect(firstVote.text).to.include("vote recorded; the KLAY fee changes when 2 operators voted the same");
+    expect(await childBridge.feeOfKLAY()).to.equal(0n);
+    const secondVote = await runBridgeTask(["fee"], { pair: "trio", side: "child", klay: "0.2", signer: "2" });
+    expect(secondVote.success, secondVote.text).to.equal(true);
+    expect(secondVote.text).to.include("the child bridge's KLAY fee is now 0.2 KLAY");
+    expect(await childBridge.feeOfKLAY()).to.equal(parseEther("0.2"));
+
+    const head = await child.provider.getBlockNumber();
+    const firstAnchor = await runBridgeTask(["anchor"], { pair: "trio", block: String(head), signer: "1" });
+    expect(firstAnchor.text).to.include(`vote recorded; child block ${head} is anchored when 2 operators submitted it`);
+    const secondAnchor = await runBridgeTask(["anchor"], { pair: "trio", block: String(head), signer: carol });
+    expect(secondAnchor.text).to.include(`child block ${head} anchored`);
+
+    await expectRefused(["fee"], { pair: "trio", side: "child", klay: "1", signer: "99" }, 'index 99 does not exist');
+    await expectRefused(["fee"], { pair: "trio", side: "child", klay: "1", signer: deployment.child.bridge }, "is not an account of network");
+  });
+
   it("records a fee vote that does not reach the configuration threshold, without changing the fee", async function () {
     expect((await runBridgeTask(["operator", "add"], { pair: "solo", address: alice })).success).to.equal(true);
     expect((await runBridgeTask(["threshold"], { pair: "solo", value: "2", voteType: "configuration" })).success).to.equal(true);
