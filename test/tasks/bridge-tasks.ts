@@ -4,7 +4,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
-import { parseEther, parseUnits, type Wallet } from "ethers";
+import { parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
 import type { PairStatus } from "../../src/status.js";
@@ -479,6 +479,3 @@ describe("bridge tasks: roles, votes below threshold and lock mode", function ()
   });
 });
 
-// Silence unused-import checks for types only used in annotations above.
-export type { Wallet };
-void parseUnits;
