@@ -168,7 +168,10 @@ export async function pendingTransfers(
   const pending: PendingTransfer[] = [];
   let handled = lower;
   if (requested > lower) {
-    const fromBlock = pair.deployment[from].deployedBlock;
+    // Requests below lowerHandleNonce are handled; the destination's recoveryBlockNumber is the source block of the
+    // last of them, so the scan starts there (Klaytn's value-transfer recovery reads from the same block).
+    const recoveryBlock = Number(await destination.recoveryBlockNumber());
+    const fromBlock = Math.max(pair.deployment[from].deployedBlock, recoveryBlock);
     const plain = await queryInChunks(pair[from].provider, fromBlock, (start, end) => source.queryFilter(source.filters.RequestValueTransfer(), start, end));
     const encoded = await queryInChunks(pair[from].provider, fromBlock, (start, end) => source.queryFilter(source.filters.RequestValueTransferEncoded(), start, end));
     const requests = [...plain, ...encoded]
