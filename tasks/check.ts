@@ -8,7 +8,7 @@ import { print, runTask } from "./run.js";
 
 export default async function (args: { pair?: string }, hre: HardhatRuntimeEnvironment) {
   return runTask("bridge check", async () => {
-    const pair = await openPair(hre, args.pair);
+    const pair = await openPair(hre, args.pair, { requireCode: false });
     const differences = await checkPair(pair);
     const file = deploymentPath(pair.deployment.name);
     if (differences.length === 0) {
