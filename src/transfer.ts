@@ -93,7 +93,8 @@ export async function requestTransfer(pair: ConnectedPair, options: TransferOpti
     }
     const liquidity = await pair[to].provider.getBalance(pair.deployment[to].bridge);
     if (liquidity < amount) log(`note: the ${to} bridge holds ${formatUnits(liquidity, 18)} KLAY; the transfer waits until it is funded (bridge fund)`);
-    receipt = await sendTx(side, `requestKLAYTransfer ${formatUnits(amount, 18)} KLAY to ${recipient}`, log, () =>
+    const feeNote = fee > 0n ? ` (fee ${formatUnits(fee, 18)} KLAY${feeLimit > fee ? `, limit ${formatUnits(feeLimit, 18)}` : ""})` : "";
+    receipt = await sendTx(side, `requestKLAYTransfer ${formatUnits(amount, 18)} KLAY to ${recipient}${feeNote}`, log, () =>
       bridge.requestKLAYTransfer(recipient, amount, "0x", { value: amount + feeLimit }),
     );
     result = { from, tokenType: "klay", token: ZERO, to: recipient, valueOrTokenId: amount };
@@ -121,7 +122,8 @@ export async function requestTransfer(pair: ConnectedPair, options: TransferOpti
           kip7.approve(bridgeAddress, amount + feeLimit),
         );
       }
-      receipt = await sendTx(side, `requestERC20Transfer ${formatUnits(amount, decimals)} ${info.symbol} to ${recipient}`, log, () =>
+      const feeNote = fee > 0n ? ` (fee ${formatUnits(fee, decimals)} ${info.symbol})` : "";
+      receipt = await sendTx(side, `requestERC20Transfer ${formatUnits(amount, decimals)} ${info.symbol} to ${recipient}${feeNote}`, log, () =>
         bridge.requestERC20Transfer(token, recipient, amount, feeLimit, "0x"),
       );
       result = { from, tokenType: "kip7", token, to: recipient, valueOrTokenId: amount };

@@ -271,12 +271,14 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       const klay = await runBridgeTask<{ requestNonce: bigint }>(["transfer"], { pair: "main", from: "parent", asset: "klay", to: bob, amount: "1.5" });
       expect(klay.success, klay.text).to.equal(true);
       expect(klay.text).to.match(/request nonce 0 \(parent -> child\), tx 0x[0-9a-f]{64}/);
+      expect(klay.text).to.include("requestKLAYTransfer 1.5 KLAY to " + bob + " (fee 0.01 KLAY): tx 0x");
       expect(await parent.provider.getBalance(deployment.parent.bridge)).to.equal(parseEther("1.5"));
       expect(await parent.provider.getBalance(carol!)).to.be.greaterThan(parseEther("10000"));
 
       const kip7 = await runBridgeTask(["transfer"], { pair: "main", from: "parent", asset: "GLD", amount: "10" });
       expect(kip7.success, kip7.text).to.equal(true);
       expect(kip7.text).to.match(/approve 10\.5 GLD to the parent bridge: tx 0x/);
+      expect(kip7.text).to.include("requestERC20Transfer 10.0 GLD to " + deployer.address + " (fee 0.5 GLD): tx 0x");
       expect(kip7.text).to.match(/request nonce 1 \(parent -> child\)/);
       expect(await KIP7Token__factory.connect(gold!.parent, parent.provider).balanceOf(deployment.parent.bridge)).to.equal(parseEther("10"));
 
