@@ -14,6 +14,8 @@ export interface TokenStatus {
   token: string;
   counterpart: string;
   locked: boolean;
+  /** KIP7: the token's decimals. */
+  decimals?: number;
   /** What this bridge holds of the token (KIP7: base units; KIP17: number of NFTs). */
   heldByBridge: bigint;
   /** Recorded in deployments/PAIR.json. */
@@ -129,7 +131,17 @@ async function sideStatus(pair: ConnectedPair, side: Side): Promise<SideStatus> 
       type = isNft ? "kip17" : "kip7";
     }
     const symbol = recorded?.symbol ?? (await erc.symbol().catch(() => undefined));
-    tokens.push({ type, ...(symbol === undefined ? {} : { symbol }), token, counterpart, locked, heldByBridge, recorded: recorded !== undefined });
+    const decimals = type === "kip7" ? Number(await erc.decimals().catch(() => 18n)) : undefined;
+    tokens.push({
+      type,
+      ...(symbol === undefined ? {} : { symbol }),
+      ...(decimals === undefined ? {} : { decimals }),
+      token,
+      counterpart,
+      locked,
+      heldByBridge,
+      recorded: recorded !== undefined,
+    });
   }
   return {
     network: chain.network,
@@ -253,7 +265,7 @@ function describeSide(label: Side, side: SideStatus): string[] {
     `  thresholds: transfer ${side.thresholds.transfer}, configuration ${side.thresholds.configuration}; KLAY fee ${formatUnits(side.feeOfKLAY, 18)}, fee receiver ${sameAddress(side.feeReceiver, ZERO) ? "none" : side.feeReceiver}`,
   ];
   for (const token of side.tokens) {
-    const held = token.type === "kip17" ? `${token.heldByBridge} NFT(s)` : formatUnits(token.heldByBridge, 18);
+    const held = token.type === "kip17" ? `${token.heldByBridge} NFT(s)` : formatUnits(token.heldByBridge, token.decimals ?? 18);
     lines.push(`  token ${token.type.toUpperCase()} ${token.symbol ?? ""} ${token.token} <-> ${token.counterpart}${token.locked ? " LOCKED" : ""}, bridge holds ${held}${token.recorded ? "" : " (not in the deployments file)"}`);
   }
   return lines;
