@@ -1,4 +1,3 @@
-import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
@@ -26,23 +25,6 @@ const compiler = {
   },
 };
 
-// The invariant suite's harness is large, and the IR optimizer takes minutes over it with solcjs: its files (and the
-// contracts they import, in the same compilation job) are built with the IR pipeline and a minimal optimizer step
-// sequence. The code under test is the same Solidity; only the optimisation of the test build differs.
-const invariantSuiteCompiler = {
-  ...compiler,
-  settings: {
-    ...compiler.settings,
-    optimizer: { enabled: true, runs: 200, details: { yulDetails: { optimizerSteps: "u" } } },
-  },
-};
-// Every file of the suite gets the same settings: the fuzzer recognises the handler by its bytecode.
-const invariantSuiteOverrides = Object.fromEntries(
-  readdirSync(new URL("./test/invariants/", import.meta.url))
-    .filter((file) => file.endsWith(".sol"))
-    .map((file) => [`test/invariants/${file}`, invariantSuiteCompiler]),
-);
-
 // Two `npx hardhat node` processes (see README). Tests point these at other ports through the environment.
 const LOCAL_PARENT_URL = process.env.BRIDGE_LOCAL_PARENT_URL ?? "http://127.0.0.1:8545";
 const LOCAL_CHILD_URL = process.env.BRIDGE_LOCAL_CHILD_URL ?? "http://127.0.0.1:8546";
@@ -52,7 +34,7 @@ export default defineConfig({
   tasks: bridgeTasks,
   solidity: {
     profiles: {
-      default: { compilers: [compiler], overrides: invariantSuiteOverrides },
+      default: compiler,
       production: compiler,
     },
   },
@@ -64,11 +46,11 @@ export default defineConfig({
       profiles: {
         default: {
           fuzz: { runs: 256 },
-          invariant: { runs: 24, depth: 40, failOnRevert: true },
+          invariant: { runs: 128, depth: 40, failOnRevert: true },
         },
         invariants: {
-          fuzz: { runs: 2_000 },
-          invariant: { runs: 10_000, depth: 40, failOnRevert: true },
+          fuzz: { runs: 5_000 },
+          invariant: { runs: 10_000, depth: 64, failOnRevert: true },
         },
       },
     },
