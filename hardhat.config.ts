@@ -33,5 +33,7 @@ export default defineConfig({
   networks: {
     parent: { type: "edr-simulated", chainType: "l1", chainId: 31337, hardfork: "prague" },
     child: { type: "edr-simulated", chainType: "l1", chainId: 31338, hardfork: "prague" },
+    // The benchmark's chain: Hardhat's EVM at prague, as SPEC.md's Klaytn figures, with accounts for 9 operators.
+    bench: { type: "edr-simulated", chainType: "l1", chainId: 31339, hardfork: "prague", accounts: { count: 20 } },
   },
 });

@@ -39,4 +39,6 @@ interface IOperatorVotes {
     error SignersNotSorted(address previous, address signer);
     /// @notice A signature recovers to `signer`, who is not a current operator.
     error SignerNotOperator(address signer);
+    /// @notice The operator roster could not be written (out of gas).
+    error RosterNotWritten();
 }

@@ -30,6 +30,7 @@ abstract contract OperatorVotes is Ownable, IOperatorVotes {
         uint8 count; // number of current operators
         uint8 valueThreshold; // vote type 0
         uint8 configThreshold; // vote type 1
+        address roster; // data contract whose code is STOP ‖ the current operators as 32-byte words (SSTORE2)
     }
 
     OperatorSet internal _operatorSet;
@@ -108,6 +109,7 @@ abstract contract OperatorVotes is Ownable, IOperatorVotes {
                 break;
             }
         }
+        _operatorSet.roster = _writeRoster();
         emit OperatorDeregistered(operator);
     }
 
@@ -161,6 +163,7 @@ abstract contract OperatorVotes is Ownable, IOperatorVotes {
         OperatorSet memory set = _operatorSet;
         uint8 threshold = voteType == 0 ? set.valueThreshold : set.configThreshold;
         if (count < threshold) revert NotEnoughSignatures(count, threshold);
+        address[] memory roster = _readRoster(set.roster, set.count);
         address previous = address(0);
         for (uint256 i = 0; i < count; ++i) {
             uint256 offset = i * 65;
@@ -169,7 +172,7 @@ abstract contract OperatorVotes is Ownable, IOperatorVotes {
             uint8 v = uint8(signatures[offset + 64]);
             address signer = ECDSA.recover(digest, v, r, s);
             if (signer <= previous) revert SignersNotSorted(previous, signer);
-            if (_operatorSlot[signer] == 0) revert SignerNotOperator(signer);
+            if (!_contains(roster, signer)) revert SignerNotOperator(signer);
             previous = signer;
         }
     }
@@ -189,10 +192,39 @@ abstract contract OperatorVotes is Ownable, IOperatorVotes {
         set.activeBits |= pick;
         set.usedBits |= pick;
         set.count += 1;
-        _operatorSet = set;
         _operatorSlot[operator] = _bitIndex(pick) + 1;
         operatorList.push(operator);
+        set.roster = _writeRoster();
+        _operatorSet = set;
         emit OperatorRegistered(operator);
+    }
+
+    /// @dev The roster pattern (SSTORE2): a data contract holds the current operators, so a signed batch checks all
+    /// its signers with one cold code read instead of one cold storage read per signer. Its creation code is
+    /// PUSH2 len, DUP1, PUSH1 0x0a, RETURNDATASIZE, CODECOPY, RETURNDATASIZE, RETURN; its code starts with STOP
+    /// so it cannot be called. Written on every operator change; returns the new roster's address.
+    function _writeRoster() private returns (address roster) {
+        bytes memory code = abi.encodePacked(hex"00", operatorList);
+        bytes memory creation = abi.encodePacked(hex"61", uint16(code.length), hex"80600a3d393df3", code);
+        assembly ("memory-safe") {
+            roster := create(0, add(creation, 0x20), mload(creation))
+        }
+        if (roster == address(0)) revert RosterNotWritten();
+    }
+
+    /// @dev The `count` current operators, as 32-byte words read from the roster's code.
+    function _readRoster(address roster, uint256 count) private view returns (address[] memory operatorsNow) {
+        operatorsNow = new address[](count);
+        assembly ("memory-safe") {
+            extcodecopy(roster, add(operatorsNow, 0x20), 1, mul(count, 0x20))
+        }
+    }
+
+    function _contains(address[] memory list, address account) private pure returns (bool) {
+        for (uint256 i = 0; i < list.length; ++i) {
+            if (list[i] == account) return true;
+        }
+        return false;
     }
 
     function _bitIndex(uint16 singleBit) private pure returns (uint8 index) {

@@ -1,0 +1,200 @@
+/**
+ * Gas and throughput benchmark: `npm run bench`.
+ *
+ * Deploys on an in-process chain (lock mode on the destination), measures every path from the second of two
+ * identical transfers to the same recipient after a warm-up (how SPEC.md's Klaytn column was measured), writes
+ * bench/results.json and prints a markdown table beside Klaytn's figures.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+import { network } from "hardhat";
+import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+
+import { bridgeDomain, packSignatures, signBatch, type SignedTransfer } from "../src/signatures.js";
+
+type Ethers = Awaited<ReturnType<typeof network.create>>["ethers"];
+
+/** Klaytn's bridge on the same EVM (SPEC.md), per transfer, lock mode. */
+const KLAYTN: Record<string, number> = {
+  "request.klay": 38_608,
+  "request.kip7": 68_377,
+  "request.kip7.oneStep": 63_131,
+  "request.kip17": 128_460,
+  "request.kip17.oneStep": 119_565,
+  "handle.vote.klay.2of3": 326_914,
+  "handle.vote.kip7.2of3": 332_745,
+  "handle.vote.kip17.2of3": 384_370,
+  "handle.signed.klay.2of3": 326_914,
+  "handle.signed.kip7.2of3": 332_745,
+  "handle.signed.kip17.2of3": 384_370,
+};
+
+/** Our targets (issue 5). */
+const TARGETS: Record<string, number> = {
+  "request.klay": 32_000,
+  "request.kip7": 58_000,
+  "request.kip17": 100_000,
+  "handle.vote.kip7.2of3": 166_000,
+  "handle.signed.klay.2of3": 70_000,
+  "handle.signed.kip7.2of3": 80_000,
+  "handle.signed.kip17.2of3": 95_000,
+  "handle.signed.kip7.5of9": 100_000,
+  "handle.signed.kip7.2of3.batch20.perTransfer": 45_000,
+  "anchor.signed.2of3": 90_000,
+};
+
+async function gasOf(tx: Promise<{ wait(): Promise<{ gasUsed: bigint } | null> }>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new Error("transaction was dropped");
+  return Number(receipt.gasUsed);
+}
+
+/** Runs `once` twice (warm-up, then the measured run) and returns the second figure. */
+async function secondOf(once: (round: number) => Promise<number>): Promise<number> {
+  await once(0);
+  return once(1);
+}
+
+async function measureRequests(ethers: Ethers, gas: Record<string, number>) {
+  const [deployer, user] = await ethers.getSigners();
+  const bridge = await ethers.deployContract("Bridge", [false]);
+  const kip7 = await ethers.deployContract("KIP7Token", ["Parent KIP7", "PK7", 18, 10n ** 27n]);
+  const kip17 = await ethers.deployContract("KIP17Token", ["Parent KIP17", "PK17"]);
+  const scKip7 = await ethers.deployContract("ServiceChainKIP7", ["Service KIP7", "SK7", bridge]);
+  const scKip17 = await ethers.deployContract("ServiceChainKIP17", ["Service KIP17", "SK17", bridge]);
+  const counterpart = ethers.Wallet.createRandom().address;
+  for (const token of [kip7, kip17, scKip7, scKip17]) await (await bridge.registerToken(token, counterpart)).wait();
+  await (await scKip7.mint(deployer, 10n ** 24n)).wait();
+  for (let id = 1; id <= 4; id++) {
+    await (await kip17.mintWithTokenURI(deployer, id, `ipfs://parent/${id}`)).wait();
+    await (await scKip17.mintWithTokenURI(deployer, id, `ipfs://service/${id}`)).wait();
+  }
+  const amount = 10n ** 18n;
+
+  gas["request.klay"] = await secondOf(() =>
+    gasOf(bridge.requestKLAYTransfer(user, amount, "0x", { value: amount })),
+  );
+  gas["request.kip7"] = await secondOf(async () => {
+    await (await kip7.approve(bridge, amount)).wait();
+    return gasOf(bridge.requestERC20Transfer(kip7, user, amount, 0, "0x"));
+  });
+  gas["request.kip7.oneStep"] = await secondOf(() => gasOf(scKip7.requestValueTransfer(amount, user, 0, "0x")));
+  gas["request.kip17"] = await secondOf(async (round) => {
+    await (await kip17.approve(bridge, round + 1)).wait();
+    return gasOf(bridge.requestERC721Transfer(kip17, user, round + 1, "0x"));
+  });
+  gas["request.kip17.oneStep"] = await secondOf((round) => gasOf(scKip17.requestValueTransfer(round + 1, user, "0x")));
+}
+
+/** A destination bridge in lock mode with `operatorCount` operators and a value-transfer threshold, funded. */
+async function destination(ethers: Ethers, operatorCount: number, threshold: number) {
+  const signers = await ethers.getSigners();
+  const [deployer] = signers;
+  const operators = signers.slice(0, operatorCount);
+  const bridge = await ethers.deployContract("Bridge", [false], { value: ethers.parseEther("1000") });
+  for (const operator of operators.slice(1)) await (await bridge.registerOperator(operator)).wait();
+  await (await bridge.setOperatorThreshold(0, threshold)).wait();
+  const kip7 = await ethers.deployContract("KIP7Token", ["Child KIP7", "CK7", 18, 10n ** 27n]);
+  const kip17 = await ethers.deployContract("KIP17Token", ["Child KIP17", "CK17"]);
+  const counterpart = ethers.Wallet.createRandom().address;
+  await (await bridge.registerToken(kip7, counterpart)).wait();
+  await (await bridge.registerToken(kip17, ethers.Wallet.createRandom().address)).wait();
+  await (await kip7.transfer(bridge, 10n ** 26n)).wait();
+  for (let id = 1; id <= 8; id++) await (await kip17.mintWithTokenURI(bridge, id, `ipfs://child/${id}`)).wait();
+  const { chainId } = await ethers.provider.getNetwork();
+  return { bridge, kip7, kip17, operators, deployer, domain: bridgeDomain(chainId, await bridge.getAddress()) };
+}
+
+async function measureHandles(ethers: Ethers, gas: Record<string, number>) {
+  const signers = await ethers.getSigners();
+  const user = signers[15];
+  const submitter = signers[16];
+  const amount = 10n ** 18n;
+
+  const sign = async (domain: Awaited<ReturnType<typeof destination>>["domain"], transfers: SignedTransfer[], by: HardhatEthersSigner[]) =>
+    packSignatures(
+      await Promise.all(by.map(async (s) => ({ signer: s.address, signature: await signBatch(s, domain, transfers) }))),
+    );
+
+  // Per-operator votes, 2 of 3: the sum of both operators' transactions.
+  {
+    const d = await destination(ethers, 3, 2);
+    let nonce = 0n;
+    const vote = async (send: (operator: HardhatEthersSigner) => Promise<number>) => {
+      let total = 0;
+      for (const operator of d.operators.slice(0, 2)) total += await send(operator);
+      nonce += 1n;
+      return total;
+    };
+    gas["handle.vote.klay.2of3"] = await secondOf(() =>
+      vote((op) => gasOf(d.bridge.connect(op).handleKLAYTransfer(ethers.id(`tx${nonce}`), d.deployer, user, amount, nonce, 100n + nonce, "0x"))),
+    );
+    gas["handle.vote.kip7.2of3"] = await secondOf(() =>
+      vote((op) => gasOf(d.bridge.connect(op).handleERC20Transfer(ethers.id(`tx${nonce}`), d.deployer, user, d.kip7, amount, nonce, 100n + nonce, "0x"))),
+    );
+    gas["handle.vote.kip17.2of3"] = await secondOf((round) =>
+      vote((op) => gasOf(d.bridge.connect(op).handleERC721Transfer(ethers.id(`tx${nonce}`), d.deployer, user, d.kip17, round + 1, nonce, 100n + nonce, `ipfs://child/${round + 1}`, "0x"))),
+    );
+  }
+
+  // Signed batches, submitted by a non-operator.
+  const signedRun = async (operatorCount: number, threshold: number, batchSize: number, kind: 0 | 1 | 2) => {
+    const d = await destination(ethers, operatorCount, threshold);
+    const token = kind === 0 ? ethers.ZeroAddress : kind === 1 ? await d.kip7.getAddress() : await d.kip17.getAddress();
+    let nonce = 0n;
+    let nextNftId = 1n;
+    return secondOf(async () => {
+      const transfers: SignedTransfer[] = [];
+      for (let i = 0; i < batchSize; i++) {
+        const valueOrTokenId = kind === 2 ? nextNftId++ : amount;
+        transfers.push({
+          requestTxHash: ethers.id(`tx${nonce}`),
+          tokenType: kind,
+          from: d.deployer.address,
+          to: user.address,
+          tokenAddress: token,
+          valueOrTokenId,
+          requestNonce: nonce,
+          requestBlockNumber: 100n + nonce,
+          tokenURI: kind === 2 ? `ipfs://child/${valueOrTokenId}` : "",
+          extraData: "0x",
+        });
+        nonce += 1n;
+      }
+      const signatures = await sign(d.domain, transfers, d.operators.slice(0, threshold));
+      return gasOf(d.bridge.connect(submitter).handleSignedTransfers(transfers, signatures));
+    });
+  };
+  gas["handle.signed.klay.2of3"] = await signedRun(3, 2, 1, 0);
+  gas["handle.signed.kip7.2of3"] = await signedRun(3, 2, 1, 1);
+  gas["handle.signed.kip17.2of3"] = await signedRun(3, 2, 1, 2);
+  gas["handle.signed.kip7.5of9"] = await signedRun(9, 5, 1, 1);
+  gas["handle.signed.kip7.2of3.batch20.perTransfer"] = Math.round((await signedRun(3, 2, 20, 1)) / 20);
+}
+
+function table(gas: Record<string, number>): string {
+  const rows = ["| path | gas | Klaytn bridge | ratio | target |", "|---|---:|---:|---:|---:|"];
+  const fmt = (n: number) => n.toLocaleString("en-US");
+  for (const [key, value] of Object.entries(gas)) {
+    const klaytn = KLAYTN[key];
+    const target = TARGETS[key];
+    rows.push(
+      `| ${key} | ${fmt(value)} | ${klaytn ? fmt(klaytn) : "–"} | ${klaytn ? `${Math.round((value / klaytn) * 100)}%` : "–"} | ${target ? `≤ ${fmt(target)}${value <= target ? "" : " (missed)"}` : "–"} |`,
+    );
+  }
+  return rows.join("\n");
+}
+
+const connection = await network.create({ network: "bench" });
+const gas: Record<string, number> = {};
+await measureRequests(connection.ethers, gas);
+await measureHandles(connection.ethers, gas);
+await connection.close();
+
+const results = { gas };
+const file = path.join(import.meta.dirname, "..", "bench", "results.json");
+await mkdir(path.dirname(file), { recursive: true });
+await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(table(gas));
+console.log(`\nwritten ${path.relative(process.cwd(), file)}`);
