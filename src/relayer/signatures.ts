@@ -22,59 +22,19 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
-import { Signature, TypedDataEncoder, getAddress, verifyTypedData } from "ethers";
-import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
+import { Signature, getAddress, verifyTypedData } from "ethers";
+import type { TypedDataDomain } from "ethers";
 
-import type { SignedTransfer } from "./types.js";
+import { HANDLE_BATCH_TYPES, batchDigest } from "../signatures.js";
+import type { SignedTransfer } from "../signatures.js";
+
+export { HANDLE_BATCH_TYPES, batchDigest, bridgeDomain, packSignatures, signBatch } from "../signatures.js";
 
 export const SIGNATURE_FILE_FORMAT = "servicechain-bridge/handle-batch-signature@1";
-
-/** The EIP-712 types of a batch handle. */
-export const HANDLE_BATCH_TYPES: Record<string, TypedDataField[]> = {
-  HandleBatch: [{ name: "transfers", type: "Transfer[]" }],
-  Transfer: [
-    { name: "requestTxHash", type: "bytes32" },
-    { name: "tokenType", type: "uint8" },
-    { name: "from", type: "address" },
-    { name: "to", type: "address" },
-    { name: "tokenAddress", type: "address" },
-    { name: "valueOrTokenId", type: "uint256" },
-    { name: "requestNonce", type: "uint64" },
-    { name: "requestBlockNumber", type: "uint64" },
-    { name: "tokenURI", type: "string" },
-    { name: "extraData", type: "bytes" },
-  ],
-};
-
-/** The EIP-712 domain of the destination bridge. */
-export function bridgeDomain(chainId: bigint, bridge: string): TypedDataDomain {
-  return { name: "ServiceChainBridge", version: "1", chainId, verifyingContract: getAddress(bridge) };
-}
-
-/** The digest the destination bridge checks the signatures against (equal to its `batchDigest`). */
-export function batchDigest(domain: TypedDataDomain, transfers: SignedTransfer[]): string {
-  return TypedDataEncoder.hash(domain, HANDLE_BATCH_TYPES, { transfers });
-}
-
-/** This operator's signature over the batch, as 65 bytes r‖s‖v (low s). */
-export async function signBatch(signer: Signer, domain: TypedDataDomain, transfers: SignedTransfer[]): Promise<string> {
-  const signature = await signer.signTypedData(domain, HANDLE_BATCH_TYPES, { transfers });
-  return Signature.from(signature).serialized;
-}
 
 /** The signer of `signature` over the batch. */
 export function recoverBatchSigner(domain: TypedDataDomain, transfers: SignedTransfer[], signature: string): string {
   return getAddress(verifyTypedData(domain, HANDLE_BATCH_TYPES, { transfers }, signature));
-}
-
-/** `signatures` (any order) as the bytes `handleSignedTransfers` takes: sorted by signer, ascending, concatenated. */
-export function packSignatures(signatures: { signer: string; signature: string }[]): string {
-  const sorted = [...signatures].sort((a, b) => {
-    const left = BigInt(a.signer);
-    const right = BigInt(b.signer);
-    return left < right ? -1 : left > right ? 1 : 0;
-  });
-  return `0x${sorted.map((entry) => Signature.from(entry.signature).serialized.slice(2)).join("")}`;
 }
 
 /** One operator's signature file, as read and checked. */

@@ -3,6 +3,10 @@
  */
 import type { Signer } from "ethers";
 
+import type { SignedTransfer } from "../signatures.js";
+
+export type { SignedTransfer };
+
 /** The two chains of a pair. A transfer is named by its source side. */
 export type Side = "parent" | "child";
 
@@ -59,20 +63,6 @@ export interface TransferRequest {
  * - `failed`: the last attempt reverted for a reason the relayer cannot explain; it is retried.
  */
 export type TransferState = "seen" | "signed" | "voting" | "voted" | "submitted" | "done" | "failed";
-
-/** The Transfer struct of `handleSignedTransfers` and of the EIP-712 `HandleBatch`. */
-export interface SignedTransfer {
-  requestTxHash: string;
-  tokenType: number;
-  from: string;
-  to: string;
-  tokenAddress: string;
-  valueOrTokenId: bigint;
-  requestNonce: bigint;
-  requestBlockNumber: bigint;
-  tokenURI: string;
-  extraData: string;
-}
 
 /** The struct of the Transfer the destination bridge executes for `request`. */
 export function toSignedTransfer(request: TransferRequest): SignedTransfer {
