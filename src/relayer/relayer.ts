@@ -15,8 +15,8 @@ import type { ContractTransactionResponse, Provider, TypedDataDomain } from "eth
 
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { dueAnchorBlocks, readAnchor } from "./anchoring.js";
-import type { AnchorData } from "./anchoring.js";
+import { AnchorSignatureDirectory, anchoringDomain, dueAnchorBlocks, readAnchor } from "./anchoring.js";
+import type { AnchorData, AnchorSignature } from "./anchoring.js";
 import {
   DEFAULT_RETRY,
   decodeRevert,
@@ -40,9 +40,26 @@ import type { ChainEndpoint, Side, SignedTransfer, TransferRequest } from "./typ
 /** What the AnchoringReceiver offers the relayer. */
 export const ANCHORING_RECEIVER_ABI = [
   "function submitAnchor(uint64 blockNumber, bytes32 blockHash, bytes32 parentHash, bytes32 transactionsRoot, bytes32 receiptsRoot, bytes32 stateRoot, uint64 blockCount, uint64 txCount)",
+  "function submitSignedAnchors((bytes32 blockHash, bytes32 parentHash, bytes32 transactionsRoot, bytes32 receiptsRoot, bytes32 stateRoot, uint64 blockNumber, uint64 blockCount, uint64 txCount)[] anchors, bytes[] signatures)",
   "function latestAnchoredBlock() view returns (uint64)",
   "function isAnchored(uint64 blockNumber) view returns (bool)",
+  "function operators(address account) view returns (bool)",
+  "function operatorThresholds(uint8 voteType) view returns (uint8)",
+  "error NotOperator(address account)",
+  "error ZeroBlockHash(uint64 blockNumber)",
+  "error AnchorNotAfterLatest(uint64 blockNumber, uint64 latest)",
+  "error AlreadyAnchored(uint64 blockNumber)",
+  "error NoAnchors()",
+  "error SignatureSetCountMismatch(uint256 anchorCount, uint256 signatureSetCount)",
+  "error AnchorsNotAscending(uint64 previousBlockNumber, uint64 blockNumber)",
+  "error NotEnoughSignatures(uint256 count, uint256 threshold)",
+  "error SignersNotSorted(address previous, address signer)",
+  "error SignerNotOperator(address signer)",
 ];
+
+const SUBMIT_SIGNED_ANCHORS_SELECTOR = selectorHash(
+  "submitSignedAnchors((bytes32,bytes32,bytes32,bytes32,bytes32,uint64,uint64,uint64)[],bytes[])",
+).slice(2, 10);
 
 export interface RelayerOptions {
   parent: ChainEndpoint;
@@ -152,6 +169,7 @@ export class Relayer {
   readonly #fundsReported = new Set<Side>();
   readonly #refusedBatches = new Set<string>();
   #anchoring?: Contract;
+  #anchorSignatures?: AnchorSignatureDirectory;
 
   private constructor(operator: string, store: RelayerStore, sides: Record<Side, SideContext>, options: RelayerOptions) {
     this.operator = operator;
@@ -211,6 +229,17 @@ export class Relayer {
     }
     const store = typeof options.store === "string" ? new RelayerStore(options.store) : options.store;
     const relayer = new Relayer(operator, store, sides, options);
+    const receiver = options.parent.anchoringReceiver;
+    if (relayer.#anchoring !== undefined && receiver !== undefined && options.signatureDir !== undefined) {
+      const code = await sides.parent.provider.getCode(receiver);
+      if (code === "0x") throw new Error(`no contract at the anchoring receiver ${receiver}`);
+      if (code.includes(SUBMIT_SIGNED_ANCHORS_SELECTOR)) {
+        relayer.#anchorSignatures = new AnchorSignatureDirectory(
+          options.signatureDir,
+          anchoringDomain(sides.parent.chainId, receiver),
+        );
+      }
+    }
     for (const side of ["parent", "child"] as const) {
       const destination = sides[otherSide(side)];
       relayer.#log.log("info", "start", {
@@ -584,10 +613,14 @@ export class Relayer {
       const signatures = await directory.read(digest, onInvalid);
       if (signatures.length === 0) continue;
       known.set(digest, signatures);
+      const transfers = signatures[0].transfers;
+      if (await this.#allHandled(source, transfers)) {
+        await directory.remove(digest); // handled, by this batch or another: nothing left to sign or submit
+        known.delete(digest);
+        continue;
+      }
       if (signatures.some((entry) => entry.signer === this.operator)) continue;
       if (this.#refusedBatches.has(digest)) continue;
-      const transfers = signatures[0].transfers;
-      if (await this.#allHandled(source, transfers)) continue;
       const problem = await this.#checkBatch(source, transfers);
       if (problem !== undefined) {
         this.#refusedBatches.add(digest);
@@ -761,7 +794,12 @@ export class Relayer {
 
   // ---------------------------------------------------------------- anchoring
 
-  /** Anchors the child blocks that are due on the parent's AnchoringReceiver. Returns the blocks voted. */
+  /**
+   * Anchors the child blocks that are due (multiples of `anchorEvery` above the latest anchored one) on the
+   * parent's AnchoringReceiver: signed by this operator and submitted together once a threshold of operators signed
+   * them, or by this operator's vote (no signature directory, no signed path, or signatures late). Returns the
+   * blocks this relayer anchored or voted for in this step.
+   */
   async anchor(): Promise<bigint[]> {
     const receiver = this.#anchoring;
     if (receiver === undefined) return [];
@@ -772,20 +810,95 @@ export class Relayer {
     const mine = BigInt(this.store.lastAnchor()?.block ?? 0);
     const last = onChain > mine ? onChain : mine;
     const due = dueAnchorBlocks(last, head, period, this.#options.maxAnchorsPerStep);
-    const anchored: bigint[] = [];
+    const done: bigint[] = [];
+    const signatures = this.#anchorSignatures;
     for (const blockNumber of due) {
       if ((await this.#rpc(() => receiver.isAnchored(blockNumber))) as boolean) {
         this.store.recordAnchor(Number(blockNumber), "", "anchored", null);
         continue;
       }
       const anchor = await this.#rpc(() => readAnchor(child.provider, blockNumber, period));
-      if (await this.#submitAnchor(receiver, anchor)) anchored.push(blockNumber);
-      else break;
+      if (signatures !== undefined) {
+        const signed = await signatures.sign(this.#sides.parent.endpoint.signer, anchor);
+        this.store.recordAnchor(Number(blockNumber), anchor.blockHash, "signed", null, this.#now());
+        this.#log.log("info", "sign-anchor", { block: blockNumber, hash: anchor.blockHash, digest: signed.digest });
+      } else if (await this.#voteAnchor(receiver, anchor)) {
+        done.push(blockNumber);
+      } else {
+        break;
+      }
     }
-    return anchored;
+    if (signatures !== undefined) {
+      done.push(...(await this.#submitSignedAnchors(receiver, signatures)));
+      // anchors whose signatures did not come in time: this operator's vote instead
+      const latest = (await this.#rpc(() => receiver.latestAnchoredBlock())) as bigint;
+      for (const row of this.store.anchorsInState("signed")) {
+        if ((row.signed_at ?? 0) + this.#options.signatureWaitMs > this.#now()) continue;
+        const blockNumber = BigInt(row.block);
+        if (blockNumber <= latest) {
+          this.store.recordAnchor(row.block, row.block_hash, "passed", null);
+          continue;
+        }
+        this.#log.log("info", "fallback", { block: blockNumber, reason: "anchor signatures did not arrive in time" });
+        const anchor = await this.#rpc(() => readAnchor(child.provider, blockNumber, period));
+        if (await this.#voteAnchor(receiver, anchor)) done.push(blockNumber);
+      }
+    }
+    return done;
   }
 
-  async #submitAnchor(receiver: Contract, anchor: AnchorData): Promise<boolean> {
+  /** Submits, in one transaction, every due anchor that a threshold of current operators signed. */
+  async #submitSignedAnchors(receiver: Contract, signatures: AnchorSignatureDirectory): Promise<bigint[]> {
+    const latest = (await this.#rpc(() => receiver.latestAnchoredBlock())) as bigint;
+    const threshold = Number(await this.#rpc(() => receiver.operatorThresholds(0)));
+    const isOperator = new Map<string, boolean>();
+    const ready = new Map<bigint, { anchor: AnchorData; signatures: AnchorSignature[]; digest: string }>();
+    const onInvalid = (file: string, reason: string) => this.#log.log("warn", "bad-signature-file", { file, reason });
+    for (const digest of await signatures.digests()) {
+      const entries = await signatures.read(digest, onInvalid);
+      if (entries.length === 0) continue;
+      const anchor = entries[0].anchor;
+      if (anchor.blockNumber <= latest) {
+        await signatures.remove(digest);
+        continue;
+      }
+      const current: AnchorSignature[] = [];
+      for (const entry of entries) {
+        if (!isOperator.has(entry.signer)) {
+          isOperator.set(entry.signer, (await this.#rpc(() => receiver.operators(entry.signer))) as boolean);
+        }
+        if (isOperator.get(entry.signer) === true) current.push(entry);
+      }
+      if (current.length >= threshold && !ready.has(anchor.blockNumber)) {
+        ready.set(anchor.blockNumber, { anchor, signatures: current.slice(0, threshold), digest });
+      }
+    }
+    if (ready.size === 0) return [];
+    const batch = [...ready.values()].sort((a, b) => (a.anchor.blockNumber < b.anchor.blockNumber ? -1 : 1));
+    const anchors = batch.map((entry) => entry.anchor);
+    const sets = batch.map((entry) => packSignatures(entry.signatures));
+    try {
+      const tx = (await receiver.submitSignedAnchors(anchors, sets)) as ContractTransactionResponse;
+      await this.#afterSend?.({ kind: "anchor", side: "parent", nonces: [], txHash: tx.hash });
+      await tx.wait();
+      for (const entry of batch) {
+        this.store.recordAnchor(Number(entry.anchor.blockNumber), entry.anchor.blockHash, "anchored", tx.hash);
+        await signatures.remove(entry.digest);
+      }
+      this.#fundsReported.delete("parent");
+      this.#log.log("info", "submit-anchors", {
+        blocks: anchors.map((anchor) => anchor.blockNumber).join(","),
+        signatures: batch.map((entry) => entry.signatures.length).join(","),
+        tx: tx.hash,
+      });
+      return anchors.map((anchor) => anchor.blockNumber);
+    } catch (error) {
+      this.#onAnchorError(receiver, anchors[0], error);
+      return [];
+    }
+  }
+
+  async #voteAnchor(receiver: Contract, anchor: AnchorData): Promise<boolean> {
     try {
       const tx = (await receiver.submitAnchor(
         anchor.blockNumber,
@@ -810,24 +923,35 @@ export class Relayer {
       });
       return true;
     } catch (error) {
-      if (isInsufficientFunds(error)) {
-        if (!this.#fundsReported.has("parent")) {
-          this.#fundsReported.add("parent");
-          this.#log.log("error", "insufficient-funds", {
-            side: "parent",
-            operator: this.operator,
-            message: `operator ${this.operator} cannot pay for anchoring on the parent chain: fund it`,
-          });
-        }
-        return false;
+      return this.#onAnchorError(receiver, anchor, error);
+    }
+  }
+
+  /** Sorts out a failed anchor transaction; true when the anchor needs nothing more from this relayer. */
+  #onAnchorError(receiver: Contract, anchor: AnchorData, error: unknown): boolean {
+    const revert = decodeRevert(error, receiver.interface);
+    if (revert?.name === "AlreadyAnchored" || revert?.name === "AnchorNotAfterLatest") {
+      this.store.recordAnchor(Number(anchor.blockNumber), anchor.blockHash, "anchored", null);
+      this.#log.log("info", "anchored", { block: anchor.blockNumber, by: "another relayer" });
+      return true;
+    }
+    if (isInsufficientFunds(error)) {
+      if (!this.#fundsReported.has("parent")) {
+        this.#fundsReported.add("parent");
+        this.#log.log("error", "insufficient-funds", {
+          side: "parent",
+          operator: this.operator,
+          message: `operator ${this.operator} cannot pay for anchoring on the parent chain: fund it`,
+        });
       }
-      this.#log.log("error", "anchor-failed", {
-        block: anchor.blockNumber,
-        error: describeError(error, receiver.interface),
-        retry: "later",
-      });
       return false;
     }
+    this.#log.log("error", "anchor-failed", {
+      block: anchor.blockNumber,
+      error: revert?.text ?? describeError(error),
+      retry: "later",
+    });
+    return false;
   }
 
   // ---------------------------------------------------------------- running

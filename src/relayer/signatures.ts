@@ -20,7 +20,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 
 import { Signature, getAddress, verifyTypedData } from "ethers";
 import type { TypedDataDomain } from "ethers";
@@ -86,6 +86,34 @@ function transferFromJson(json: Record<string, string | number>): SignedTransfer
   };
 }
 
+/** Writes `data` as JSON to `path` through a temporary file in the same directory and a rename. */
+export async function writeJsonAtomically(path: string, data: unknown): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  await writeFile(temporary, JSON.stringify(data, null, 2));
+  await rename(temporary, path);
+}
+
+/** The names of the sub-directories of `directory` that start with 0x (none when it does not exist). */
+export async function listDigests(directory: string): Promise<string[]> {
+  try {
+    const entries = await readdir(directory, { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory() && entry.name.startsWith("0x")).map((entry) => entry.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
+/** The JSON files of `directory` (none when it does not exist). */
+export async function listJsonFiles(directory: string): Promise<string[]> {
+  try {
+    return (await readdir(directory)).filter((name) => name.endsWith(".json") && !name.startsWith("."));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
 /**
  * The signature exchange of one destination bridge, over a directory shared by the operators' relayers (on one
  * machine, or on a shared file system).
@@ -118,21 +146,12 @@ export class SignatureDirectory {
       transfers: entry.transfers.map(transferToJson),
       createdAt: new Date().toISOString(),
     };
-    const target = join(batchDir, `${entry.signer.toLowerCase()}.json`);
-    const temporary = join(batchDir, `.${entry.signer.toLowerCase()}.${randomBytes(6).toString("hex")}.tmp`);
-    await writeFile(temporary, JSON.stringify(file, null, 2));
-    await rename(temporary, target);
+    await writeJsonAtomically(join(batchDir, `${entry.signer.toLowerCase()}.json`), file);
   }
 
   /** The digests of every batch with at least one signature. */
   async batches(): Promise<string[]> {
-    try {
-      const entries = await readdir(this.#root, { withFileTypes: true });
-      return entries.filter((entry) => entry.isDirectory() && entry.name.startsWith("0x")).map((entry) => entry.name);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw error;
-    }
+    return listDigests(this.#root);
   }
 
   /**
@@ -141,13 +160,7 @@ export class SignatureDirectory {
    */
   async read(digest: string, onInvalid?: (file: string, reason: string) => void): Promise<BatchSignature[]> {
     const batchDir = join(this.#root, digest.toLowerCase());
-    let names: string[];
-    try {
-      names = (await readdir(batchDir)).filter((name) => name.endsWith(".json") && !name.startsWith("."));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw error;
-    }
+    const names = await listJsonFiles(batchDir);
     const valid: BatchSignature[] = [];
     for (const name of names) {
       const path = join(batchDir, name);

@@ -64,7 +64,9 @@ CREATE TABLE IF NOT EXISTS transfers (
   PRIMARY KEY (source, nonce)
 );
 CREATE INDEX IF NOT EXISTS transfers_state ON transfers (state);
-CREATE TABLE IF NOT EXISTS anchors (block INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, tx TEXT, state TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS anchors (
+  block INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, tx TEXT, state TEXT NOT NULL, signed_at INTEGER
+);
 `;
 
 function serializeRequest(request: TransferRequest): string {
@@ -228,12 +230,22 @@ export class RelayerStore {
       | undefined;
   }
 
-  recordAnchor(block: number, blockHash: string, state: string, tx: string | null): void {
+  /** Records what this relayer did for child block `block`: `signed`, `voted`, `anchored` or `passed`. */
+  recordAnchor(block: number, blockHash: string, state: string, tx: string | null, signedAt?: number): void {
     this.#db
       .prepare(
-        "INSERT INTO anchors (block, block_hash, tx, state) VALUES (?, ?, ?, ?) " +
-          "ON CONFLICT(block) DO UPDATE SET block_hash = excluded.block_hash, tx = excluded.tx, state = excluded.state",
+        "INSERT INTO anchors (block, block_hash, tx, state, signed_at) VALUES (?, ?, ?, ?, ?) " +
+          "ON CONFLICT(block) DO UPDATE SET block_hash = CASE WHEN excluded.block_hash = '' THEN anchors.block_hash " +
+          "ELSE excluded.block_hash END, tx = COALESCE(excluded.tx, anchors.tx), state = excluded.state, " +
+          "signed_at = COALESCE(excluded.signed_at, anchors.signed_at)",
       )
-      .run(block, blockHash, tx, state);
+      .run(block, blockHash, tx, state, signedAt ?? null);
+  }
+
+  /** The anchors in `state`, by block. */
+  anchorsInState(state: string): { block: number; block_hash: string; signed_at: number | null }[] {
+    return this.#db.prepare("SELECT block, block_hash, signed_at FROM anchors WHERE state = ? ORDER BY block").all(
+      state,
+    ) as unknown as { block: number; block_hash: string; signed_at: number | null }[];
   }
 }
