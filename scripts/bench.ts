@@ -5,32 +5,26 @@
  * identical transfers to the same recipient after a warm-up (how SPEC.md's Klaytn column was measured), writes
  * bench/results.json and prints a markdown table beside Klaytn's figures.
  */
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import { bridgeDomain, packSignatures, signBatch, type SignedTransfer } from "../src/signatures.js";
+import { KLAYTN_GAS, withGasTable } from "../src/bench/gas-table.js";
+import {
+  anchoringDomain,
+  bridgeDomain,
+  packSignatures,
+  signAnchor,
+  signBatch,
+  type Anchor,
+  type SignedTransfer,
+} from "../src/signatures.js";
 
 type Ethers = Awaited<ReturnType<typeof network.create>>["ethers"];
 
-/** Klaytn's bridge on the same EVM (SPEC.md), per transfer, lock mode. */
-const KLAYTN: Record<string, number> = {
-  "request.klay": 38_608,
-  "request.kip7": 68_377,
-  "request.kip7.oneStep": 63_131,
-  "request.kip17": 128_460,
-  "request.kip17.oneStep": 119_565,
-  "handle.vote.klay.2of3": 326_914,
-  "handle.vote.kip7.2of3": 332_745,
-  "handle.vote.kip17.2of3": 384_370,
-  "handle.signed.klay.2of3": 326_914,
-  "handle.signed.kip7.2of3": 332_745,
-  "handle.signed.kip17.2of3": 384_370,
-};
-
-/** Our targets (issue 5). */
+/** Our targets. */
 const TARGETS: Record<string, number> = {
   "request.klay": 32_000,
   "request.kip7": 58_000,
@@ -173,11 +167,52 @@ async function measureHandles(ethers: Ethers, gas: Record<string, number>) {
   gas["handle.signed.kip7.2of3.batch20.perTransfer"] = Math.round((await signedRun(3, 2, 20, 1)) / 20);
 }
 
+async function measureAnchors(ethers: Ethers, gas: Record<string, number>) {
+  const [owner, op2, op3, submitter] = await ethers.getSigners();
+  const deploy = async () => {
+    const receiver = await ethers.deployContract("AnchoringReceiver");
+    await (await receiver.registerOperator(op2)).wait();
+    await (await receiver.registerOperator(op3)).wait();
+    await (await receiver.setOperatorThreshold(0, 2)).wait();
+    return receiver;
+  };
+  const anchorOf = (blockNumber: bigint): Anchor => ({
+    blockHash: ethers.id(`block ${blockNumber}`),
+    parentHash: ethers.id(`block ${blockNumber - 1n}`),
+    transactionsRoot: ethers.id(`transactions ${blockNumber}`),
+    receiptsRoot: ethers.id(`receipts ${blockNumber}`),
+    stateRoot: ethers.id(`state ${blockNumber}`),
+    blockNumber,
+    blockCount: 10n,
+    txCount: 25n,
+  });
+  const fields = (a: Anchor) =>
+    [a.blockNumber, a.blockHash, a.parentHash, a.transactionsRoot, a.receiptsRoot, a.stateRoot, a.blockCount, a.txCount] as const;
+
+  const voted = await deploy();
+  gas["anchor.vote.2of3"] = await secondOf(async (round) => {
+    const anchor = anchorOf(BigInt(10 * (round + 1)));
+    return (await gasOf(voted.connect(owner).submitAnchor(...fields(anchor)))) +
+      (await gasOf(voted.connect(op2).submitAnchor(...fields(anchor))));
+  });
+
+  const signed = await deploy();
+  const { chainId } = await ethers.provider.getNetwork();
+  const domain = anchoringDomain(chainId, await signed.getAddress());
+  gas["anchor.signed.2of3"] = await secondOf(async (round) => {
+    const anchor = anchorOf(BigInt(10 * (round + 1)));
+    const signatures = packSignatures(
+      await Promise.all([owner, op2].map(async (s) => ({ signer: s.address, signature: await signAnchor(s, domain, anchor) }))),
+    );
+    return gasOf(signed.connect(submitter).submitSignedAnchors([anchor], [signatures]));
+  });
+}
+
 function table(gas: Record<string, number>): string {
   const rows = ["| path | gas | Klaytn bridge | ratio | target |", "|---|---:|---:|---:|---:|"];
   const fmt = (n: number) => n.toLocaleString("en-US");
   for (const [key, value] of Object.entries(gas)) {
-    const klaytn = KLAYTN[key];
+    const klaytn = KLAYTN_GAS[key];
     const target = TARGETS[key];
     rows.push(
       `| ${key} | ${fmt(value)} | ${klaytn ? fmt(klaytn) : "–"} | ${klaytn ? `${Math.round((value / klaytn) * 100)}%` : "–"} | ${target ? `≤ ${fmt(target)}${value <= target ? "" : " (missed)"}` : "–"} |`,
@@ -190,11 +225,14 @@ const connection = await network.create({ network: "bench" });
 const gas: Record<string, number> = {};
 await measureRequests(connection.ethers, gas);
 await measureHandles(connection.ethers, gas);
+await measureAnchors(connection.ethers, gas);
 await connection.close();
 
 const results = { gas };
 const file = path.join(import.meta.dirname, "..", "bench", "results.json");
 await mkdir(path.dirname(file), { recursive: true });
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+const readmeFile = path.join(import.meta.dirname, "..", "README.md");
+await writeFile(readmeFile, withGasTable(await readFile(readmeFile, "utf8"), gas));
 console.log(table(gas));
-console.log(`\nwritten ${path.relative(process.cwd(), file)}`);
+console.log(`\nwritten ${path.relative(process.cwd(), file)} and the gas table of README.md`);

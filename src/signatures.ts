@@ -63,3 +63,39 @@ export function packSignatures(signatures: OperatorSignature[]): string {
   const sorted = [...bySigner.entries()].sort(([a], [b]) => (BigInt(a) < BigInt(b) ? -1 : 1));
   return concat(sorted.map(([, signature]) => signature));
 }
+
+/** A child block's anchor, as `AnchoringReceiver` takes it. */
+export interface Anchor {
+  blockHash: string;
+  parentHash: string;
+  transactionsRoot: string;
+  receiptsRoot: string;
+  stateRoot: string;
+  blockNumber: bigint;
+  blockCount: bigint;
+  txCount: bigint;
+}
+
+/** EIP-712 types of an anchor (domain name "AnchoringReceiver", version "1"). */
+export const ANCHOR_TYPES: Record<string, TypedDataField[]> = {
+  Anchor: [
+    { name: "blockHash", type: "bytes32" },
+    { name: "parentHash", type: "bytes32" },
+    { name: "transactionsRoot", type: "bytes32" },
+    { name: "receiptsRoot", type: "bytes32" },
+    { name: "stateRoot", type: "bytes32" },
+    { name: "blockNumber", type: "uint64" },
+    { name: "blockCount", type: "uint64" },
+    { name: "txCount", type: "uint64" },
+  ],
+};
+
+/** The EIP-712 domain of the anchoring receiver at `receiverAddress` on chain `chainId`. */
+export function anchoringDomain(chainId: bigint, receiverAddress: string): TypedDataDomain {
+  return { name: "AnchoringReceiver", version: "1", chainId, verifyingContract: receiverAddress };
+}
+
+/** One operator's 65-byte signature over an anchor. */
+export async function signAnchor(signer: Signer, domain: TypedDataDomain, anchor: Anchor): Promise<string> {
+  return Signature.from(await signer.signTypedData(domain, ANCHOR_TYPES, anchor)).serialized;
+}
