@@ -2,7 +2,7 @@
  * The relayer library: `Relayer.create(options)` for one operator of a pair, its step API (`poll`, `ingest`,
  * `processPending`, `recover`, `anchor`, `runOnce`, `run`), the store, the signature exchange and the loggers.
  */
-export { Relayer, ANCHORING_RECEIVER_ABI } from "./relayer.js";
+export { Relayer } from "./relayer.js";
 export type { RelayerOptions, ProcessReport } from "./relayer.js";
 export { RelayerStore } from "./store.js";
 export type { StoredTransfer } from "./store.js";
@@ -17,8 +17,15 @@ export {
   recoverBatchSigner,
 } from "./signatures.js";
 export { decodeTokenURI, readRequests, readRequestsOfTx, CounterpartTokens } from "./requests.js";
-export { readAnchor, dueAnchorBlocks } from "./anchoring.js";
-export type { AnchorData } from "./anchoring.js";
+export {
+  AnchorSignatureDirectory,
+  ANCHOR_TYPES,
+  anchorDigest,
+  anchoringDomain,
+  dueAnchorBlocks,
+  readAnchor,
+} from "./anchoring.js";
+export type { AnchorData, AnchorSignature } from "./anchoring.js";
 export { lineLogger, memoryLogger, silentLogger } from "./log.js";
 export type { RelayerLogger, LogLevel, LogFields } from "./log.js";
 export { decodeRevert, isAlreadyHandled, isInsufficientFunds, isTransientRpcError, withRetry } from "./errors.js";

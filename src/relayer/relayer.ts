@@ -10,11 +10,11 @@
  * records each change in the store, so a relayer killed at any point and started again neither loses nor repeats
  * a transfer.
  */
-import { Contract, ZeroAddress, getAddress, id as selectorHash } from "ethers";
+import { ZeroAddress, getAddress, id as selectorHash } from "ethers";
 import type { ContractTransactionResponse, Provider, TypedDataDomain } from "ethers";
 
-import { Bridge__factory } from "../../types/ethers-contracts/index.js";
-import type { Bridge } from "../../types/ethers-contracts/index.js";
+import { AnchoringReceiver__factory, Bridge__factory } from "../../types/ethers-contracts/index.js";
+import type { AnchoringReceiver, Bridge } from "../../types/ethers-contracts/index.js";
 import { AnchorSignatureDirectory, anchoringDomain, dueAnchorBlocks, readAnchor } from "./anchoring.js";
 import type { AnchorData, AnchorSignature } from "./anchoring.js";
 import {
@@ -36,26 +36,6 @@ import { RelayerStore } from "./store.js";
 import type { StoredTransfer } from "./store.js";
 import { TokenType, otherSide, sameTransfer, toSignedTransfer } from "./types.js";
 import type { ChainEndpoint, Side, SignedTransfer, TransferRequest } from "./types.js";
-
-/** What the AnchoringReceiver offers the relayer. */
-export const ANCHORING_RECEIVER_ABI = [
-  "function submitAnchor(uint64 blockNumber, bytes32 blockHash, bytes32 parentHash, bytes32 transactionsRoot, bytes32 receiptsRoot, bytes32 stateRoot, uint64 blockCount, uint64 txCount)",
-  "function submitSignedAnchors((bytes32 blockHash, bytes32 parentHash, bytes32 transactionsRoot, bytes32 receiptsRoot, bytes32 stateRoot, uint64 blockNumber, uint64 blockCount, uint64 txCount)[] anchors, bytes[] signatures)",
-  "function latestAnchoredBlock() view returns (uint64)",
-  "function isAnchored(uint64 blockNumber) view returns (bool)",
-  "function operators(address account) view returns (bool)",
-  "function operatorThresholds(uint8 voteType) view returns (uint8)",
-  "error NotOperator(address account)",
-  "error ZeroBlockHash(uint64 blockNumber)",
-  "error AnchorNotAfterLatest(uint64 blockNumber, uint64 latest)",
-  "error AlreadyAnchored(uint64 blockNumber)",
-  "error NoAnchors()",
-  "error SignatureSetCountMismatch(uint256 anchorCount, uint256 signatureSetCount)",
-  "error AnchorsNotAscending(uint64 previousBlockNumber, uint64 blockNumber)",
-  "error NotEnoughSignatures(uint256 count, uint256 threshold)",
-  "error SignersNotSorted(address previous, address signer)",
-  "error SignerNotOperator(address signer)",
-];
 
 const SUBMIT_SIGNED_ANCHORS_SELECTOR = selectorHash(
   "submitSignedAnchors((bytes32,bytes32,bytes32,bytes32,bytes32,uint64,uint64,uint64)[],bytes[])",
@@ -168,7 +148,7 @@ export class Relayer {
   readonly #afterSend: RelayerOptions["afterSend"];
   readonly #fundsReported = new Set<Side>();
   readonly #refusedBatches = new Set<string>();
-  #anchoring?: Contract;
+  #anchoring?: AnchoringReceiver;
   #anchorSignatures?: AnchorSignatureDirectory;
 
   private constructor(operator: string, store: RelayerStore, sides: Record<Side, SideContext>, options: RelayerOptions) {
@@ -190,7 +170,7 @@ export class Relayer {
     this.#now = options.now ?? Date.now;
     this.#afterSend = options.afterSend;
     if (options.parent.anchoringReceiver !== undefined && this.#options.anchorEvery > 0) {
-      this.#anchoring = new Contract(options.parent.anchoringReceiver, ANCHORING_RECEIVER_ABI, options.parent.signer);
+      this.#anchoring = AnchoringReceiver__factory.connect(options.parent.anchoringReceiver, options.parent.signer);
     }
   }
 
@@ -712,7 +692,11 @@ export class Relayer {
 
   async #allHandled(source: Side, transfers: SignedTransfer[]): Promise<boolean> {
     const dest = this.#sides[otherSide(source)];
+    const upper = await this.#rpc(() => dest.bridge.upperHandleNonce());
+    const lower = await this.#rpc(() => dest.bridge.lowerHandleNonce());
+    if (transfers.some((transfer) => transfer.requestNonce > upper && transfer.requestNonce !== 0n)) return false;
     for (const transfer of transfers) {
+      if (transfer.requestNonce < lower) continue;
       if (this.store.getTransfer(source, transfer.requestNonce)?.state === "done") continue;
       if (!(await this.#rpc(() => dest.bridge.isHandled(transfer.requestNonce)))) return false;
     }
@@ -806,14 +790,16 @@ export class Relayer {
     const child = this.#sides.child;
     const period = BigInt(this.#options.anchorEvery);
     const head = BigInt((await this.#rpc(() => child.provider.getBlockNumber())) - child.confirmations);
-    const onChain = (await this.#rpc(() => receiver.latestAnchoredBlock())) as bigint;
+    const onChain = await this.#rpc(() => receiver.latestAnchoredBlock());
     const mine = BigInt(this.store.lastAnchor()?.block ?? 0);
-    const last = onChain > mine ? onChain : mine;
+    // nothing before the pair existed is anchored: the first anchor is the first period end after the deployment
+    const start = (BigInt(child.endpoint.deployedBlock) / period) * period;
+    const last = [onChain, mine, start].reduce((a, b) => (a > b ? a : b));
     const due = dueAnchorBlocks(last, head, period, this.#options.maxAnchorsPerStep);
     const done: bigint[] = [];
     const signatures = this.#anchorSignatures;
     for (const blockNumber of due) {
-      if ((await this.#rpc(() => receiver.isAnchored(blockNumber))) as boolean) {
+      if (await this.#rpc(() => receiver.isAnchored(blockNumber))) {
         this.store.recordAnchor(Number(blockNumber), "", "anchored", null);
         continue;
       }
@@ -831,7 +817,7 @@ export class Relayer {
     if (signatures !== undefined) {
       done.push(...(await this.#submitSignedAnchors(receiver, signatures)));
       // anchors whose signatures did not come in time: this operator's vote instead
-      const latest = (await this.#rpc(() => receiver.latestAnchoredBlock())) as bigint;
+      const latest = await this.#rpc(() => receiver.latestAnchoredBlock());
       for (const row of this.store.anchorsInState("signed")) {
         if ((row.signed_at ?? 0) + this.#options.signatureWaitMs > this.#now()) continue;
         const blockNumber = BigInt(row.block);
@@ -848,8 +834,8 @@ export class Relayer {
   }
 
   /** Submits, in one transaction, every due anchor that a threshold of current operators signed. */
-  async #submitSignedAnchors(receiver: Contract, signatures: AnchorSignatureDirectory): Promise<bigint[]> {
-    const latest = (await this.#rpc(() => receiver.latestAnchoredBlock())) as bigint;
+  async #submitSignedAnchors(receiver: AnchoringReceiver, signatures: AnchorSignatureDirectory): Promise<bigint[]> {
+    const latest = await this.#rpc(() => receiver.latestAnchoredBlock());
     const threshold = Number(await this.#rpc(() => receiver.operatorThresholds(0)));
     const isOperator = new Map<string, boolean>();
     const ready = new Map<bigint, { anchor: AnchorData; signatures: AnchorSignature[]; digest: string }>();
@@ -865,7 +851,7 @@ export class Relayer {
       const current: AnchorSignature[] = [];
       for (const entry of entries) {
         if (!isOperator.has(entry.signer)) {
-          isOperator.set(entry.signer, (await this.#rpc(() => receiver.operators(entry.signer))) as boolean);
+          isOperator.set(entry.signer, await this.#rpc(() => receiver.operators(entry.signer)));
         }
         if (isOperator.get(entry.signer) === true) current.push(entry);
       }
@@ -878,7 +864,7 @@ export class Relayer {
     const anchors = batch.map((entry) => entry.anchor);
     const sets = batch.map((entry) => packSignatures(entry.signatures));
     try {
-      const tx = (await receiver.submitSignedAnchors(anchors, sets)) as ContractTransactionResponse;
+      const tx = await receiver.submitSignedAnchors(anchors, sets);
       await this.#afterSend?.({ kind: "anchor", side: "parent", nonces: [], txHash: tx.hash });
       await tx.wait();
       for (const entry of batch) {
@@ -898,9 +884,9 @@ export class Relayer {
     }
   }
 
-  async #voteAnchor(receiver: Contract, anchor: AnchorData): Promise<boolean> {
+  async #voteAnchor(receiver: AnchoringReceiver, anchor: AnchorData): Promise<boolean> {
     try {
-      const tx = (await receiver.submitAnchor(
+      const tx = await receiver.submitAnchor(
         anchor.blockNumber,
         anchor.blockHash,
         anchor.parentHash,
@@ -909,7 +895,7 @@ export class Relayer {
         anchor.stateRoot,
         anchor.blockCount,
         anchor.txCount,
-      )) as ContractTransactionResponse;
+      );
       await this.#afterSend?.({ kind: "anchor", side: "parent", nonces: [], txHash: tx.hash });
       await tx.wait();
       this.store.recordAnchor(Number(anchor.blockNumber), anchor.blockHash, "voted", tx.hash);
@@ -928,7 +914,7 @@ export class Relayer {
   }
 
   /** Sorts out a failed anchor transaction; true when the anchor needs nothing more from this relayer. */
-  #onAnchorError(receiver: Contract, anchor: AnchorData, error: unknown): boolean {
+  #onAnchorError(receiver: AnchoringReceiver, anchor: AnchorData, error: unknown): boolean {
     const revert = decodeRevert(error, receiver.interface);
     if (revert?.name === "AlreadyAnchored" || revert?.name === "AnchorNotAfterLatest") {
       this.store.recordAnchor(Number(anchor.blockNumber), anchor.blockHash, "anchored", null);

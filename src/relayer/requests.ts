@@ -4,7 +4,7 @@
  * fields the destination bridge's handle takes.
  */
 import { AbiCoder, ZeroAddress, getAddress } from "ethers";
-import type { Log, LogDescription, Provider } from "ethers";
+import type { Log, Provider, Result } from "ethers";
 
 import type { Bridge } from "../../types/ethers-contracts/index.js";
 import type { Side, TokenTypeValue, TransferRequest } from "./types.js";
@@ -47,17 +47,18 @@ export async function decodeRequestLog(
   tokens: CounterpartTokens,
   log: Log,
 ): Promise<TransferRequest | undefined> {
-  let parsed: LogDescription | null;
+  const plain = bridge.interface.getEvent("RequestValueTransfer");
+  const encoded = bridge.interface.getEvent("RequestValueTransferEncoded");
+  const fragment = log.topics[0] === plain.topicHash ? plain : log.topics[0] === encoded.topicHash ? encoded : undefined;
+  if (fragment === undefined) return undefined;
+  let args: Result;
   try {
-    parsed = bridge.interface.parseLog({ topics: [...log.topics], data: log.data });
+    args = bridge.interface.decodeEventLog(fragment, log.data, log.topics);
   } catch {
     return undefined;
   }
-  if (parsed === null) return undefined;
-  if (parsed.name !== "RequestValueTransfer" && parsed.name !== "RequestValueTransferEncoded") return undefined;
-  const args = parsed.args;
   const sourceToken = getAddress(args.tokenAddress as string);
-  const tokenURI = parsed.name === "RequestValueTransferEncoded" ? decodeTokenURI(args.encodedData as string) : "";
+  const tokenURI = fragment === encoded ? decodeTokenURI(args.encodedData as string) : "";
   return {
     source,
     requestTxHash: log.transactionHash,

@@ -4,8 +4,9 @@
  * statement or one transaction, so a process killed at any point leaves a consistent file.
  */
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync as DatabaseSyncType } from "node:sqlite";
 
 import type { Side, TransferRequest, TransferState } from "./types.js";
 
@@ -69,6 +70,23 @@ CREATE TABLE IF NOT EXISTS anchors (
 );
 `;
 
+/**
+ * Loads `node:sqlite` without its one-time "experimental feature" warning, which would otherwise land in the
+ * middle of the relayer's log lines. Every other warning still goes through.
+ */
+function loadSqlite(): typeof import("node:sqlite") {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
+    if (String(warning).includes("SQLite")) return;
+    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return createRequire(import.meta.url)("node:sqlite") as typeof import("node:sqlite");
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 function serializeRequest(request: TransferRequest): string {
   return JSON.stringify(request, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
 }
@@ -114,11 +132,12 @@ const COLUMN: Record<keyof TransferUpdate, string> = {
 };
 
 export class RelayerStore {
-  readonly #db: DatabaseSync;
+  readonly #db: DatabaseSyncType;
 
   /** Opens (creating when needed) the store at `path`; `":memory:"` for a throw-away store. */
   constructor(readonly path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const { DatabaseSync } = loadSqlite();
     this.#db = new DatabaseSync(path);
     this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
     this.#db.exec(SCHEMA);

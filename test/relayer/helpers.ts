@@ -13,6 +13,7 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import type { NetworkConnection } from "hardhat/types/network";
 
 import {
+  AnchoringReceiver__factory,
   Bridge__factory,
   KIP17Token__factory,
   KIP7Token__factory,
@@ -20,6 +21,7 @@ import {
   ServiceChainKIP7__factory,
 } from "../../types/ethers-contracts/index.js";
 import type {
+  AnchoringReceiver,
   Bridge,
   KIP17Token,
   KIP7Token,
@@ -39,7 +41,7 @@ export interface PairSide {
 }
 
 export interface Pair {
-  parent: PairSide & { kip7: KIP7Token; kip17: KIP17Token };
+  parent: PairSide & { kip7: KIP7Token; kip17: KIP17Token; anchoringReceiver: AnchoringReceiver };
   child: PairSide & { kip7: ServiceChainKIP7; kip17: ServiceChainKIP17 };
   childMintBurn: boolean;
   operators: string[];
@@ -83,6 +85,11 @@ export async function deployPair(
     await (await side.setOperatorThreshold(0, threshold)).wait();
   }
 
+  const anchoringReceiver = await new AnchoringReceiver__factory(parentSigners[0]).deploy();
+  for (const operator of operators) await (await anchoringReceiver.registerOperator(operator)).wait();
+  await (await anchoringReceiver.deregisterOperator(parentSigners[0].address)).wait();
+  await (await anchoringReceiver.setOperatorThreshold(0, threshold)).wait();
+
   const parentKip7 = await new KIP7Token__factory(parentSigners[0]).deploy("Parent KIP7", "PK7", 18, 1_000_000n * ONE);
   const parentKip17 = await new KIP17Token__factory(parentSigners[0]).deploy("Parent KIP17", "PK17");
   const childKip7 = await new ServiceChainKIP7__factory(childSigners[0]).deploy("Child KIP7", "CK7", await child.bridge.getAddress());
@@ -111,7 +118,14 @@ export async function deployPair(
   }
 
   return {
-    parent: { connection: parentConnection, signers: parentSigners, ...parent, kip7: parentKip7, kip17: parentKip17 },
+    parent: {
+      connection: parentConnection,
+      signers: parentSigners,
+      ...parent,
+      kip7: parentKip7,
+      kip17: parentKip17,
+      anchoringReceiver,
+    },
     child: { connection: childConnection, signers: childSigners, ...child, kip7: childKip7, kip17: childKip17 },
     childMintBurn,
     operators,
@@ -153,6 +167,7 @@ export async function relayerFor(
       bridge: await pair.parent.bridge.getAddress(),
       deployedBlock: pair.parent.deployedBlock,
       confirmations: confirmations?.parent,
+      anchoringReceiver: await pair.parent.anchoringReceiver.getAddress(),
     },
     child: {
       signer: signerOf(pair.child, operator) as Signer,

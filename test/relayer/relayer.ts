@@ -326,4 +326,68 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     await stepAll([first, second]);
     await expectConservation(pair);
   });
+
+  it("anchors the child chain every N blocks over several periods, by votes then by signatures; a conflicting anchor is refused", async function () {
+    const pair = await deployPair(parent, child);
+    const receiver = pair.parent.anchoringReceiver;
+    const voting = [0, 1, 2].map((index) => relayerFor(pair, index, directory.path, { anchorEvery: 10 }));
+    relayers = await Promise.all(voting);
+    const head = await child.ethers.provider.getBlockNumber();
+    await mine(child, 35 - (head % 10)); // a few periods past the deployment
+    const expected = Math.floor((await child.ethers.provider.getBlockNumber()) / 10) * 10;
+    const periods = expected / 10 - Math.floor(pair.child.deployedBlock / 10);
+    expect(periods).to.be.greaterThan(2);
+    expect(await relayers[0].anchor()).to.have.length(periods);
+    expect(await receiver.latestAnchoredBlock(), "one operator's votes are not enough").to.equal(0n);
+    await relayers[1].anchor();
+    expect(await receiver.latestAnchoredBlock()).to.equal(BigInt(expected));
+    expect(await relayers[2].anchor()).to.deep.equal([]);
+
+    // each anchor is the child block as its header says, counting the blocks and transactions of its period
+    const anchorOf = async (blockNumber: bigint) => {
+      const [event] = await receiver.queryFilter(receiver.filters.AnchorAccepted(blockNumber));
+      const { blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blockCount, txCount } = event.args;
+      return { blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blockNumber, blockCount, txCount };
+    };
+    const header = (await child.provider.request({
+      method: "eth_getBlockByNumber",
+      params: [`0x${(expected - 10).toString(16)}`, false],
+    })) as { hash: string; stateRoot: string };
+    const anchored = await anchorOf(BigInt(expected - 10));
+    expect(anchored.blockHash).to.equal(header.hash);
+    expect(anchored.stateRoot).to.equal(header.stateRoot);
+    expect(anchored.blockCount).to.equal(10n);
+    expect(await receiver.verifyAnchor(anchored)).to.equal(true);
+
+    // signed: the operators sign; the second signature makes the threshold and both anchors go in one transaction
+    for (const relayer of relayers) relayer.close();
+    const signatureDir = `${directory.path}/signatures`;
+    relayers = await Promise.all([0, 1].map((index) => relayerFor(pair, index, directory.path, { anchorEvery: 10, signatureDir })));
+    await mine(child, 20);
+    expect(await relayers[0].anchor()).to.deep.equal([]);
+    const signedUpTo = BigInt(expected + 20);
+    expect(await relayers[1].anchor()).to.deep.equal([signedUpTo - 10n, signedUpTo]);
+    expect(await receiver.latestAnchoredBlock()).to.equal(signedUpTo);
+    const accepted = await receiver.queryFilter(receiver.filters.AnchorAccepted(signedUpTo));
+    const previous = await receiver.queryFilter(receiver.filters.AnchorAccepted(signedUpTo - 10n));
+    expect(accepted[0].transactionHash).to.equal(previous[0].transactionHash);
+
+    // a different anchor for an anchored block is refused and reported; the record stays
+    const operator = pair.parent.signers.find((signer) => signer.address === pair.operators[2])!;
+    const recorded = await anchorOf(signedUpTo);
+    const forged = { ...recorded, blockHash: `0x${"ab".repeat(32)}` };
+    const receipt = await (
+      await receiver
+        .connect(operator)
+        .submitAnchor(signedUpTo, forged.blockHash, forged.parentHash, forged.transactionsRoot, forged.receiptsRoot, forged.stateRoot, forged.blockCount, forged.txCount)
+    ).wait();
+    const conflict = receipt!.logs
+      .map((log) => receiver.interface.parseLog(log))
+      .find((event) => event?.name === "ConflictingAnchor");
+    expect(conflict?.args.blockNumber).to.equal(signedUpTo);
+    expect(await receiver.verifyAnchor(forged)).to.equal(false);
+    expect(await receiver.verifyAnchor(recorded)).to.equal(true);
+    await relayers[0].anchor();
+    expect(await receiver.latestAnchoredBlock()).to.equal(signedUpTo);
+  });
 });
