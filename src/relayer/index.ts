@@ -31,3 +31,5 @@ export type { RelayerLogger, LogLevel, LogFields } from "./log.js";
 export { decodeRevert, isAlreadyHandled, isInsufficientFunds, isTransientRpcError, withRetry } from "./errors.js";
 export { TokenType, otherSide, toSignedTransfer, sameTransfer } from "./types.js";
 export type { ChainEndpoint, Side, TransferRequest, TransferState, SignedTransfer } from "./types.js";
+export { createPairRelayer, relayerDirectory, relayerStorePath, signatureDirectory } from "./pair.js";
+export type { PairRecord, PairRelayerOptions } from "./pair.js";
