@@ -626,7 +626,11 @@ export class Relayer {
     // c. submit every batch that has a threshold of current operators' signatures
     const threshold = Number(await this.#rpc(() => dest.bridge.operatorThresholds(0)));
     const isOperator = new Map<string, boolean>();
-    for (const [digest, signatures] of known) {
+    // lowest nonces first, so that `lowerHandleNonce` moves on in order (it moves at most 200 past a handle)
+    const firstNonce = (entries: BatchSignature[]) =>
+      entries[0].transfers.reduce((low, t) => (t.requestNonce < low ? t.requestNonce : low), 2n ** 64n);
+    const ordered = [...known.entries()].sort(([, a], [, b]) => (firstNonce(a) < firstNonce(b) ? -1 : 1));
+    for (const [digest, signatures] of ordered) {
       const current: BatchSignature[] = [];
       for (const entry of signatures) {
         if (!isOperator.has(entry.signer)) {
