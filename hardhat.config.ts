@@ -1,7 +1,9 @@
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { configVariable, defineConfig } from "hardhat/config";
+import { configVariable, defineConfig, emptyTask } from "hardhat/config";
+
+import { relayerTasks } from "./tasks/relayer-tasks.js";
 
 const require = createRequire(import.meta.url);
 
@@ -24,6 +26,7 @@ const compiler = {
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
+  tasks: [emptyTask("bridge", "Deploy, operate and inspect a service chain bridge pair").build(), ...relayerTasks],
   solidity: {
     profiles: {
       default: compiler,
