@@ -1,8 +1,10 @@
 import { createRequire } from "node:module";
 
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
-import { configVariable, defineConfig, emptyTask } from "hardhat/config";
+import { configVariable, defineConfig } from "hardhat/config";
 
+import "./src/type-extensions.js";
+import { bridgeTasks } from "./tasks/index.js";
 import { relayerTasks } from "./tasks/relayer-tasks.js";
 
 const require = createRequire(import.meta.url);
@@ -24,9 +26,13 @@ const compiler = {
   },
 };
 
+// Two `npx hardhat node` processes (see README). Tests point these at other ports through the environment.
+const LOCAL_PARENT_URL = process.env.BRIDGE_LOCAL_PARENT_URL ?? "http://127.0.0.1:8545";
+const LOCAL_CHILD_URL = process.env.BRIDGE_LOCAL_CHILD_URL ?? "http://127.0.0.1:8546";
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
-  tasks: [emptyTask("bridge", "Deploy, operate and inspect a service chain bridge pair").build(), ...relayerTasks],
+  tasks: [...bridgeTasks, ...relayerTasks],
   solidity: {
     profiles: {
       default: compiler,
@@ -34,8 +40,37 @@ export default defineConfig({
     },
   },
   networks: {
+    // In-process chains: tests and the demo run both sides in one process.
     parent: { type: "edr-simulated", chainType: "l1", chainId: 31337, hardfork: "prague" },
     child: { type: "edr-simulated", chainType: "l1", chainId: 31338, hardfork: "prague" },
+    // Local nodes: `npx hardhat node --port 8545 --chain-id 31337` and `--port 8546 --chain-id 31338`.
+    localParent: { type: "http", chainType: "l1", url: LOCAL_PARENT_URL, chainId: 31337, confirmations: 1 },
+    localChild: { type: "http", chainType: "l1", url: LOCAL_CHILD_URL, chainId: 31338, confirmations: 1 },
+    // Kaia's testnet and mainnet: instant (BFT) finality, so a transaction is final once mined.
+    kairos: {
+      type: "http",
+      chainType: "l1",
+      chainId: 1001,
+      url: configVariable("KAIROS_RPC_URL", { default: "https://public-en-kairos.node.kaia.io" }),
+      accounts: [configVariable("KAIROS_PRIVATE_KEY")],
+      confirmations: 1,
+    },
+    kaia: {
+      type: "http",
+      chainType: "l1",
+      chainId: 8217,
+      url: configVariable("KAIA_RPC_URL", { default: "https://public-en.node.kaia.io" }),
+      accounts: [configVariable("KAIA_PRIVATE_KEY")],
+      confirmations: 1,
+    },
+    // The operator's own service chain (its chain id is read from the node).
+    servicechain: {
+      type: "http",
+      chainType: "l1",
+      url: configVariable("SERVICECHAIN_RPC_URL"),
+      accounts: [configVariable("SERVICECHAIN_PRIVATE_KEY")],
+      confirmations: 1,
+    },
     // The benchmark's chain: Hardhat's EVM at prague, as SPEC.md's Klaytn figures, with accounts for 9 operators.
     bench: { type: "edr-simulated", chainType: "l1", chainId: 31339, hardfork: "prague", accounts: { count: 20 } },
   },

@@ -9,6 +9,9 @@ const fs = require("node:fs");
 
 const root = path.resolve(__dirname, "..");
 
+// Installed as a dependency of another project (the library and bindings only): that project runs its own Hardhat.
+if (root.split(path.sep).includes("node_modules")) process.exit(0);
+
 function bindingLoads() {
   try {
     execFileSync(pinnedNode(), ["-e", "require('@nomicfoundation/edr')"], { cwd: root, stdio: "ignore" });

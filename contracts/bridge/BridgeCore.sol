@@ -242,7 +242,8 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         if (to == address(0)) revert ZeroRecipient();
     }
 
-    /// @dev Takes the next request nonce and emits `RequestValueTransfer`.
+    /// @dev Takes the next request nonce and emits `RequestValueTransfer`. The nonce is read from storage here, not
+    /// from the `status` copy taken before the request's external calls.
     function _emitRequest(
         Status memory status,
         TokenType tokenType,
@@ -253,12 +254,13 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         uint256 fee,
         bytes memory extraData
     ) internal {
+        status.requestNonce = _bridgeStatus.requestNonce;
         uint64 nonce = status.requestNonce;
         _bridgeStatus.requestNonce = nonce + 1;
         emit RequestValueTransfer(tokenType, from, to, token, valueOrTokenId, nonce, fee, extraData);
     }
 
-    /// @dev Takes the next request nonce and emits `RequestValueTransferEncoded`.
+    /// @dev Takes the next request nonce (read from storage) and emits `RequestValueTransferEncoded`.
     function _emitRequestEncoded(
         Status memory status,
         TokenType tokenType,
@@ -270,6 +272,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         uint8 encodingVer,
         bytes memory encodedData
     ) internal {
+        status.requestNonce = _bridgeStatus.requestNonce;
         uint64 nonce = status.requestNonce;
         _bridgeStatus.requestNonce = nonce + 1;
         emit RequestValueTransferEncoded(

@@ -60,14 +60,8 @@ abstract contract BridgeFees is BridgeCore {
         if (feeLimit < fee) revert InsufficientFeeLimit(feeLimit, fee);
     }
 
-    /// @dev Pays `fee` KLAY to `receiver` and refunds `feeLimit - fee` to `payer`. A KLAY request makes no other
-    /// external call, and makes these after all its effects, so the reentrancy lock is taken here, only when there is
-    /// something to send: a request without fee or change pays for no lock.
+    /// @dev Pays `fee` KLAY to `receiver` and refunds `feeLimit - fee` to `payer`.
     function _settleKLAYFee(address receiver, address payer, uint256 feeLimit, uint256 fee) internal {
-        if (feeLimit != 0) _sendFeeAndChange(receiver, payer, feeLimit, fee);
-    }
-
-    function _sendFeeAndChange(address receiver, address payer, uint256 feeLimit, uint256 fee) private nonReentrant {
         if (fee != 0) _sendKLAY(receiver, fee);
         if (feeLimit != fee) _sendKLAY(payer, feeLimit - fee);
     }

@@ -34,6 +34,7 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         Status memory status = _beginRequest(_to);
         _requireRequestable(_tokenAddress);
         if (_value == 0) revert ZeroAmount();
+        if (_feeLimit > type(uint256).max - _value) revert AmountOverflow(_value, _feeLimit);
         uint256 balanceBefore = IERC20(_tokenAddress).balanceOf(address(this));
         IERC20(_tokenAddress).safeTransferFrom(msg.sender, address(this), _value + _feeLimit);
         uint256 received = IERC20(_tokenAddress).balanceOf(address(this)) - balanceBefore;
@@ -65,6 +66,7 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         (address to, bytes memory extraData) = _decodeTransferData(data);
         Status memory status = _beginRequest(to);
         _requireRequestable(msg.sender);
+        if (amount == 0) revert ZeroAmount();
         uint256 fee = status.feeReceiver == address(0) ? 0 : feeOfERC20[msg.sender];
         if (amount <= fee) revert InsufficientValue(amount, fee);
         _requestKIP7(status, msg.sender, from, to, amount - fee, fee, extraData);

@@ -32,19 +32,19 @@ abstract contract BridgeKLAY is BridgeFees {
 
     /// @notice Source chain: requests `value` KLAY for `to` on the other chain. `msg.value` is `value` plus the fee
     /// limit; the fee goes to the fee receiver and the change back to the sender.
-    function requestKLAYTransfer(address _to, uint256 _value, bytes calldata _extraData) external payable {
+    function requestKLAYTransfer(address _to, uint256 _value, bytes calldata _extraData) external payable nonReentrant {
         if (msg.value < _value) revert InsufficientValue(msg.value, _value);
         _requestKLAY(_to, _value, msg.value - _value, _extraData);
     }
 
     /// @notice Source chain: a plain KLAY payment is a request for the sender itself, less `feeOfKLAY`.
-    receive() external payable {
+    receive() external payable nonReentrant {
         _requestKLAYForSender();
     }
 
     /// @notice Klaytn's payable fallback: a call with unknown data is a KLAY request for the sender, as `receive`.
     /// Without value it is refused (`ZeroAmount`).
-    fallback() external payable {
+    fallback() external payable nonReentrant {
         _requestKLAYForSender();
     }
 
@@ -83,8 +83,6 @@ abstract contract BridgeKLAY is BridgeFees {
         );
     }
 
-    /// @dev No reentrancy lock here: the request makes its only external calls (fee and change) after all its
-    /// effects, and `_settleKLAYFee` takes the lock for them.
     function _requestKLAY(address to, uint256 value, uint256 feeLimit, bytes memory extraData) private {
         Status memory status = _beginRequest(to);
         if (status.klayLocked) revert IBridgeTokens.KLAYIsLocked();

@@ -38,6 +38,9 @@ contract ServiceChainKIP7 is KIP7, ERC20Burnable, MinterRole, BridgeLinked {
         return true;
     }
 
+    /// @notice `_amount + _feeLimit` does not fit in a uint256.
+    error RequestAmountOverflow(uint256 amount, uint256 feeLimit);
+
     /// @notice Klaytn's one-step transfer to the other chain: moves `_amount + _feeLimit` of the caller's tokens to
     ///         the bridge, then calls the bridge's {IKIP7BridgeReceiver-onERC20Received}, which records the request
     ///         (and reverts the whole transaction if it refuses it).
@@ -48,6 +51,7 @@ contract ServiceChainKIP7 is KIP7, ERC20Burnable, MinterRole, BridgeLinked {
     function requestValueTransfer(uint256 _amount, address _to, uint256 _feeLimit, bytes calldata _extraData)
         external
     {
+        if (_feeLimit > type(uint256).max - _amount) revert RequestAmountOverflow(_amount, _feeLimit);
         address bridge_ = bridge;
         _transfer(_msgSender(), bridge_, _amount + _feeLimit);
         IKIP7BridgeReceiver(bridge_).onERC20Received(_msgSender(), _to, _amount, _feeLimit, _extraData);

@@ -61,6 +61,8 @@ interface IBridgeTransfers {
     error ZeroAmount();
     /// @notice `msg.value` does not cover the value asked for.
     error InsufficientValue(uint256 sent, uint256 value);
+    /// @notice `value + feeLimit` does not fit in a uint256.
+    error AmountOverflow(uint256 value, uint256 feeLimit);
     /// @notice The fee limit is below the fee.
     error InsufficientFeeLimit(uint256 feeLimit, uint256 fee);
     /// @notice The request nonce was handled and passed already (Klaytn: "removed vote").

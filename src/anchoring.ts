@@ -1,0 +1,195 @@
+import type { Provider } from "ethers";
+
+import type { Log } from "./connect.js";
+import { sendTx } from "./connect.js";
+import { BridgeTaskError } from "./errors.js";
+import { requireOperator, type ConnectedPair } from "./pair.js";
+
+/** One anchor of the child chain, as the AnchoringReceiver stores it (Klaytn's anchoring fields). */
+export interface AnchorData {
+  blockNumber: bigint;
+  blockHash: string;
+  parentHash: string;
+  transactionsRoot: string;
+  receiptsRoot: string;
+  stateRoot: string;
+  /** Blocks since the previous anchor (this one included). */
+  blockCount: bigint;
+  /** Transactions in those blocks. */
+  txCount: bigint;
+}
+
+export interface AnchorResult {
+  anchor: AnchorData;
+  /** Whether the anchor is accepted now (threshold reached), or only this operator's vote is recorded. */
+  accepted: boolean;
+  txHash: string;
+}
+
+interface RawBlock {
+  number: string;
+  hash: string;
+  parentHash: string;
+  transactionsRoot: string;
+  receiptsRoot: string;
+  stateRoot: string;
+  transactions: unknown[];
+}
+
+async function rawBlock(pair: ConnectedPair, blockNumber: bigint): Promise<RawBlock> {
+  const provider = pair.child.provider as unknown as { send?: (method: string, params: unknown[]) => Promise<unknown> };
+  if (typeof provider.send !== "function") throw new BridgeTaskError("the child provider cannot send raw JSON-RPC requests");
+  const block = (await provider.send("eth_getBlockByNumber", [`0x${blockNumber.toString(16)}`, false])) as RawBlock | null;
+  if (block === null) throw new BridgeTaskError(`block ${blockNumber} does not exist on the child chain`);
+  return block;
+}
+
+/** The latest anchored block, or undefined when nothing is anchored yet. */
+export async function latestAnchor(pair: ConnectedPair): Promise<bigint | undefined> {
+  if (!(await pair.anchoringReceiver.hasAnyAnchor())) return undefined;
+  return pair.anchoringReceiver.latestAnchoredBlock();
+}
+
+/** Counts the child chain's transactions in blocks (from, to]. */
+async function countTransactions(pair: ConnectedPair, from: bigint, to: bigint): Promise<bigint> {
+  const provider = pair.child.provider as unknown as { send: (method: string, params: unknown[]) => Promise<unknown> };
+  let total = 0n;
+  const batch = 25n;
+  for (let start = from + 1n; start <= to; start += batch) {
+    const end = start + batch - 1n < to ? start + batch - 1n : to;
+    const counts: Promise<unknown>[] = [];
+    for (let block = start; block <= end; block++) counts.push(provider.send("eth_getBlockTransactionCountByNumber", [`0x${block.toString(16)}`]));
+    for (const count of await Promise.all(counts)) total += BigInt(count as string);
+  }
+  return total;
+}
+
+/** Reads child block `blockNumber` (default: the latest) and builds its anchor relative to the last anchored block. */
+export async function buildAnchor(pair: ConnectedPair, blockNumber?: bigint): Promise<AnchorData> {
+  const head = BigInt(await pair.child.provider.getBlockNumber());
+  const target = blockNumber ?? head;
+  if (target > head) throw new BridgeTaskError(`block: ${target} is beyond the child chain's latest block ${head}`);
+  const previous = await latestAnchor(pair);
+  if (await pair.anchoringReceiver.isAnchored(target)) throw new BridgeTaskError(`block: child block ${target} is anchored already`);
+  if (previous !== undefined && target < previous) {
+    throw new BridgeTaskError(`block: ${target} is before the latest anchored block ${previous}; anchors go forward`);
+  }
+  const block = await rawBlock(pair, target);
+  const from = previous ?? -1n;
+  return {
+    blockNumber: target,
+    blockHash: block.hash,
+    parentHash: block.parentHash,
+    transactionsRoot: block.transactionsRoot,
+    receiptsRoot: block.receiptsRoot,
+    stateRoot: block.stateRoot,
+    blockCount: target - from,
+    txCount: await countTransactions(pair, from, target),
+  };
+}
+
+/** `bridge anchor`: submits this operator's anchor vote for one child block. */
+export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | undefined, log: Log): Promise<AnchorResult> {
+  await requireOperator(pair.parent, pair.anchoringReceiver, "AnchoringReceiver");
+  const anchor = await buildAnchor(pair, blockNumber);
+  const receipt = await sendTx(pair.parent, `AnchoringReceiver.submitAnchor(child block ${anchor.blockNumber} ${anchor.blockHash})`, log, () =>
+    pair.anchoringReceiver.submitAnchor(
+      anchor.blockNumber,
+      anchor.blockHash,
+      anchor.parentHash,
+      anchor.transactionsRoot,
+      anchor.receiptsRoot,
+      anchor.stateRoot,
+      anchor.blockCount,
+      anchor.txCount,
+    ),
+  );
+  const accepted = await pair.anchoringReceiver.isAnchored(anchor.blockNumber);
+  if (accepted) {
+    log(`child block ${anchor.blockNumber} anchored (${anchor.blockCount} blocks, ${anchor.txCount} transactions since the previous anchor)`);
+  } else {
+    const threshold = await pair.anchoringReceiver.operatorThresholds(0);
+    log(`vote recorded; child block ${anchor.blockNumber} is anchored when ${threshold} operators submitted it`);
+  }
+  return { anchor, accepted, txHash: receipt.hash };
+}
+
+type AcceptedEvent = Awaited<ReturnType<ConnectedPair["anchoringReceiver"]["queryFilter"]>>[number];
+
+function anchorFromEvent(event: AcceptedEvent): AnchorData {
+  const args = (event as unknown as { args: Record<string, unknown> }).args;
+  return {
+    blockNumber: BigInt(args.blockNumber as bigint),
+    blockHash: String(args.blockHash),
+    parentHash: String(args.parentHash),
+    transactionsRoot: String(args.transactionsRoot),
+    receiptsRoot: String(args.receiptsRoot),
+    stateRoot: String(args.stateRoot),
+    blockCount: BigInt(args.blockCount as bigint),
+    txCount: BigInt(args.txCount as bigint),
+  };
+}
+
+/**
+ * The receiver stores one commitment (EIP-712 struct hash) per anchored block; the content comes from its
+ * AnchorAccepted event and is checked against that commitment with `verifyAnchor`.
+ */
+async function verified(pair: ConnectedPair, anchor: AnchorData): Promise<boolean> {
+  return pair.anchoringReceiver.verifyAnchor({
+    blockHash: anchor.blockHash,
+    parentHash: anchor.parentHash,
+    transactionsRoot: anchor.transactionsRoot,
+    receiptsRoot: anchor.receiptsRoot,
+    stateRoot: anchor.stateRoot,
+    blockNumber: anchor.blockNumber,
+    blockCount: anchor.blockCount,
+    txCount: anchor.txCount,
+  });
+}
+
+function receiverDeployedBlock(pair: ConnectedPair): number {
+  return pair.deployment.parent.anchoringReceiverDeployedBlock ?? pair.deployment.parent.deployedBlock;
+}
+
+/** The accepted anchor of one child block (from its event, verified against the stored commitment), or undefined. */
+export async function readAnchor(pair: ConnectedPair, blockNumber: bigint): Promise<AnchorData | undefined> {
+  const receiver = pair.anchoringReceiver;
+  if (!(await receiver.isAnchored(blockNumber))) return undefined;
+  const events = await queryInChunks(pair.parent.provider, receiverDeployedBlock(pair), (from, to) =>
+    receiver.queryFilter(receiver.filters.AnchorAccepted(blockNumber), from, to),
+  );
+  for (const event of events) {
+    const anchor = anchorFromEvent(event);
+    if (await verified(pair, anchor)) return anchor;
+  }
+  return undefined;
+}
+
+/** `bridge anchors`: every accepted anchor, from the AnchorAccepted events since the receiver was deployed. */
+export async function listAnchors(pair: ConnectedPair): Promise<AnchorData[]> {
+  const receiver = pair.anchoringReceiver;
+  const events = await queryInChunks(pair.parent.provider, receiverDeployedBlock(pair), (from, to) =>
+    receiver.queryFilter(receiver.filters.AnchorAccepted(), from, to),
+  );
+  const anchors: AnchorData[] = [];
+  for (const event of events) {
+    const anchor = anchorFromEvent(event);
+    if (await verified(pair, anchor)) anchors.push(anchor);
+  }
+  return anchors.sort((a, b) => (a.blockNumber < b.blockNumber ? -1 : a.blockNumber > b.blockNumber ? 1 : 0));
+}
+
+/** Log queries over long ranges, in chunks public RPC nodes accept. */
+export async function queryInChunks<T>(
+  provider: Provider,
+  fromBlock: number,
+  query: (from: number, to: number) => Promise<T[]>,
+  chunk = 10_000,
+): Promise<T[]> {
+  const head = await provider.getBlockNumber();
+  const results: T[] = [];
+  for (let start = fromBlock; start <= head; start += chunk) {
+    results.push(...(await query(start, Math.min(head, start + chunk - 1))));
+  }
+  return results;
+}

@@ -1,0 +1,79 @@
+import { Interface, isError } from "ethers";
+
+import { AnchoringReceiver__factory, Bridge__factory, KIP17Token__factory, KIP7Token__factory } from "./contracts.js";
+
+/**
+ * A failure the user can fix: bad input, an unknown pair, a signer without the right role, a reverted transaction.
+ * Its message is one line, printed as is by the tasks (no stack).
+ */
+export class BridgeTaskError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "BridgeTaskError";
+  }
+}
+
+let knownInterfaces: Interface[] | undefined;
+
+function interfaces(): Interface[] {
+  knownInterfaces ??= [
+    Bridge__factory.createInterface(),
+    AnchoringReceiver__factory.createInterface(),
+    KIP7Token__factory.createInterface(),
+    KIP17Token__factory.createInterface(),
+  ];
+  return knownInterfaces;
+}
+
+/** Finds revert data in an ethers or provider error, however deeply it is nested. */
+function revertData(error: unknown, depth = 0): string | undefined {
+  if (depth > 6 || error === null || typeof error !== "object") return undefined;
+  const record = error as Record<string, unknown>;
+  if (typeof record.data === "string" && record.data.startsWith("0x") && record.data.length >= 10) return record.data;
+  for (const key of ["data", "error", "info", "cause"]) {
+    const found = revertData(record[key], depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Decodes a custom error or `Error(string)` revert into `Name(arg, arg)`; undefined when it cannot. */
+export function decodeRevert(data: string): string | undefined {
+  for (const contractInterface of interfaces()) {
+    try {
+      const parsed = contractInterface.parseError(data);
+      if (parsed === null) continue;
+      const args = parsed.args.map((value) => String(value)).join(", ");
+      if (parsed.name === "Error") return `reverted: ${String(parsed.args[0])}`;
+      return `${parsed.name}(${args})`;
+    } catch {
+      // not this interface
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Turns whatever a contract call or transaction threw into a BridgeTaskError with one line: `what failed: Reason`.
+ * BridgeTaskErrors pass through unchanged.
+ */
+export function explain(error: unknown, what: string): BridgeTaskError {
+  if (error instanceof BridgeTaskError) return error;
+  const data = revertData(error);
+  const decoded = data === undefined ? undefined : decodeRevert(data);
+  if (decoded !== undefined) return new BridgeTaskError(`${what}: ${decoded}`, { cause: error });
+  if (isError(error, "CALL_EXCEPTION")) {
+    const reason = error.reason ?? error.shortMessage;
+    return new BridgeTaskError(`${what}: ${reason}`, { cause: error });
+  }
+  if (isError(error, "INSUFFICIENT_FUNDS")) {
+    return new BridgeTaskError(`${what}: the signer cannot pay for the transaction (insufficient funds)`, { cause: error });
+  }
+  const message = error instanceof Error ? firstLine(error.message) : String(error);
+  return new BridgeTaskError(`${what}: ${message}`, { cause: error });
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n")[0] ?? text;
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}

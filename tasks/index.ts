@@ -1,0 +1,126 @@
+// The `bridge` task family: thin shells over src/ (parse options, call the library, print).
+import { emptyTask, task } from "hardhat/config";
+import { ArgumentType } from "hardhat/types/arguments";
+import type { TaskDefinition } from "hardhat/types/tasks";
+
+const TEXT = ArgumentType.STRING_WITHOUT_DEFAULT;
+const SIGNER = {
+  name: "signer",
+  description: "Account to send from: an address or an index among the network's accounts (default: the first)",
+  type: TEXT,
+  defaultValue: undefined,
+} as const;
+
+export const bridgeTasks: TaskDefinition[] = [
+  emptyTask("bridge", "Deploy, operate and inspect a service chain bridge pair").build(),
+
+  task(["bridge", "deploy"], "Deploy a bridge pair and its anchoring receiver, and write deployments/PAIR.json")
+    .addOption({ name: "parent", description: "Parent chain network (hardhat.config.ts)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "child", description: "Child (service) chain network", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "name", description: "Pair name: the record is deployments/NAME.json", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "operators", description: "Comma-separated operator addresses (default: the parent signer)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "threshold", description: "Votes needed, for every vote type (default: a majority of the operators)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "mode", description: "mintburn (child bridge mints and burns; default) or lock (both bridges lock)", type: TEXT, defaultValue: undefined })
+    .addFlag({ name: "force", description: "Replace an existing deployments/NAME.json" })
+    .addOption(SIGNER)
+    .setAction(() => import("./deploy.js"))
+    .build(),
+
+  emptyTask(["bridge", "operator"], "Add or remove an operator on both bridges and the anchoring receiver").build(),
+  task(["bridge", "operator", "add"], "Register an operator on both bridges and the anchoring receiver")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "address", description: "Operator address", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./operator-add.js"))
+    .build(),
+  task(["bridge", "operator", "remove"], "Deregister an operator from both bridges and the anchoring receiver")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "address", description: "Operator address", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./operator-remove.js"))
+    .build(),
+
+  task(["bridge", "threshold"], "Set the operator threshold of a vote type on both bridges")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "value", description: "Votes needed (1 to the number of operators)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "voteType", description: "transfer (value transfers and anchors; default) or configuration (fees)", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./threshold.js"))
+    .build(),
+
+  emptyTask(["bridge", "token"], "Register or deploy a token pair").build(),
+  task(["bridge", "token", "register"], "Register an existing token pair on both bridges")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "type", description: "kip7 or kip17", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "parentToken", description: "Token address on the parent chain", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "childToken", description: "Token address on the child chain", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./token-register.js"))
+    .build(),
+  task(["bridge", "token", "deploy"], "Deploy a parent token (or use --parent-token) and its service-chain counterpart, and register the pair")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "type", description: "kip7 or kip17", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "name", description: "Token name (default with --parent-token: its name)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "symbol", description: "Token symbol (default with --parent-token: its symbol)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "parentToken", description: "Use this parent token instead of deploying one", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "supply", description: "KIP7: whole tokens minted to the deployer (default 1000000)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "mint", description: "KIP17: mint ids 1..N to the deployer (default 0)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "baseUri", description: "KIP17: token URI prefix; id N gets BASE_URI + N", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./token-deploy.js"))
+    .build(),
+
+  task(["bridge", "fund"], "Add KLAY liquidity to a bridge (chargeWithoutEvent)")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "side", description: "parent or child", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "amount", description: "KLAY, in whole units (1.5)", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./fund.js"))
+    .build(),
+
+  task(["bridge", "fee"], "Vote the KLAY or a token fee on one bridge, and/or set its fee receiver")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "side", description: "parent or child", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "klay", description: "KLAY fee per transfer, in KLAY", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "token", description: "Token (on that side) whose fee to vote", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "amount", description: "Token fee per transfer, in the token's units", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "receiver", description: "New fee receiver (owner only)", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./fee.js"))
+    .build(),
+
+  task(["bridge", "anchor"], "Anchor one child block on the parent's AnchoringReceiver (this operator's vote)")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "block", description: "Child block number (default: the latest)", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./anchor.js"))
+    .build(),
+  task(["bridge", "anchors"], "List the anchored child blocks")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addFlag({ name: "json", description: "Print JSON" })
+    .setAction(() => import("./anchors.js"))
+    .build(),
+
+  task(["bridge", "transfer"], "Request a value transfer to the other chain; prints the request nonce and tx hash")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "from", description: "parent or child: where the asset leaves", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "asset", description: "klay, or a registered token (address on the source side, or its symbol)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "to", description: "Recipient on the other chain (default: the sender)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "amount", description: "KLAY or KIP7 amount in whole units (1.5)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "tokenId", description: "KIP17 token id", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "feeLimit", description: "Most to pay as fee, in whole units (default: the current fee)", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./transfer.js"))
+    .build(),
+
+  task(["bridge", "status"], "Nonces, pending transfers, balances, operators, thresholds, tokens and the last anchor")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addFlag({ name: "json", description: "Print JSON" })
+    .setAction(() => import("./status.js"))
+    .build(),
+
+  task(["bridge", "check"], "Compare the chains with deployments/PAIR.json; exits non-zero on any difference")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .setAction(() => import("./check.js"))
+    .build(),
+];

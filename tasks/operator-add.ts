@@ -1,0 +1,15 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { addOperator } from "../src/operators.js";
+import { openPair } from "../src/pair.js";
+import { parseAddress, parsePairName } from "../src/validate.js";
+import { print, runTask } from "./run.js";
+
+export default async function (args: { signer?: string; pair?: string; address?: string }, hre: HardhatRuntimeEnvironment) {
+  return runTask("bridge operator add", async () => {
+    parsePairName(args.pair, "pair");
+    const operator = parseAddress(args.address, "address");
+    const pair = await openPair(hre, args.pair, { signer: args.signer });
+    await addOperator(pair, operator, print);
+  });
+}

@@ -1,0 +1,78 @@
+// Shared helpers of the Bridge unit tests (no tests in this file).
+import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import { getAddress, id, type ContractTransactionResponse } from "ethers";
+
+import type { Bridge } from "../../types/ethers-contracts/index.js";
+
+export const TokenType = { KLAY: 0, ERC20: 1, ERC721: 2 } as const;
+export const VoteType = { ValueTransfer: 0, Configuration: 1 } as const;
+
+/** A KLAY handle as the counterpart bridge's request describes it. */
+export interface KlayTransfer {
+  requestTxHash: string;
+  from: string;
+  to: string;
+  value: bigint;
+  nonce: bigint | number;
+  blockNumber: bigint | number;
+  extraData: string;
+}
+
+/** A deterministic request tx hash for request `nonce` (tests only need distinct hashes). */
+export function requestTxHash(nonce: bigint | number, salt = "request"): string {
+  return id(`${salt}:${nonce}`);
+}
+
+/** A KLAY transfer with sensible defaults; the fields given override them. */
+export function klayTransfer(to: string, nonce: bigint | number, overrides: Partial<KlayTransfer> = {}): KlayTransfer {
+  return {
+    requestTxHash: requestTxHash(nonce),
+    from: getAddress("0x000000000000000000000000000000000000f00d"),
+    to,
+    value: 1_000n,
+    nonce,
+    blockNumber: BigInt(nonce) + 100n,
+    extraData: "0x",
+    ...overrides,
+  };
+}
+
+/** One operator's vote for a KLAY handle. */
+export function handleKLAY(
+  bridge: Bridge,
+  operator: HardhatEthersSigner,
+  t: KlayTransfer,
+): Promise<ContractTransactionResponse> {
+  return bridge
+    .connect(operator)
+    .handleKLAYTransfer(t.requestTxHash, t.from, t.to, t.value, t.nonce, t.blockNumber, t.extraData);
+}
+
+/** The call data of a KLAY handle (what the votes are keyed by). */
+export function handleKLAYData(bridge: Bridge, t: KlayTransfer): string {
+  return bridge.interface.encodeFunctionData("handleKLAYTransfer", [
+    t.requestTxHash,
+    t.from,
+    t.to,
+    t.value,
+    t.nonce,
+    t.blockNumber,
+    t.extraData,
+  ]);
+}
+
+/** Deploys a Bridge (lock mode unless `modeMintBurn`) from the first signer, optionally with KLAY liquidity. */
+export async function deployBridge(ethers: HardhatEthers, modeMintBurn = false, liquidity = 0n): Promise<Bridge> {
+  const bridge = await ethers.deployContract("Bridge", [modeMintBurn], { value: liquidity });
+  await bridge.waitForDeployment();
+  return bridge;
+}
+
+/** The nonce bookkeeping a relayer reads, in one object. */
+export async function handleState(bridge: Bridge) {
+  return {
+    lower: await bridge.lowerHandleNonce(),
+    upper: await bridge.upperHandleNonce(),
+    recovery: await bridge.recoveryBlockNumber(),
+  };
+}
