@@ -5,7 +5,6 @@ import { configVariable, defineConfig } from "hardhat/config";
 
 import "./src/type-extensions.js";
 import { bridgeTasks } from "./tasks/index.js";
-import { relayerTasks } from "./tasks/relayer-tasks.js";
 
 const require = createRequire(import.meta.url);
 
@@ -32,7 +31,7 @@ const LOCAL_CHILD_URL = process.env.BRIDGE_LOCAL_CHILD_URL ?? "http://127.0.0.1:
 
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
-  tasks: [...bridgeTasks, ...relayerTasks],
+  tasks: bridgeTasks,
   solidity: {
     profiles: {
       default: compiler,

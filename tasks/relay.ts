@@ -1,12 +1,13 @@
-// `bridge relay`: runs the relayer of one operator of a recorded pair (src/relayer/).
-import { getAddress, isAddress } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
+import { connectNetwork } from "../src/connect.js";
+import { readDeployment } from "../src/deployments.js";
+import { BridgeTaskError } from "../src/errors.js";
 import { createPairRelayer, lineLogger } from "../src/relayer/index.js";
-import { readDeployment } from "./relay-pair.js";
+import { parseAddress, parsePairName } from "../src/validate.js";
+import { runTask } from "./run.js";
 
-interface RelayArgs {
+interface Args {
   pair?: string;
   operator?: string;
   once: boolean;
@@ -17,67 +18,48 @@ interface RelayArgs {
   json: boolean;
 }
 
-class RelayTaskError extends Error {}
-
 function wholeNumber(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new RelayTaskError(`--${option} must be a whole number >= 0 (got "${value}")`);
-  return Number(value);
+  if (!/^\d+$/.test(value.trim())) throw new BridgeTaskError(`${option}: must be a whole number >= 0 (got "${value}")`);
+  return Number(value.trim());
 }
 
-/** The blocks the relayer waits after a request on `network`: its configured confirmations, less the mined block. */
-function defaultConfirmations(hre: HardhatRuntimeEnvironment, network: string): number {
-  const configured = (hre.userConfig.networks?.[network] as { confirmations?: number } | undefined)?.confirmations;
-  return configured === undefined ? 0 : Math.max(0, configured - 1);
-}
-
-async function signerOf(hre: HardhatRuntimeEnvironment, network: string, operator: string | undefined) {
-  const connection = await hre.network.getOrCreate(network);
-  let signers: HardhatEthersSigner[];
-  try {
-    signers = await connection.ethers.getSigners();
-  } catch (error) {
-    throw new RelayTaskError(`cannot reach network "${network}" (is the node running?)`, { cause: error });
-  }
-  if (signers.length === 0) throw new RelayTaskError(`network "${network}" has no account to sign with`);
-  if (operator === undefined) return signers[0];
-  const signer = signers.find((candidate) => candidate.address === operator);
-  if (signer === undefined) {
-    throw new RelayTaskError(`operator ${operator} has no account on network "${network}" (add its key to the network's accounts)`);
-  }
-  return signer;
-}
-
-export default async function relay(args: RelayArgs, hre: HardhatRuntimeEnvironment) {
-  try {
-    if (args.pair === undefined || !/^[A-Za-z0-9_-]+$/.test(args.pair)) {
-      throw new RelayTaskError("--pair must name a pair (letters, digits, - and _)");
-    }
-    if (args.operator !== undefined && !isAddress(args.operator)) {
-      throw new RelayTaskError(`--operator must be an address (got "${args.operator}")`);
-    }
+export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
+  return runTask("bridge relay", async () => {
+    const name = parsePairName(args.pair, "pair");
+    const operator = args.operator === undefined ? undefined : parseAddress(args.operator, "operator");
     const confirmations = wholeNumber(args.confirmations, "confirmations");
     const anchorEvery = wholeNumber(args.anchorEvery, "anchor-every") ?? 0;
     const signatureWait = wholeNumber(args.signatureWait, "signature-wait") ?? (args.once ? 5 : 30);
-    const deployment = await readDeployment(args.pair);
+    const deployment = await readDeployment(name);
     if (anchorEvery > 0 && deployment.parent.anchoringReceiver === undefined) {
-      throw new RelayTaskError(`pair "${deployment.name}" records no anchoring receiver: --anchor-every cannot be used`);
+      throw new BridgeTaskError(`anchor-every: pair "${name}" records no anchoring receiver`);
     }
-    const operator = args.operator === undefined ? undefined : getAddress(args.operator);
-    const parentSigner = await signerOf(hre, deployment.parent.network, operator);
-    const childSigner = await signerOf(hre, deployment.child.network, parentSigner.address);
+    const parent = await connectNetwork(hre, deployment.parent.network, "parent", operator);
+    const child = await connectNetwork(hre, deployment.child.network, "child", parent.signer.address);
+    for (const side of [parent, child]) {
+      if (side.chainId !== deployment[side.side].chainId) {
+        throw new BridgeTaskError(
+          `network "${side.network}" has chain id ${side.chainId}; pair "${name}" was deployed on chain id ${deployment[side.side].chainId}`,
+        );
+      }
+    }
     const relayer = await createPairRelayer(deployment, {
-      signers: { parent: parentSigner, child: childSigner },
-      confirmations: {
-        parent: confirmations ?? defaultConfirmations(hre, deployment.parent.network),
-        child: confirmations ?? defaultConfirmations(hre, deployment.child.network),
-      },
+      signers: { parent: parent.signer, child: child.signer },
+      // a network's confirmations count the mined block as the first; the relayer counts the blocks after it
+      confirmations: { parent: confirmations ?? parent.confirmations - 1, child: confirmations ?? child.confirmations - 1 },
       anchorEvery,
       signatures: !args.votes,
       signatureWaitMs: signatureWait * 1000,
       logger: lineLogger({ json: args.json }),
     });
     try {
+      for (const side of [parent, child]) {
+        const { bridge } = deployment[side.side];
+        if (!(await relayer.isOperator(side.side))) {
+          throw new BridgeTaskError(`operator: ${parent.signer.address} is not an operator of the ${side.side} bridge ${bridge}`);
+        }
+      }
       if (args.once) {
         await relayer.runOnce();
         return;
@@ -90,9 +72,5 @@ export default async function relay(args: RelayArgs, hre: HardhatRuntimeEnvironm
     } finally {
       relayer.close();
     }
-  } catch (error) {
-    if (!(error instanceof RelayTaskError) && !(error instanceof Error && /^unknown pair|^no contract|must be the same operator/.test(error.message))) throw error;
-    console.error(`Error: ${error.message}`);
-    process.exitCode = 1;
-  }
+  });
 }

@@ -232,6 +232,11 @@ export class Relayer {
     return relayer;
   }
 
+  /** Whether this relayer's operator is a current operator of `side`'s bridge. */
+  async isOperator(side: Side): Promise<boolean> {
+    return this.#rpc(() => this.#sides[side].bridge.operators(this.operator));
+  }
+
   /** Closes the store. */
   close(): void {
     this.store.close();
