@@ -390,4 +390,36 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     await relayers[0].anchor();
     expect(await receiver.latestAnchoredBlock()).to.equal(signedUpTo);
   });
+
+  it("survives RPC failures: retried with backoff and logged, nothing lost", async function () {
+    const pair = await deployPair(parent, child);
+    const logger = memoryLogger();
+    const retry = { retries: 4, baseDelayMs: 1, maxDelayMs: 5 };
+    const [first, second] = (relayers = [
+      await relayerFor(pair, 0, directory.path, { retry, logger }),
+      await relayerFor(pair, 1, directory.path, { retry }),
+    ]);
+    await requestEachKind(pair, "parent", 1n);
+    const provider = parent.ethers.provider;
+    const getLogs = provider.getLogs.bind(provider);
+    const getBlockNumber = provider.getBlockNumber.bind(provider);
+    let failures = 0;
+    provider.getLogs = async (filter) => {
+      if (failures++ < 2) throw new Error("connect ECONNREFUSED 127.0.0.1:8545");
+      return getLogs(filter);
+    };
+    provider.getBlockNumber = async () => {
+      if (failures++ < 4) throw Object.assign(new Error("server busy"), { code: "SERVER_ERROR" });
+      return getBlockNumber();
+    };
+    try {
+      await stepAll([first, second]);
+    } finally {
+      provider.getLogs = getLogs;
+      provider.getBlockNumber = getBlockNumber;
+    }
+    expect(logger.records.filter((record) => record.action === "rpc-retry").length).to.be.greaterThan(0);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(3n);
+    await expectConservation(pair);
+  });
 });
