@@ -27,7 +27,9 @@ function wholeNumber(value: string | undefined, option: string): number | undefi
 export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
   return runTask("bridge relay", async () => {
     const name = parsePairName(args.pair, "pair");
-    const operator = args.operator === undefined ? undefined : parseAddress(args.operator, "operator");
+    // an address, or an index among the networks' accounts
+    const operator =
+      args.operator === undefined || /^\d+$/.test(args.operator.trim()) ? args.operator : parseAddress(args.operator, "operator");
     const confirmations = wholeNumber(args.confirmations, "confirmations");
     const anchorEvery = wholeNumber(args.anchorEvery, "anchor-every") ?? 0;
     const signatureWait = wholeNumber(args.signatureWait, "signature-wait") ?? (args.once ? 5 : 30);
