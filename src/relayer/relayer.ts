@@ -13,10 +13,9 @@
 import { ZeroAddress, getAddress, id as selectorHash } from "ethers";
 import type { ContractTransactionResponse, Provider, TypedDataDomain } from "ethers";
 
-import { AnchoringReceiver__factory, Bridge__factory } from "../../types/ethers-contracts/index.js";
-import type { AnchoringReceiver, Bridge } from "../../types/ethers-contracts/index.js";
-import { AnchorSignatureDirectory, anchoringDomain, dueAnchorBlocks, readAnchor } from "./anchoring.js";
-import type { AnchorData, AnchorSignature } from "./anchoring.js";
+import { Bridge__factory } from "../../types/ethers-contracts/index.js";
+import type { Bridge } from "../../types/ethers-contracts/index.js";
+import { Anchorer } from "./anchorer.js";
 import {
   DEFAULT_RETRY,
   decodeRevert,
@@ -27,6 +26,7 @@ import {
   withRetry,
 } from "./errors.js";
 import type { RetryOptions } from "./errors.js";
+import { InsufficientFundsAlarm } from "./funds.js";
 import { silentLogger } from "./log.js";
 import type { LogFields, RelayerLogger } from "./log.js";
 import { CounterpartTokens, readRequests, readRequestsOfTx } from "./requests.js";
@@ -36,10 +36,6 @@ import { RelayerStore } from "./store.js";
 import type { StoredTransfer } from "./store.js";
 import { TokenType, otherSide, sameTransfer, toSignedTransfer } from "./types.js";
 import type { ChainEndpoint, Side, SignedTransfer, TransferRequest } from "./types.js";
-
-const SUBMIT_SIGNED_ANCHORS_SELECTOR = selectorHash(
-  "submitSignedAnchors((bytes32,bytes32,bytes32,bytes32,bytes32,uint64,uint64,uint64)[],bytes[])",
-).slice(2, 10);
 
 export interface RelayerOptions {
   parent: ChainEndpoint;
@@ -146,10 +142,9 @@ export class Relayer {
   readonly #log: RelayerLogger;
   readonly #now: () => number;
   readonly #afterSend: RelayerOptions["afterSend"];
-  readonly #fundsReported = new Set<Side>();
+  readonly #funds: InsufficientFundsAlarm;
   readonly #refusedBatches = new Set<string>();
-  #anchoring?: AnchoringReceiver;
-  #anchorSignatures?: AnchorSignatureDirectory;
+  #anchorer?: Anchorer;
 
   private constructor(operator: string, store: RelayerStore, sides: Record<Side, SideContext>, options: RelayerOptions) {
     this.operator = operator;
@@ -169,9 +164,7 @@ export class Relayer {
     this.#log = options.logger ?? silentLogger;
     this.#now = options.now ?? Date.now;
     this.#afterSend = options.afterSend;
-    if (options.parent.anchoringReceiver !== undefined && this.#options.anchorEvery > 0) {
-      this.#anchoring = AnchoringReceiver__factory.connect(options.parent.anchoringReceiver, options.parent.signer);
-    }
+    this.#funds = new InsufficientFundsAlarm(operator, this.#log);
   }
 
   /** Connects to both chains, checks that the signer is the same operator on both, and opens the store. */
@@ -210,15 +203,25 @@ export class Relayer {
     const store = typeof options.store === "string" ? new RelayerStore(options.store) : options.store;
     const relayer = new Relayer(operator, store, sides, options);
     const receiver = options.parent.anchoringReceiver;
-    if (relayer.#anchoring !== undefined && receiver !== undefined && options.signatureDir !== undefined) {
-      const code = await sides.parent.provider.getCode(receiver);
-      if (code === "0x") throw new Error(`no contract at the anchoring receiver ${receiver}`);
-      if (code.includes(SUBMIT_SIGNED_ANCHORS_SELECTOR)) {
-        relayer.#anchorSignatures = new AnchorSignatureDirectory(
-          options.signatureDir,
-          anchoringDomain(sides.parent.chainId, receiver),
-        );
-      }
+    if (receiver !== undefined && relayer.#options.anchorEvery > 0) {
+      relayer.#anchorer = await Anchorer.create({
+        receiver,
+        parentSigner: options.parent.signer,
+        parentChainId: sides.parent.chainId,
+        childProvider: sides.child.provider,
+        childDeployedBlock: options.child.deployedBlock,
+        childConfirmations: sides.child.confirmations,
+        period: BigInt(relayer.#options.anchorEvery),
+        maxPerStep: relayer.#options.maxAnchorsPerStep,
+        signatureDir: options.signatureDir,
+        signatureWaitMs: relayer.#options.signatureWaitMs,
+        store,
+        log: relayer.#log,
+        funds: relayer.#funds,
+        now: relayer.#now,
+        rpc: (operation) => relayer.#rpc(operation),
+        afterSend: options.afterSend,
+      });
     }
     for (const side of ["parent", "child"] as const) {
       const destination = sides[otherSide(side)];
@@ -474,7 +477,7 @@ export class Relayer {
       this.#onSendError(source, [transfer], error, "vote", report);
       return;
     }
-    this.#fundsReported.delete(dest.side);
+    this.#funds.clear(dest.side);
     this.store.updateTransfer(source, nonce, { state: "voted", lastError: null });
     report.votes += 1;
     this.#log.log("info", "vote", {
@@ -547,14 +550,7 @@ export class Relayer {
     }
     const now = this.#now();
     if (isInsufficientFunds(error)) {
-      if (!this.#fundsReported.has(dest.side)) {
-        this.#fundsReported.add(dest.side);
-        this.#log.log("error", "insufficient-funds", {
-          side: dest.side,
-          operator: this.operator,
-          message: `operator ${this.operator} cannot pay for transactions on the ${dest.side} chain: fund it`,
-        });
-      }
+      this.#funds.report(dest.side, "transactions");
       const back = kind === "vote" ? ("seen" as const) : ("signed" as const);
       this.store.updateTransfers(source, nonces, { state: back, retryAt: now + this.#options.failureBackoffMs });
       return;
@@ -746,7 +742,7 @@ export class Relayer {
       this.#onBatchError(source, digest, stored, error, report);
       return;
     }
-    this.#fundsReported.delete(dest.side);
+    this.#funds.clear(dest.side);
     const executed = stored.map((transfer) => transfer.request.requestNonce);
     this.store.updateTransfers(source, executed, { state: "done", lastError: null });
     report.batches += 1;
@@ -788,165 +784,11 @@ export class Relayer {
   // ---------------------------------------------------------------- anchoring
 
   /**
-   * Anchors the child blocks that are due (multiples of `anchorEvery` above the latest anchored one) on the
-   * parent's AnchoringReceiver: signed by this operator and submitted together once a threshold of operators signed
-   * them, or by this operator's vote (no signature directory, no signed path, or signatures late). Returns the
-   * blocks this relayer anchored or voted for in this step.
+   * Anchors the child blocks that are due on the parent's AnchoringReceiver (nothing without `anchorEvery` and a
+   * receiver). Returns the blocks this relayer anchored or voted for in this step.
    */
   async anchor(): Promise<bigint[]> {
-    const receiver = this.#anchoring;
-    if (receiver === undefined) return [];
-    const child = this.#sides.child;
-    const period = BigInt(this.#options.anchorEvery);
-    const head = BigInt((await this.#rpc(() => child.provider.getBlockNumber())) - child.confirmations);
-    const onChain = await this.#rpc(() => receiver.latestAnchoredBlock());
-    const mine = BigInt(this.store.lastAnchor()?.block ?? 0);
-    // nothing before the pair existed is anchored: the first anchor is the first period end after the deployment
-    const start = (BigInt(child.endpoint.deployedBlock) / period) * period;
-    const last = [onChain, mine, start].reduce((a, b) => (a > b ? a : b));
-    const due = dueAnchorBlocks(last, head, period, this.#options.maxAnchorsPerStep);
-    const done: bigint[] = [];
-    const signatures = this.#anchorSignatures;
-    for (const blockNumber of due) {
-      if (await this.#rpc(() => receiver.isAnchored(blockNumber))) {
-        this.store.recordAnchor(Number(blockNumber), "", "anchored", null);
-        continue;
-      }
-      const anchor = await this.#rpc(() => readAnchor(child.provider, blockNumber, period));
-      if (signatures !== undefined) {
-        const signed = await signatures.sign(this.#sides.parent.endpoint.signer, anchor);
-        this.store.recordAnchor(Number(blockNumber), anchor.blockHash, "signed", null, this.#now());
-        this.#log.log("info", "sign-anchor", { block: blockNumber, hash: anchor.blockHash, digest: signed.digest });
-      } else if (await this.#voteAnchor(receiver, anchor)) {
-        done.push(blockNumber);
-      } else {
-        break;
-      }
-    }
-    if (signatures !== undefined) {
-      done.push(...(await this.#submitSignedAnchors(receiver, signatures)));
-      // anchors whose signatures did not come in time: this operator's vote instead
-      const latest = await this.#rpc(() => receiver.latestAnchoredBlock());
-      for (const row of this.store.anchorsInState("signed")) {
-        if ((row.signed_at ?? 0) + this.#options.signatureWaitMs > this.#now()) continue;
-        const blockNumber = BigInt(row.block);
-        if (blockNumber <= latest) {
-          this.store.recordAnchor(row.block, row.block_hash, "passed", null);
-          continue;
-        }
-        this.#log.log("info", "fallback", { block: blockNumber, reason: "anchor signatures did not arrive in time" });
-        const anchor = await this.#rpc(() => readAnchor(child.provider, blockNumber, period));
-        if (await this.#voteAnchor(receiver, anchor)) done.push(blockNumber);
-      }
-    }
-    return done;
-  }
-
-  /** Submits, in one transaction, every due anchor that a threshold of current operators signed. */
-  async #submitSignedAnchors(receiver: AnchoringReceiver, signatures: AnchorSignatureDirectory): Promise<bigint[]> {
-    const latest = await this.#rpc(() => receiver.latestAnchoredBlock());
-    const threshold = Number(await this.#rpc(() => receiver.operatorThresholds(0)));
-    const isOperator = new Map<string, boolean>();
-    const ready = new Map<bigint, { anchor: AnchorData; signatures: AnchorSignature[]; digest: string }>();
-    const onInvalid = (file: string, reason: string) => this.#log.log("warn", "bad-signature-file", { file, reason });
-    for (const digest of await signatures.digests()) {
-      const entries = await signatures.read(digest, onInvalid);
-      if (entries.length === 0) continue;
-      const anchor = entries[0].anchor;
-      if (anchor.blockNumber <= latest) {
-        await signatures.remove(digest);
-        continue;
-      }
-      const current: AnchorSignature[] = [];
-      for (const entry of entries) {
-        if (!isOperator.has(entry.signer)) {
-          isOperator.set(entry.signer, await this.#rpc(() => receiver.operators(entry.signer)));
-        }
-        if (isOperator.get(entry.signer) === true) current.push(entry);
-      }
-      if (current.length >= threshold && !ready.has(anchor.blockNumber)) {
-        ready.set(anchor.blockNumber, { anchor, signatures: current.slice(0, threshold), digest });
-      }
-    }
-    if (ready.size === 0) return [];
-    const batch = [...ready.values()].sort((a, b) => (a.anchor.blockNumber < b.anchor.blockNumber ? -1 : 1));
-    const anchors = batch.map((entry) => entry.anchor);
-    const sets = batch.map((entry) => packSignatures(entry.signatures));
-    try {
-      const tx = await receiver.submitSignedAnchors(anchors, sets);
-      await this.#afterSend?.({ kind: "anchor", side: "parent", nonces: [], txHash: tx.hash });
-      await tx.wait();
-      for (const entry of batch) {
-        this.store.recordAnchor(Number(entry.anchor.blockNumber), entry.anchor.blockHash, "anchored", tx.hash);
-        await signatures.remove(entry.digest);
-      }
-      this.#fundsReported.delete("parent");
-      this.#log.log("info", "submit-anchors", {
-        blocks: anchors.map((anchor) => anchor.blockNumber).join(","),
-        signatures: batch.map((entry) => entry.signatures.length).join(","),
-        tx: tx.hash,
-      });
-      return anchors.map((anchor) => anchor.blockNumber);
-    } catch (error) {
-      this.#onAnchorError(receiver, anchors[0], error);
-      return [];
-    }
-  }
-
-  async #voteAnchor(receiver: AnchoringReceiver, anchor: AnchorData): Promise<boolean> {
-    try {
-      const tx = await receiver.submitAnchor(
-        anchor.blockNumber,
-        anchor.blockHash,
-        anchor.parentHash,
-        anchor.transactionsRoot,
-        anchor.receiptsRoot,
-        anchor.stateRoot,
-        anchor.blockCount,
-        anchor.txCount,
-      );
-      await this.#afterSend?.({ kind: "anchor", side: "parent", nonces: [], txHash: tx.hash });
-      await tx.wait();
-      this.store.recordAnchor(Number(anchor.blockNumber), anchor.blockHash, "voted", tx.hash);
-      this.#fundsReported.delete("parent");
-      this.#log.log("info", "anchor", {
-        block: anchor.blockNumber,
-        hash: anchor.blockHash,
-        blocks: anchor.blockCount,
-        txs: anchor.txCount,
-        tx: tx.hash,
-      });
-      return true;
-    } catch (error) {
-      return this.#onAnchorError(receiver, anchor, error);
-    }
-  }
-
-  /** Sorts out a failed anchor transaction; true when the anchor needs nothing more from this relayer. */
-  #onAnchorError(receiver: AnchoringReceiver, anchor: AnchorData, error: unknown): boolean {
-    const revert = decodeRevert(error, receiver.interface);
-    if (revert?.name === "AlreadyAnchored" || revert?.name === "AnchorNotAfterLatest") {
-      this.store.recordAnchor(Number(anchor.blockNumber), anchor.blockHash, "anchored", null);
-      this.#log.log("info", "anchored", { block: anchor.blockNumber, by: "another relayer" });
-      return true;
-    }
-    if (isInsufficientFunds(error)) {
-      if (!this.#fundsReported.has("parent")) {
-        this.#fundsReported.add("parent");
-        this.#log.log("error", "insufficient-funds", {
-          side: "parent",
-          operator: this.operator,
-          message: `operator ${this.operator} cannot pay for anchoring on the parent chain: fund it`,
-        });
-      }
-      return false;
-    }
-    this.#log.log("error", "anchor-failed", {
-      block: anchor.blockNumber,
-      error: revert?.text ?? describeError(error),
-      retry: "later",
-    });
-    return false;
+    return this.#anchorer === undefined ? [] : this.#anchorer.anchor();
   }
 
   // ---------------------------------------------------------------- running
