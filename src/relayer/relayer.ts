@@ -96,6 +96,9 @@ const HANDLE_SIGNED_SELECTOR = selectorHash(
   "handleSignedTransfers((bytes32,uint8,address,address,address,uint256,uint64,uint64,string,bytes)[],bytes)",
 ).slice(2, 10);
 
+/** The longest a failed transfer waits before it is tried again. */
+const MAX_FAILURE_BACKOFF_MS = 60_000;
+
 function emptyReport(): ProcessReport {
   return { handled: 0, votes: 0, signatures: 0, batches: 0, failed: 0, waiting: 0 };
 }
@@ -568,7 +571,7 @@ export class Relayer {
         state: "failed",
         lastError: reason,
         attempts,
-        retryAt: now + this.#options.failureBackoffMs * 2 ** Math.min(attempts - 1, 10),
+        retryAt: now + Math.min(this.#options.failureBackoffMs * 2 ** Math.min(attempts - 1, 16), MAX_FAILURE_BACKOFF_MS),
       });
     }
     report.failed += transfers.length;
@@ -604,8 +607,13 @@ export class Relayer {
       if (this.#refusedBatches.has(digest)) continue;
       const problem = await this.#checkBatch(source, transfers);
       if (problem !== undefined) {
-        this.#refusedBatches.add(digest);
-        this.#log.log("warn", "refuse-batch", { direction: direction(source), digest, reason: problem });
+        // a field that differs from the request is final; a request not seen or not confirmed yet may come
+        if (problem.final) this.#refusedBatches.add(digest);
+        this.#log.log("warn", problem.final ? "refuse-batch" : "defer-batch", {
+          direction: direction(source),
+          digest,
+          reason: problem.reason,
+        });
         continue;
       }
       const own = await this.#signAndShare(source, transfers, "cosign");
@@ -632,6 +640,7 @@ export class Relayer {
       entries[0].transfers.reduce((low, t) => (t.requestNonce < low ? t.requestNonce : low), 2n ** 64n);
     const ordered = [...known.entries()].sort(([, a], [, b]) => (firstNonce(a) < firstNonce(b) ? -1 : 1));
     for (const [digest, signatures] of ordered) {
+      if (this.#refusedBatches.has(digest)) continue; // refused or reverted: its transfers go by votes
       const current: BatchSignature[] = [];
       for (const entry of signatures) {
         if (!isOperator.has(entry.signer)) {
@@ -670,8 +679,11 @@ export class Relayer {
     return entry;
   }
 
-  /** Why this operator will not sign `transfers` (undefined when every one is a confirmed request as it stands). */
-  async #checkBatch(source: Side, transfers: SignedTransfer[]): Promise<string | undefined> {
+  /**
+   * Why this operator will not sign `transfers` (undefined when every one is a confirmed request exactly as the
+   * source bridge emitted it); `final` when that will not change.
+   */
+  async #checkBatch(source: Side, transfers: SignedTransfer[]): Promise<{ reason: string; final: boolean } | undefined> {
     const src = this.#sides[source];
     const head = await this.#rpc(() => src.provider.getBlockNumber());
     for (const transfer of transfers) {
@@ -684,12 +696,13 @@ export class Relayer {
         this.ingest(requests);
         stored = this.store.getTransfer(source, transfer.requestNonce);
       }
-      if (stored === undefined) return `nonce ${transfer.requestNonce}: no such request on the ${source} bridge`;
+      const nonce = transfer.requestNonce;
+      if (stored === undefined) return { reason: `nonce ${nonce}: no such request on the ${source} bridge`, final: false };
       if (!sameTransfer(toSignedTransfer(stored.request), transfer)) {
-        return `nonce ${transfer.requestNonce}: fields differ from the request on the ${source} bridge`;
+        return { reason: `nonce ${nonce}: fields differ from the request on the ${source} bridge`, final: true };
       }
       if (Number(transfer.requestBlockNumber) + src.confirmations > head) {
-        return `nonce ${transfer.requestNonce}: not confirmed yet`;
+        return { reason: `nonce ${nonce}: not confirmed yet`, final: false };
       }
     }
     return undefined;

@@ -422,4 +422,34 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     expect(await pair.child.bridge.lowerHandleNonce()).to.equal(3n);
     await expectConservation(pair);
   });
+
+  it("a signed batch that reverts is not sent again: its transfers go by votes, which deliver once the bridge is funded", async function () {
+    const pair = await deployPair(parent, child);
+    let clock = 1_000_000;
+    const logs = [memoryLogger(), memoryLogger()];
+    const signatureDir = `${directory.path}/signatures`;
+    const options = (index: number) => ({ signatureDir, now: () => clock, logger: logs[index], failureBackoffMs: 1000 });
+    const [first, second] = (relayers = [
+      await relayerFor(pair, 0, directory.path, options(0)),
+      await relayerFor(pair, 1, directory.path, options(1)),
+    ]);
+    const user = pair.parent.signers[10];
+    await (await pair.parent.bridge.connect(user).requestKLAYTransfer(user.address, 150n * ONE, "0x", { value: 150n * ONE })).wait();
+    await stepAll([first, second]); // signed, co-signed, submitted: reverts; the second operator votes instead
+    await stepAll([first]); // the first submits it too: reverts; it votes, and that vote executes: it reverts
+    const failures = (index: number, action: string) =>
+      logs[index].records.filter((record) => record.action === action).map((record) => String(record.fields.error));
+    expect(failures(1, "batch-failed")).to.have.length(1);
+    expect(failures(1, "batch-failed")[0]).to.match(/^KLAYTransferFailed\(/);
+    expect(failures(0, "vote-failed")[0]).to.match(/^KLAYTransferFailed\(/);
+    await stepAll([first, second]);
+    expect(failures(0, "batch-failed")).to.have.length(1);
+    expect(failures(1, "batch-failed")).to.have.length(1);
+
+    await fundBridge(pair, "child", 100n * ONE);
+    clock += 1500;
+    await stepAll([first, second]);
+    expect(await pair.child.bridge.isHandled(0n)).to.equal(true);
+    await expectConservation(pair);
+  });
 });
