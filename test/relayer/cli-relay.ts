@@ -172,8 +172,13 @@ describe("bridge relay from the command line against two `npx hardhat node` proc
       await ok("transfer", "--pair", "trip", "--from", "child", "--asset", "GLD", "--amount", "1");
       await ok("relay", "--pair", "trip", "--once");
 
-      const status = JSON.parse(await ok("status", "--pair", "trip", "--json")) as Record<string, unknown>;
-      expect(JSON.stringify(status)).to.not.match(/"pending":\[\{/);
+      type Direction = { requested: string; handled: string; pending: unknown[] };
+      const status = JSON.parse(await ok("status", "--pair", "trip", "--json")) as Record<string, Direction>;
+      for (const direction of [status.parentToChild, status.childToParent]) {
+        expect(direction.pending, "bridge status: nothing pending").to.deep.equal([]);
+        expect(direction.handled).to.equal(direction.requested);
+      }
+      expect(status.parentToChild.requested).to.equal("5");
       const handledOnce = async (bridgeContract: Bridge, requested: bigint) => {
         const events = await bridgeContract.queryFilter(bridgeContract.filters.HandleValueTransfer(), 0, "latest");
         const nonces = events.map((event) => event.args.handleNonce);
