@@ -123,4 +123,20 @@ export const bridgeTasks: TaskDefinition[] = [
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .setAction(() => import("./check.js"))
     .build(),
+
+  task(["bridge", "relay"], "Relay value transfers (and anchor the child chain) as one operator of a pair")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "operator", description: "Operator address or account index (default: the networks' first account)", type: TEXT, defaultValue: undefined })
+    .addFlag({ name: "once", description: "Relay what is pending now, then exit" })
+    .addOption({ name: "confirmations", description: "Blocks to wait after a request's block (default: the network's confirmations less one)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "anchorEvery", description: "Anchor the child chain every N child blocks (default: 0, off)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "signatureWait", description: "Seconds to wait for the other operators' signatures before voting (default 30; 5 with --once)", type: TEXT, defaultValue: undefined })
+    .addFlag({ name: "votes", description: "Per-operator votes only: exchange no signatures" })
+    .addFlag({ name: "json", description: "Log JSON lines" })
+    .setAction(() => import("./relay.js"))
+    .build(),
+
+  task(["bridge", "demo"], "The whole story on two in-process chains: deploy, three relayers, transfers both ways, anchoring")
+    .setAction(() => import("./demo.js"))
+    .build(),
 ];

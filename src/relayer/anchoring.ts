@@ -1,0 +1,200 @@
+/**
+ * Data anchoring: the child chain's block headers, read and summarised into the anchor the parent's
+ * AnchoringReceiver records. Anchored blocks are the multiples of the period (Klaytn's rule), and the counts cover
+ * the period that ends at the anchored block, so every operator computes the same anchor for the same block.
+ */
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+
+import { Signature, TypedDataEncoder, getAddress, toBeHex, verifyTypedData } from "ethers";
+import type { Provider, Signer, TypedDataDomain, TypedDataField } from "ethers";
+
+import { listDigests, listJsonFiles, writeJsonAtomically } from "./signatures.js";
+
+/** The fields of one anchor, in the order of `submitAnchor`. */
+export interface AnchorData {
+  blockNumber: bigint;
+  blockHash: string;
+  parentHash: string;
+  transactionsRoot: string;
+  receiptsRoot: string;
+  stateRoot: string;
+  blockCount: bigint;
+  txCount: bigint;
+}
+
+interface RpcBlockHeader {
+  hash: string;
+  parentHash: string;
+  transactionsRoot: string;
+  receiptsRoot: string;
+  stateRoot: string;
+  transactions: unknown[];
+}
+
+type RpcProvider = Provider & { send(method: string, params: unknown[]): Promise<unknown> };
+
+async function header(provider: RpcProvider, blockNumber: bigint): Promise<RpcBlockHeader> {
+  const block = (await provider.send("eth_getBlockByNumber", [toBeHex(blockNumber), false])) as RpcBlockHeader | null;
+  if (block === null) throw new Error(`child block ${blockNumber} not found`);
+  return block;
+}
+
+/**
+ * The anchor of child block `blockNumber`, covering the `period` blocks that end at it (fewer for the first period
+ * after genesis): `blockCount` blocks, `txCount` transactions in them.
+ */
+export async function readAnchor(provider: Provider, blockNumber: bigint, period: bigint): Promise<AnchorData> {
+  const rpc = provider as RpcProvider;
+  const anchored = await header(rpc, blockNumber);
+  const first = blockNumber - period + 1n > 1n ? blockNumber - period + 1n : 1n;
+  let txCount = BigInt(anchored.transactions.length);
+  for (let block = first; block < blockNumber; block++) {
+    txCount += BigInt((await header(rpc, block)).transactions.length);
+  }
+  return {
+    blockNumber,
+    blockHash: anchored.hash,
+    parentHash: anchored.parentHash,
+    transactionsRoot: anchored.transactionsRoot,
+    receiptsRoot: anchored.receiptsRoot,
+    stateRoot: anchored.stateRoot,
+    blockCount: blockNumber - first + 1n,
+    txCount,
+  };
+}
+
+/** The anchored blocks due: multiples of `period` above `lastAnchored` up to `head`, at most `limit` of them. */
+export function dueAnchorBlocks(lastAnchored: bigint, head: bigint, period: bigint, limit: number): bigint[] {
+  const blocks: bigint[] = [];
+  let next = (lastAnchored / period + 1n) * period;
+  while (next <= head && blocks.length < limit) {
+    blocks.push(next);
+    next += period;
+  }
+  return blocks;
+}
+
+/** The EIP-712 type of one anchor (AnchoringReceiver's `ANCHOR_TYPEHASH`). */
+export const ANCHOR_TYPES: Record<string, TypedDataField[]> = {
+  Anchor: [
+    { name: "blockHash", type: "bytes32" },
+    { name: "parentHash", type: "bytes32" },
+    { name: "transactionsRoot", type: "bytes32" },
+    { name: "receiptsRoot", type: "bytes32" },
+    { name: "stateRoot", type: "bytes32" },
+    { name: "blockNumber", type: "uint64" },
+    { name: "blockCount", type: "uint64" },
+    { name: "txCount", type: "uint64" },
+  ],
+};
+
+/** The EIP-712 domain of the AnchoringReceiver at `receiver` on the parent chain `chainId`. */
+export function anchoringDomain(chainId: bigint, receiver: string): TypedDataDomain {
+  return { name: "AnchoringReceiver", version: "1", chainId, verifyingContract: getAddress(receiver) };
+}
+
+/** The digest operators sign for `anchor` (equal to the receiver's `anchorDigest`). */
+export function anchorDigest(domain: TypedDataDomain, anchor: AnchorData): string {
+  return TypedDataEncoder.hash(domain, ANCHOR_TYPES, anchor);
+}
+
+export const ANCHOR_SIGNATURE_FILE_FORMAT = "servicechain-bridge/anchor-signature@1";
+
+/** One operator's signature over one anchor. */
+export interface AnchorSignature {
+  digest: string;
+  signer: string;
+  signature: string;
+  anchor: AnchorData;
+}
+
+function anchorToJson(anchor: AnchorData): Record<string, string> {
+  return Object.fromEntries(Object.entries(anchor).map(([key, value]) => [key, String(value)]));
+}
+
+function anchorFromJson(json: Record<string, string>): AnchorData {
+  return {
+    blockNumber: BigInt(json.blockNumber),
+    blockHash: json.blockHash,
+    parentHash: json.parentHash,
+    transactionsRoot: json.transactionsRoot,
+    receiptsRoot: json.receiptsRoot,
+    stateRoot: json.stateRoot,
+    blockCount: BigInt(json.blockCount),
+    txCount: BigInt(json.txCount),
+  };
+}
+
+/**
+ * The anchor signatures of one AnchoringReceiver, exchanged like the batch signatures:
+ * `<dir>/<chainId>-<receiver lowercase>/<anchor digest>/<signer lowercase>.json`, each file
+ * `{ "format": "servicechain-bridge/anchor-signature@1", "chainId", "receiver", "digest", "signer", "signature",
+ *    "anchor": { blockNumber, blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blockCount, txCount } }`.
+ * Every operator computes the anchor of a block itself, so equal anchors meet in the same directory.
+ */
+export class AnchorSignatureDirectory {
+  readonly root: string;
+
+  constructor(
+    directory: string,
+    readonly domain: TypedDataDomain,
+  ) {
+    this.root = join(directory, `${String(domain.chainId)}-${String(domain.verifyingContract).toLowerCase()}`);
+  }
+
+  /** Signs `anchor` with `signer` and writes the file. */
+  async sign(signer: Signer, anchor: AnchorData): Promise<AnchorSignature> {
+    const digest = anchorDigest(this.domain, anchor);
+    const signature = Signature.from(await signer.signTypedData(this.domain, ANCHOR_TYPES, anchor)).serialized;
+    const address = getAddress(await signer.getAddress());
+    const directory = join(this.root, digest.toLowerCase());
+    await mkdir(directory, { recursive: true });
+    await writeJsonAtomically(join(directory, `${address.toLowerCase()}.json`), {
+      format: ANCHOR_SIGNATURE_FILE_FORMAT,
+      chainId: String(this.domain.chainId),
+      receiver: String(this.domain.verifyingContract),
+      digest,
+      signer: address,
+      signature,
+      anchor: anchorToJson(anchor),
+      createdAt: new Date().toISOString(),
+    });
+    return { digest, signer: address, signature, anchor };
+  }
+
+  async digests(): Promise<string[]> {
+    return listDigests(this.root);
+  }
+
+  /** The valid signatures of `digest` (recomputed digest, recovered signer); others reported to `onInvalid`. */
+  async read(digest: string, onInvalid?: (file: string, reason: string) => void): Promise<AnchorSignature[]> {
+    const directory = join(this.root, digest.toLowerCase());
+    const valid: AnchorSignature[] = [];
+    for (const name of await listJsonFiles(directory)) {
+      const path = join(directory, name);
+      try {
+        const file = JSON.parse(await readFile(path, "utf8")) as {
+          format: string;
+          signer: string;
+          signature: string;
+          anchor: Record<string, string>;
+        };
+        if (file.format !== ANCHOR_SIGNATURE_FILE_FORMAT) throw new Error(`unknown format ${String(file.format)}`);
+        const anchor = anchorFromJson(file.anchor);
+        const computed = anchorDigest(this.domain, anchor);
+        if (computed.toLowerCase() !== digest.toLowerCase()) throw new Error("anchor does not hash to the digest");
+        const signer = getAddress(verifyTypedData(this.domain, ANCHOR_TYPES, anchor, file.signature));
+        if (signer.toLowerCase() !== file.signer.toLowerCase()) throw new Error(`signed by ${signer}`);
+        valid.push({ digest: computed, signer, signature: Signature.from(file.signature).serialized, anchor });
+      } catch (error) {
+        onInvalid?.(path, error instanceof Error ? error.message : String(error));
+      }
+    }
+    return valid;
+  }
+
+  async remove(digest: string): Promise<void> {
+    await rm(join(this.root, digest.toLowerCase()), { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,35 @@
+/**
+ * The relayer library: `Relayer.create(options)` for one operator of a pair, its step API (`poll`, `ingest`,
+ * `processPending`, `recover`, `anchor`, `runOnce`, `run`), the store, the signature exchange and the loggers.
+ */
+export { Relayer } from "./relayer.js";
+export type { RelayerOptions, ProcessReport } from "./relayer.js";
+export { RelayerStore } from "./store.js";
+export type { StoredTransfer } from "./store.js";
+export {
+  SignatureDirectory,
+  SIGNATURE_FILE_FORMAT,
+  HANDLE_BATCH_TYPES,
+  batchDigest,
+  bridgeDomain,
+  packSignatures,
+  signBatch,
+  recoverBatchSigner,
+} from "./signatures.js";
+export { decodeTokenURI, readRequests, readRequestsOfTx, CounterpartTokens } from "./requests.js";
+export {
+  AnchorSignatureDirectory,
+  ANCHOR_TYPES,
+  anchorDigest,
+  anchoringDomain,
+  dueAnchorBlocks,
+  readAnchor,
+} from "./anchoring.js";
+export type { AnchorData, AnchorSignature } from "./anchoring.js";
+export { lineLogger, memoryLogger, silentLogger } from "./log.js";
+export type { RelayerLogger, LogLevel, LogFields } from "./log.js";
+export { decodeRevert, isAlreadyHandled, isInsufficientFunds, isTransientRpcError, withRetry } from "./errors.js";
+export { TokenType, otherSide, toSignedTransfer, sameTransfer } from "./types.js";
+export type { ChainEndpoint, Side, TransferRequest, TransferState, SignedTransfer } from "./types.js";
+export { createPairRelayer, relayerDirectory, relayerStorePath, signatureDirectory } from "./pair.js";
+export type { PairRecord, PairRelayerOptions } from "./pair.js";

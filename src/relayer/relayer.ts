@@ -1,0 +1,897 @@
+/**
+ * The relayer of one operator: it reads value transfer requests on both bridges of a pair and gets each one handled
+ * on the counterpart bridge, by a batch signed by a threshold of operators (the cheap path) or by this operator's
+ * own vote (Klaytn's path, and the fallback). It anchors the child chain on the parent every `anchorEvery` blocks.
+ *
+ * The work is split into steps that a test (or `run`) calls in any order: `poll` reads new requests up to the
+ * confirmed head, `processPending` moves every pending transfer one step on, `recover` finds requests the
+ * destination misses and reads them again, `anchor` anchors the child blocks that are due. `ingest` feeds requests
+ * directly (a test drops, repeats or reorders them this way). Every step reads the chain before it writes and
+ * records each change in the store, so a relayer killed at any point and started again neither loses nor repeats
+ * a transfer.
+ */
+import { ZeroAddress, getAddress, id as selectorHash } from "ethers";
+import type { ContractTransactionResponse, Provider, TypedDataDomain } from "ethers";
+
+import { Bridge__factory } from "../../types/ethers-contracts/index.js";
+import type { Bridge } from "../../types/ethers-contracts/index.js";
+import { Anchorer } from "./anchorer.js";
+import {
+  DEFAULT_RETRY,
+  decodeRevert,
+  describeError,
+  isAlreadyHandled,
+  isInsufficientFunds,
+  isTransientRpcError,
+  withRetry,
+} from "./errors.js";
+import type { RetryOptions } from "./errors.js";
+import { InsufficientFundsAlarm } from "./funds.js";
+import { silentLogger } from "./log.js";
+import type { LogFields, RelayerLogger } from "./log.js";
+import { CounterpartTokens, readRequests, readRequestsOfTx } from "./requests.js";
+import { SignatureDirectory, batchDigest, bridgeDomain, packSignatures, signBatch } from "./signatures.js";
+import type { BatchSignature } from "./signatures.js";
+import { RelayerStore } from "./store.js";
+import type { StoredTransfer } from "./store.js";
+import { TokenType, otherSide, sameTransfer, toSignedTransfer } from "./types.js";
+import type { ChainEndpoint, Side, SignedTransfer, TransferRequest } from "./types.js";
+
+export interface RelayerOptions {
+  parent: ChainEndpoint;
+  child: ChainEndpoint;
+  /** The store, or the path of its sqlite file (`":memory:"` for none). */
+  store: RelayerStore | string;
+  /** The directory shared with the other operators' relayers for signatures; without it, votes only. */
+  signatureDir?: string;
+  /** Transfers per signed batch (default 100). */
+  batchSize?: number;
+  /** How long signed transfers wait for the others' signatures before this operator votes instead (default 30 s). */
+  signatureWaitMs?: number;
+  /** Anchor the child chain every this many child blocks (0: never; default 0). */
+  anchorEvery?: number;
+  /** Most anchors sent in one `anchor` step (default 10). */
+  maxAnchorsPerStep?: number;
+  /** Blocks per getLogs call (default 2000). */
+  maxBlockRange?: number;
+  /** Pause between steps of `run` (default 1 s). */
+  pollIntervalMs?: number;
+  /** Pause between recoveries in `run` (default 10 s). */
+  recoveryIntervalMs?: number;
+  /** Delay before a failed transfer is tried again (doubled at each failure, default 1 s). */
+  failureBackoffMs?: number;
+  logger?: RelayerLogger;
+  retry?: RetryOptions;
+  /** The clock (tests move it). */
+  now?: () => number;
+  /** Called right after a transaction is sent, before anything about it is recorded (tests crash here). */
+  afterSend?: (sent: { kind: "vote" | "batch" | "anchor"; side: Side; nonces: bigint[]; txHash: string }) => unknown;
+}
+
+/** What one `processPending` did. */
+export interface ProcessReport {
+  handled: number;
+  votes: number;
+  signatures: number;
+  batches: number;
+  failed: number;
+  waiting: number;
+}
+
+interface SideContext {
+  side: Side;
+  endpoint: ChainEndpoint;
+  provider: Provider;
+  bridge: Bridge;
+  bridgeAddress: string;
+  chainId: bigint;
+  confirmations: number;
+  tokens: CounterpartTokens;
+  domain: TypedDataDomain;
+  signatures?: SignatureDirectory;
+  signedPath: boolean;
+}
+
+const HANDLE_SIGNED_SELECTOR = selectorHash(
+  "handleSignedTransfers((bytes32,uint8,address,address,address,uint256,uint64,uint64,string,bytes)[],bytes)",
+).slice(2, 10);
+
+/** The longest a failed transfer waits before it is tried again. */
+const MAX_FAILURE_BACKOFF_MS = 60_000;
+
+function emptyReport(): ProcessReport {
+  return { handled: 0, votes: 0, signatures: 0, batches: 0, failed: 0, waiting: 0 };
+}
+
+function direction(source: Side): string {
+  return `${source}->${otherSide(source)}`;
+}
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) return resolve();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export class Relayer {
+  readonly operator: string;
+  readonly store: RelayerStore;
+  readonly #sides: Record<Side, SideContext>;
+  readonly #options: Required<
+    Pick<
+      RelayerOptions,
+      | "batchSize"
+      | "signatureWaitMs"
+      | "anchorEvery"
+      | "maxAnchorsPerStep"
+      | "maxBlockRange"
+      | "pollIntervalMs"
+      | "recoveryIntervalMs"
+      | "failureBackoffMs"
+      | "retry"
+    >
+  >;
+  readonly #log: RelayerLogger;
+  readonly #now: () => number;
+  readonly #afterSend: RelayerOptions["afterSend"];
+  readonly #funds: InsufficientFundsAlarm;
+  readonly #refusedBatches = new Set<string>();
+  #anchorer?: Anchorer;
+
+  private constructor(operator: string, store: RelayerStore, sides: Record<Side, SideContext>, options: RelayerOptions) {
+    this.operator = operator;
+    this.store = store;
+    this.#sides = sides;
+    this.#options = {
+      batchSize: options.batchSize ?? 100,
+      signatureWaitMs: options.signatureWaitMs ?? 30_000,
+      anchorEvery: options.anchorEvery ?? 0,
+      maxAnchorsPerStep: options.maxAnchorsPerStep ?? 10,
+      maxBlockRange: options.maxBlockRange ?? 2000,
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+      recoveryIntervalMs: options.recoveryIntervalMs ?? 10_000,
+      failureBackoffMs: options.failureBackoffMs ?? 1000,
+      retry: options.retry ?? DEFAULT_RETRY,
+    };
+    this.#log = options.logger ?? silentLogger;
+    this.#now = options.now ?? Date.now;
+    this.#afterSend = options.afterSend;
+    this.#funds = new InsufficientFundsAlarm(operator, this.#log);
+  }
+
+  /** Connects to both chains, checks that the signer is the same operator on both, and opens the store. */
+  static async create(options: RelayerOptions): Promise<Relayer> {
+    const operator = getAddress(await options.parent.signer.getAddress());
+    const childOperator = getAddress(await options.child.signer.getAddress());
+    if (operator !== childOperator) {
+      throw new Error(`the parent signer ${operator} and the child signer ${childOperator} must be the same operator`);
+    }
+    const sides = {} as Record<Side, SideContext>;
+    for (const side of ["parent", "child"] as const) {
+      const endpoint = options[side];
+      const provider = endpoint.signer.provider;
+      if (provider === null || provider === undefined) throw new Error(`the ${side} signer has no provider`);
+      const bridgeAddress = getAddress(endpoint.bridge);
+      const bridge = Bridge__factory.connect(bridgeAddress, endpoint.signer);
+      const { chainId } = await provider.getNetwork();
+      const code = await provider.getCode(bridgeAddress);
+      if (code === "0x") throw new Error(`no contract at the ${side} bridge ${bridgeAddress} (chain ${chainId})`);
+      const domain = bridgeDomain(chainId, bridgeAddress);
+      const signedPath = options.signatureDir !== undefined && code.includes(HANDLE_SIGNED_SELECTOR);
+      sides[side] = {
+        side,
+        endpoint,
+        provider,
+        bridge,
+        bridgeAddress,
+        chainId,
+        confirmations: endpoint.confirmations ?? 0,
+        tokens: new CounterpartTokens(bridge),
+        domain,
+        signatures: signedPath ? new SignatureDirectory(options.signatureDir as string, domain) : undefined,
+        signedPath,
+      };
+    }
+    const store = typeof options.store === "string" ? new RelayerStore(options.store) : options.store;
+    const relayer = new Relayer(operator, store, sides, options);
+    const receiver = options.parent.anchoringReceiver;
+    if (receiver !== undefined && relayer.#options.anchorEvery > 0) {
+      relayer.#anchorer = await Anchorer.create({
+        receiver,
+        parentSigner: options.parent.signer,
+        parentChainId: sides.parent.chainId,
+        childProvider: sides.child.provider,
+        childDeployedBlock: options.child.deployedBlock,
+        childConfirmations: sides.child.confirmations,
+        period: BigInt(relayer.#options.anchorEvery),
+        maxPerStep: relayer.#options.maxAnchorsPerStep,
+        signatureDir: options.signatureDir,
+        signatureWaitMs: relayer.#options.signatureWaitMs,
+        store,
+        log: relayer.#log,
+        funds: relayer.#funds,
+        now: relayer.#now,
+        rpc: (operation) => relayer.#rpc(operation),
+        afterSend: options.afterSend,
+      });
+    }
+    for (const side of ["parent", "child"] as const) {
+      const destination = sides[otherSide(side)];
+      relayer.#log.log("info", "start", {
+        operator,
+        direction: direction(side),
+        path: destination.signedPath ? "signed" : "votes",
+        from: relayer.store.getCursor(side) ?? options[side].deployedBlock,
+      });
+    }
+    return relayer;
+  }
+
+  /** Whether this relayer's operator is a current operator of `side`'s bridge. */
+  async isOperator(side: Side): Promise<boolean> {
+    return this.#rpc(() => this.#sides[side].bridge.operators(this.operator));
+  }
+
+  /** Closes the store. */
+  close(): void {
+    this.store.close();
+  }
+
+  // ---------------------------------------------------------------- reading requests
+
+  /** The requests of `side`'s bridge in blocks `fromBlock..toBlock`, without recording them. */
+  async fetchRequests(side: Side, fromBlock: number, toBlock: number): Promise<TransferRequest[]> {
+    const context = this.#sides[side];
+    return this.#rpc(() =>
+      readRequests(side, context.bridge, context.tokens, context.provider, fromBlock, toBlock, this.#options.maxBlockRange),
+    );
+  }
+
+  /**
+   * Records `requests` as seen (known ones are left as they are), and, with `cursor`, moves that chain's cursor in
+   * the same transaction. Returns the requests that were new.
+   */
+  ingest(requests: TransferRequest[], cursor?: { side: Side; block: number }): TransferRequest[] {
+    const bySide = new Map<Side, TransferRequest[]>([
+      ["parent", []],
+      ["child", []],
+    ]);
+    for (const request of requests) bySide.get(request.source)?.push(request);
+    const fresh: TransferRequest[] = [];
+    for (const side of ["parent", "child"] as const) {
+      const list = bySide.get(side) ?? [];
+      const block = cursor?.side === side ? cursor.block : undefined;
+      if (list.length === 0 && block === undefined) continue;
+      fresh.push(...this.store.recordScan(side, list, block));
+    }
+    for (const request of fresh) this.#logRequest(request);
+    return fresh;
+  }
+
+  /** Reads the requests of both bridges from the cursors up to the confirmed heads. Returns how many were new. */
+  async poll(): Promise<number> {
+    let fresh = 0;
+    for (const side of ["parent", "child"] as const) {
+      const context = this.#sides[side];
+      const head = await this.#rpc(() => context.provider.getBlockNumber());
+      const safe = head - context.confirmations;
+      let from = (this.store.getCursor(side) ?? context.endpoint.deployedBlock - 1) + 1;
+      while (from <= safe) {
+        const to = Math.min(safe, from + this.#options.maxBlockRange - 1);
+        const requests = await this.fetchRequests(side, from, to);
+        fresh += this.ingest(requests, { side, block: to }).length;
+        from = to + 1;
+      }
+    }
+    return fresh;
+  }
+
+  /**
+   * Value transfer recovery: compares each source `requestNonce` with the destination's handled nonces and reads
+   * the source logs again, from the destination's `recoveryBlockNumber`, for every unhandled nonce the store lacks.
+   * Returns how many requests it found again.
+   */
+  async recover(): Promise<number> {
+    let found = 0;
+    for (const source of ["parent", "child"] as const) {
+      const src = this.#sides[source];
+      const dest = this.#sides[otherSide(source)];
+      const requested = await this.#rpc(() => src.bridge.requestNonce());
+      const lower = await this.#rpc(() => dest.bridge.lowerHandleNonce());
+      const upper = await this.#rpc(() => dest.bridge.upperHandleNonce());
+      const missing = new Set<bigint>();
+      const limit = lower + 10_000n < requested ? lower + 10_000n : requested;
+      for (let nonce = lower; nonce < limit; nonce++) {
+        const handled = nonce <= upper && (await this.#rpc(() => dest.bridge.isHandled(nonce)));
+        if (handled) continue;
+        const stored = this.store.getTransfer(source, nonce);
+        if (stored === undefined) missing.add(nonce);
+        else if (stored.state === "done") {
+          // recorded as done, yet the destination does not have it (a reorg): handle it again
+          this.store.updateTransfer(source, nonce, { state: "seen", voteTx: null, batchDigest: null, signedAt: null });
+          this.#log.log("warn", "reopen", { direction: direction(source), nonce });
+        }
+      }
+      if (missing.size === 0) continue;
+      const fromBlock = Number(await this.#rpc(() => dest.bridge.recoveryBlockNumber()));
+      const head = (await this.#rpc(() => src.provider.getBlockNumber())) - src.confirmations;
+      this.#log.log("info", "recover", {
+        direction: direction(source),
+        missing: [...missing].join(","),
+        fromBlock,
+        toBlock: head,
+      });
+      const requests = (await this.fetchRequests(source, Math.max(fromBlock, 0), head)).filter((request) =>
+        missing.has(request.requestNonce),
+      );
+      found += this.ingest(requests).length;
+    }
+    return found;
+  }
+
+  // ---------------------------------------------------------------- handling
+
+  /** Moves every pending transfer of both directions one step on. */
+  async processPending(): Promise<ProcessReport> {
+    const report = emptyReport();
+    for (const source of ["parent", "child"] as const) {
+      await this.#processDirection(source, report);
+    }
+    return report;
+  }
+
+  /** The transfers not handled yet (by this relayer's knowledge), per source side. */
+  pendingCount(): Record<Side, number> {
+    return {
+      parent: this.store.pendingTransfers("parent").length,
+      child: this.store.pendingTransfers("child").length,
+    };
+  }
+
+  async #processDirection(source: Side, report: ProcessReport): Promise<void> {
+    const src = this.#sides[source];
+    const dest = this.#sides[otherSide(source)];
+    let pending = this.store.pendingTransfers(source);
+    if (pending.length === 0) return;
+
+    // 1. what the destination handled already, by any path and any relayer
+    pending = await this.#settleHandled(source, pending, report);
+    if (pending.length === 0) return;
+
+    // 2. only confirmed requests go on
+    const head = await this.#rpc(() => src.provider.getBlockNumber());
+    const confirmed = pending.filter(
+      (transfer) => Number(transfer.request.requestBlockNumber) + src.confirmations <= head,
+    );
+    report.waiting += pending.length - confirmed.length;
+
+    // 3. a vote or batch this relayer sent before it stopped: find out what became of it
+    const active: StoredTransfer[] = [];
+    for (const transfer of confirmed) active.push(await this.#resumeInFlight(source, transfer));
+
+    // 4. the signed path, when the destination has it and signatures are exchanged
+    if (dest.signedPath) await this.#signedStep(source, active, report);
+
+    // 5. votes: without the signed path, after a failure, or when signatures did not come in time
+    const now = this.#now();
+    const toVote = this.store.pendingTransfers(source).filter((transfer) => {
+      if (Number(transfer.request.requestBlockNumber) + src.confirmations > head) return false;
+      if (transfer.state === "seen") return !dest.signedPath;
+      if (transfer.state === "failed") return transfer.retryAt <= now;
+      if (transfer.state === "signed") {
+        if ((transfer.signedAt ?? 0) + this.#options.signatureWaitMs > now) return false;
+        this.#log.log("info", "fallback", {
+          direction: direction(source),
+          nonce: transfer.request.requestNonce,
+          reason: "signatures did not arrive in time",
+        });
+        return true;
+      }
+      return false;
+    });
+    for (const transfer of toVote) await this.#vote(source, transfer, report);
+
+    report.waiting += this.store
+      .pendingTransfers(source)
+      .filter((transfer) => transfer.state === "voted" || transfer.state === "signed").length;
+  }
+
+  /** Marks done what the destination handled; returns the rest. */
+  async #settleHandled(source: Side, pending: StoredTransfer[], report: ProcessReport): Promise<StoredTransfer[]> {
+    const dest = this.#sides[otherSide(source)];
+    const lower = await this.#rpc(() => dest.bridge.lowerHandleNonce());
+    const upper = await this.#rpc(() => dest.bridge.upperHandleNonce());
+    const handled: bigint[] = [];
+    const rest: StoredTransfer[] = [];
+    for (const transfer of pending) {
+      const nonce = transfer.request.requestNonce;
+      const done = nonce < lower || (nonce <= upper && (await this.#rpc(() => dest.bridge.isHandled(nonce))));
+      if (done) handled.push(nonce);
+      else rest.push(transfer);
+    }
+    if (handled.length > 0) {
+      this.store.updateTransfers(source, handled, { state: "done", lastError: null });
+      report.handled += handled.length;
+      for (const nonce of handled) this.#log.log("info", "handled", { direction: direction(source), nonce });
+    }
+    return rest;
+  }
+
+  /** For a transfer left `voting` or `submitted` by a previous run: what the chain says became of it. */
+  async #resumeInFlight(source: Side, transfer: StoredTransfer): Promise<StoredTransfer> {
+    const dest = this.#sides[otherSide(source)];
+    const nonce = transfer.request.requestNonce;
+    if (transfer.state === "voting") {
+      const voted = await this.#findOwnVote(source, nonce, transfer.voteFromBlock ?? dest.endpoint.deployedBlock);
+      const update = voted !== undefined ? { state: "voted" as const, voteTx: voted } : { state: "seen" as const };
+      this.store.updateTransfer(source, nonce, update);
+      this.#log.log("info", "resume", { direction: direction(source), nonce, vote: voted ?? "not found, votes again" });
+      return { ...transfer, ...update };
+    }
+    if (transfer.state === "submitted" && transfer.submitTx !== null) {
+      const receipt = await this.#rpc(() => dest.provider.getTransactionReceipt(transfer.submitTx as string));
+      if (receipt === null || receipt.status !== 1) {
+        this.store.updateTransfer(source, nonce, { state: "signed", submitTx: null });
+        return { ...transfer, state: "signed", submitTx: null };
+      }
+    }
+    return transfer;
+  }
+
+  /** This operator's vote for `nonce` on the destination (its `VoteCast` event), from `fromBlock` on. */
+  async #findOwnVote(source: Side, nonce: bigint, fromBlock: number): Promise<string | undefined> {
+    const dest = this.#sides[otherSide(source)];
+    const filter = dest.bridge.filters.VoteCast(0, nonce, this.operator);
+    const events = await this.#rpc(() => dest.bridge.queryFilter(filter, fromBlock, "latest"));
+    return events.length > 0 ? events[events.length - 1].transactionHash : undefined;
+  }
+
+  /** Sends this operator's vote for one transfer. */
+  async #vote(source: Side, transfer: StoredTransfer, report: ProcessReport): Promise<void> {
+    const dest = this.#sides[otherSide(source)];
+    const request = transfer.request;
+    const nonce = request.requestNonce;
+    const fromBlock = await this.#rpc(() => dest.provider.getBlockNumber());
+    this.store.updateTransfer(source, nonce, { state: "voting", voteFromBlock: fromBlock });
+    let tx: ContractTransactionResponse;
+    try {
+      tx = await this.#sendVote(dest.bridge, request);
+    } catch (error) {
+      this.#onSendError(source, [transfer], error, "vote", report);
+      return;
+    }
+    await this.#afterSend?.({ kind: "vote", side: dest.side, nonces: [nonce], txHash: tx.hash });
+    this.store.updateTransfer(source, nonce, { voteTx: tx.hash });
+    try {
+      const receipt = await tx.wait();
+      if (receipt === null || receipt.status !== 1) throw new Error(`vote ${tx.hash} failed`);
+    } catch (error) {
+      this.#onSendError(source, [transfer], error, "vote", report);
+      return;
+    }
+    this.#funds.clear(dest.side);
+    this.store.updateTransfer(source, nonce, { state: "voted", lastError: null });
+    report.votes += 1;
+    this.#log.log("info", "vote", {
+      direction: direction(source),
+      nonce,
+      asset: assetName(request),
+      value: request.valueOrTokenId,
+      to: request.to,
+      tx: tx.hash,
+    });
+    if (await this.#rpc(() => dest.bridge.isHandled(nonce))) {
+      this.store.updateTransfer(source, nonce, { state: "done" });
+      report.handled += 1;
+      this.#log.log("info", "handled", { direction: direction(source), nonce, tx: tx.hash });
+    }
+  }
+
+  /** The Klaytn-compatible handle call of `request`, with exactly its fields. */
+  #sendVote(bridge: Bridge, request: TransferRequest): Promise<ContractTransactionResponse> {
+    const nonce = request.requestNonce;
+    const block = request.requestBlockNumber;
+    if (request.tokenType === TokenType.KLAY) {
+      return bridge.handleKLAYTransfer(
+        request.requestTxHash,
+        request.from,
+        request.to,
+        request.valueOrTokenId,
+        nonce,
+        block,
+        request.extraData,
+      );
+    }
+    if (request.tokenType === TokenType.KIP7) {
+      return bridge.handleERC20Transfer(
+        request.requestTxHash,
+        request.from,
+        request.to,
+        request.tokenAddress,
+        request.valueOrTokenId,
+        nonce,
+        block,
+        request.extraData,
+      );
+    }
+    return bridge.handleERC721Transfer(
+      request.requestTxHash,
+      request.from,
+      request.to,
+      request.tokenAddress,
+      request.valueOrTokenId,
+      nonce,
+      block,
+      request.tokenURI,
+      request.extraData,
+    );
+  }
+
+  /** Sorts out a failed send: done, retry later, or failed with the decoded reason. */
+  #onSendError(source: Side, transfers: StoredTransfer[], error: unknown, kind: string, report: ProcessReport): void {
+    const dest = this.#sides[otherSide(source)];
+    const nonces = transfers.map((transfer) => transfer.request.requestNonce);
+    const revert = decodeRevert(error, dest.bridge.interface);
+    if (isAlreadyHandled(revert)) {
+      this.store.updateTransfers(source, nonces, { state: "done", lastError: null });
+      report.handled += nonces.length;
+      for (const nonce of nonces) {
+        this.#log.log("info", "handled", { direction: direction(source), nonce, by: "another relayer" });
+      }
+      return;
+    }
+    const now = this.#now();
+    if (isInsufficientFunds(error)) {
+      this.#funds.report(dest.side, "transactions");
+      const back = kind === "vote" ? ("seen" as const) : ("signed" as const);
+      this.store.updateTransfers(source, nonces, { state: back, retryAt: now + this.#options.failureBackoffMs });
+      return;
+    }
+    if (revert === undefined && isTransientRpcError(error)) {
+      this.#log.log("warn", "retry", { direction: direction(source), nonces: nonces.join(","), error: describeError(error) });
+      const back = kind === "vote" ? ("seen" as const) : ("signed" as const);
+      this.store.updateTransfers(source, nonces, { state: back, retryAt: now + this.#options.failureBackoffMs });
+      return;
+    }
+    const reason = revert?.text ?? describeError(error);
+    for (const transfer of transfers) {
+      const attempts = transfer.attempts + 1;
+      this.store.updateTransfer(source, transfer.request.requestNonce, {
+        state: "failed",
+        lastError: reason,
+        attempts,
+        retryAt: now + Math.min(this.#options.failureBackoffMs * 2 ** Math.min(attempts - 1, 16), MAX_FAILURE_BACKOFF_MS),
+      });
+    }
+    report.failed += transfers.length;
+    this.#log.log("error", `${kind}-failed`, {
+      direction: direction(source),
+      nonces: nonces.join(","),
+      error: reason,
+      retry: "later",
+    });
+  }
+
+  // ---------------------------------------------------------------- signed path
+
+  async #signedStep(source: Side, active: StoredTransfer[], report: ProcessReport): Promise<void> {
+    const dest = this.#sides[otherSide(source)];
+    const directory = dest.signatures as SignatureDirectory;
+    const digests = await directory.batches();
+    const onInvalid = (file: string, reason: string) => this.#log.log("warn", "bad-signature-file", { file, reason });
+
+    // a. sign the batches the other operators proposed, once each transfer is checked against the source chain
+    const known = new Map<string, BatchSignature[]>();
+    for (const digest of digests) {
+      const signatures = await directory.read(digest, onInvalid);
+      if (signatures.length === 0) continue;
+      known.set(digest, signatures);
+      const transfers = signatures[0].transfers;
+      if (await this.#allHandled(source, transfers)) {
+        await directory.remove(digest); // handled, by this batch or another: nothing left to sign or submit
+        known.delete(digest);
+        continue;
+      }
+      if (signatures.some((entry) => entry.signer === this.operator)) continue;
+      if (this.#refusedBatches.has(digest)) continue;
+      const problem = await this.#checkBatch(source, transfers);
+      if (problem !== undefined) {
+        // a field that differs from the request is final; a request not seen or not confirmed yet may come
+        if (problem.final) this.#refusedBatches.add(digest);
+        this.#log.log("warn", problem.final ? "refuse-batch" : "defer-batch", {
+          direction: direction(source),
+          digest,
+          reason: problem.reason,
+        });
+        continue;
+      }
+      const own = await this.#signAndShare(source, transfers, "cosign");
+      known.set(digest, [...signatures, own]);
+      report.signatures += 1;
+    }
+
+    // b. sign batches of what nobody proposed yet
+    const fresh = this.store
+      .pendingTransfers(source)
+      .filter((transfer) => transfer.state === "seen" && active.some((a) => a.request.requestNonce === transfer.request.requestNonce));
+    for (const part of chunk(fresh, this.#options.batchSize)) {
+      const transfers = part.map((transfer) => toSignedTransfer(transfer.request));
+      const own = await this.#signAndShare(source, transfers, "sign");
+      known.set(own.digest.toLowerCase(), [own]);
+      report.signatures += 1;
+    }
+
+    // c. submit every batch that has a threshold of current operators' signatures
+    const threshold = Number(await this.#rpc(() => dest.bridge.operatorThresholds(0)));
+    const isOperator = new Map<string, boolean>();
+    // lowest nonces first, so that `lowerHandleNonce` moves on in order (it moves at most 200 past a handle)
+    const firstNonce = (entries: BatchSignature[]) =>
+      entries[0].transfers.reduce((low, t) => (t.requestNonce < low ? t.requestNonce : low), 2n ** 64n);
+    const ordered = [...known.entries()].sort(([, a], [, b]) => (firstNonce(a) < firstNonce(b) ? -1 : 1));
+    for (const [digest, signatures] of ordered) {
+      if (this.#refusedBatches.has(digest)) continue; // refused or reverted: its transfers go by votes
+      const current: BatchSignature[] = [];
+      for (const entry of signatures) {
+        if (!isOperator.has(entry.signer)) {
+          isOperator.set(entry.signer, await this.#rpc(() => dest.bridge.operators(entry.signer)));
+        }
+        if (isOperator.get(entry.signer) === true) current.push(entry);
+      }
+      if (current.length < threshold) continue;
+      const transfers = current[0].transfers;
+      if (await this.#allHandled(source, transfers)) {
+        await directory.remove(digest);
+        continue;
+      }
+      const ours = transfers.every((transfer) => this.store.getTransfer(source, transfer.requestNonce) !== undefined);
+      if (!ours) continue;
+      await this.#submitBatch(source, digest, transfers, current.slice(0, threshold), report);
+    }
+  }
+
+  /** Signs `transfers` as this operator, writes the signature file and records the transfers as signed. */
+  async #signAndShare(source: Side, transfers: SignedTransfer[], action: string): Promise<BatchSignature> {
+    const dest = this.#sides[otherSide(source)];
+    const digest = batchDigest(dest.domain, transfers);
+    const signature = await signBatch(dest.endpoint.signer, dest.domain, transfers);
+    const entry: BatchSignature = { digest, signer: this.operator, signature, transfers };
+    await (dest.signatures as SignatureDirectory).write(entry);
+    const nonces = transfers
+      .map((transfer) => transfer.requestNonce)
+      .filter((nonce) => this.store.getTransfer(source, nonce)?.state === "seen");
+    this.store.updateTransfers(source, nonces, { state: "signed", batchDigest: digest, signedAt: this.#now() });
+    this.#log.log("info", action, {
+      direction: direction(source),
+      digest,
+      nonces: transfers.map((transfer) => transfer.requestNonce).join(","),
+    });
+    return entry;
+  }
+
+  /**
+   * Why this operator will not sign `transfers` (undefined when every one is a confirmed request exactly as the
+   * source bridge emitted it); `final` when that will not change.
+   */
+  async #checkBatch(source: Side, transfers: SignedTransfer[]): Promise<{ reason: string; final: boolean } | undefined> {
+    const src = this.#sides[source];
+    const head = await this.#rpc(() => src.provider.getBlockNumber());
+    for (const transfer of transfers) {
+      let stored = this.store.getTransfer(source, transfer.requestNonce);
+      if (stored === undefined) {
+        // not seen yet: read the request from the transaction it names
+        const requests = await this.#rpc(() =>
+          readRequestsOfTx(source, src.bridge, src.tokens, src.provider, transfer.requestTxHash),
+        );
+        this.ingest(requests);
+        stored = this.store.getTransfer(source, transfer.requestNonce);
+      }
+      const nonce = transfer.requestNonce;
+      if (stored === undefined) return { reason: `nonce ${nonce}: no such request on the ${source} bridge`, final: false };
+      if (!sameTransfer(toSignedTransfer(stored.request), transfer)) {
+        return { reason: `nonce ${nonce}: fields differ from the request on the ${source} bridge`, final: true };
+      }
+      if (Number(transfer.requestBlockNumber) + src.confirmations > head) {
+        return { reason: `nonce ${nonce}: not confirmed yet`, final: false };
+      }
+    }
+    return undefined;
+  }
+
+  async #allHandled(source: Side, transfers: SignedTransfer[]): Promise<boolean> {
+    const dest = this.#sides[otherSide(source)];
+    const upper = await this.#rpc(() => dest.bridge.upperHandleNonce());
+    const lower = await this.#rpc(() => dest.bridge.lowerHandleNonce());
+    if (transfers.some((transfer) => transfer.requestNonce > upper && transfer.requestNonce !== 0n)) return false;
+    for (const transfer of transfers) {
+      if (transfer.requestNonce < lower) continue;
+      if (this.store.getTransfer(source, transfer.requestNonce)?.state === "done") continue;
+      if (!(await this.#rpc(() => dest.bridge.isHandled(transfer.requestNonce)))) return false;
+    }
+    return true;
+  }
+
+  /** Sends `handleSignedTransfers` for one batch. */
+  async #submitBatch(
+    source: Side,
+    digest: string,
+    transfers: SignedTransfer[],
+    signatures: BatchSignature[],
+    report: ProcessReport,
+  ): Promise<void> {
+    const dest = this.#sides[otherSide(source)];
+    const nonces = transfers.map((transfer) => transfer.requestNonce);
+    const stored = nonces
+      .map((nonce) => this.store.getTransfer(source, nonce))
+      .filter((transfer): transfer is StoredTransfer => transfer !== undefined && transfer.state !== "done");
+    const packed = packSignatures(signatures);
+    let tx: ContractTransactionResponse;
+    try {
+      tx = await dest.bridge.handleSignedTransfers(transfers, packed);
+    } catch (error) {
+      this.#onBatchError(source, digest, stored, error, report);
+      return;
+    }
+    await this.#afterSend?.({ kind: "batch", side: dest.side, nonces, txHash: tx.hash });
+    this.store.updateTransfers(
+      source,
+      stored.map((transfer) => transfer.request.requestNonce),
+      { state: "submitted", submitTx: tx.hash },
+    );
+    try {
+      const receipt = await tx.wait();
+      if (receipt === null || receipt.status !== 1) throw new Error(`batch ${tx.hash} failed`);
+    } catch (error) {
+      this.#onBatchError(source, digest, stored, error, report);
+      return;
+    }
+    this.#funds.clear(dest.side);
+    const executed = stored.map((transfer) => transfer.request.requestNonce);
+    this.store.updateTransfers(source, executed, { state: "done", lastError: null });
+    report.batches += 1;
+    report.handled += executed.length;
+    this.#log.log("info", "submit", {
+      direction: direction(source),
+      digest,
+      transfers: transfers.length,
+      signatures: signatures.length,
+      tx: tx.hash,
+    });
+    await (dest.signatures as SignatureDirectory).remove(digest);
+  }
+
+  /** A batch that reverted: its transfers go the vote way, which isolates the one that fails. */
+  #onBatchError(source: Side, digest: string, transfers: StoredTransfer[], error: unknown, report: ProcessReport): void {
+    const dest = this.#sides[otherSide(source)];
+    const revert = decodeRevert(error, dest.bridge.interface);
+    if (isInsufficientFunds(error) || (revert === undefined && isTransientRpcError(error))) {
+      this.#onSendError(source, transfers, error, "batch", report);
+      return;
+    }
+    this.#refusedBatches.add(digest);
+    const reason = revert?.text ?? describeError(error);
+    this.store.updateTransfers(
+      source,
+      transfers.map((transfer) => transfer.request.requestNonce),
+      { state: "failed", lastError: reason, retryAt: this.#now() },
+    );
+    report.failed += transfers.length;
+    this.#log.log("error", "batch-failed", {
+      direction: direction(source),
+      digest,
+      error: reason,
+      retry: "with votes",
+    });
+  }
+
+  // ---------------------------------------------------------------- anchoring
+
+  /**
+   * Anchors the child blocks that are due on the parent's AnchoringReceiver (nothing without `anchorEvery` and a
+   * receiver). Returns the blocks this relayer anchored or voted for in this step.
+   */
+  async anchor(): Promise<bigint[]> {
+    return this.#anchorer === undefined ? [] : this.#anchorer.anchor();
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /**
+   * Relays what is pending now and returns: reads new requests, handles them (waiting up to `signatureWaitMs` for
+   * the other operators' signatures, then voting), runs a recovery and the anchoring that is due.
+   */
+  async runOnce(): Promise<ProcessReport> {
+    const total = emptyReport();
+    const add = (report: ProcessReport) => {
+      for (const key of Object.keys(total) as (keyof ProcessReport)[]) total[key] += report[key];
+    };
+    await this.poll();
+    await this.recover();
+    add(await this.processPending());
+    const deadline = this.#now() + this.#options.signatureWaitMs + this.#options.pollIntervalMs;
+    while (this.#awaitingSignatures() && this.#now() < deadline) {
+      await sleep(Math.min(this.#options.pollIntervalMs, 250));
+      add(await this.processPending());
+    }
+    await this.anchor();
+    const pending = this.pendingCount();
+    this.#log.log("info", "once", {
+      handled: total.handled,
+      votes: total.votes,
+      batches: total.batches,
+      failed: total.failed,
+      pendingParentToChild: pending.parent,
+      pendingChildToParent: pending.child,
+    });
+    return total;
+  }
+
+  #awaitingSignatures(): boolean {
+    for (const source of ["parent", "child"] as const) {
+      if (this.store.pendingTransfers(source).some((transfer) => transfer.state === "signed")) return true;
+    }
+    return false;
+  }
+
+  /** Runs until `signal` aborts: a step every `pollIntervalMs`, a recovery every `recoveryIntervalMs`. */
+  async run(signal: AbortSignal): Promise<void> {
+    let lastRecovery = 0;
+    while (!signal.aborted) {
+      try {
+        await this.poll();
+        if (this.#now() - lastRecovery >= this.#options.recoveryIntervalMs) {
+          await this.recover();
+          lastRecovery = this.#now();
+        }
+        await this.processPending();
+        await this.anchor();
+      } catch (error) {
+        this.#log.log("error", "step-failed", { error: describeError(error), retry: "next step" });
+      }
+      await sleep(this.#options.pollIntervalMs, signal);
+    }
+    this.#log.log("info", "stop", { operator: this.operator });
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  #rpc<T>(operation: () => Promise<T>): Promise<T> {
+    return withRetry(operation, {
+      ...this.#options.retry,
+      onRetry: (error, attempt, delayMs) =>
+        this.#log.log("warn", "rpc-retry", { attempt, delayMs, error: describeError(error) }),
+    });
+  }
+
+  #logRequest(request: TransferRequest): void {
+    const fields: LogFields = {
+      direction: direction(request.source),
+      nonce: request.requestNonce,
+      asset: assetName(request),
+      value: request.valueOrTokenId,
+      from: request.from,
+      to: request.to,
+      block: request.requestBlockNumber,
+      tx: request.requestTxHash,
+    };
+    if (request.tokenType !== TokenType.KLAY && request.tokenAddress === ZeroAddress) {
+      fields.warning = "token not registered on the source bridge";
+    }
+    this.#log.log("info", "request", fields);
+  }
+}
+
+function assetName(request: TransferRequest): string {
+  if (request.tokenType === TokenType.KLAY) return "KLAY";
+  return `${request.tokenType === TokenType.KIP7 ? "KIP7" : "KIP17"}:${request.sourceToken}`;
+}

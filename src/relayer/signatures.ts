@@ -1,0 +1,187 @@
+/**
+ * The signed handle path: the EIP-712 typed data operators sign over a batch of transfers, and the shared directory
+ * through which the operators' relayers exchange their signatures.
+ *
+ * Directory layout (one directory per destination bridge, one sub-directory per batch, one file per operator):
+ *
+ *   <dir>/<chainId>-<bridge lowercase>/<batch digest>/<signer lowercase>.json
+ *
+ * Each file is written to a temporary name in the same directory and renamed, so a reader sees a whole file or none.
+ * Its content (JSON, numbers as decimal strings):
+ *
+ *   { "format": "servicechain-bridge/handle-batch-signature@1", "chainId": "31338", "bridge": "0x…",
+ *     "digest": "0x…", "signer": "0x…", "signature": "0x…(65 bytes r‖s‖v)",
+ *     "transfers": [ { "requestTxHash", "tokenType", "from", "to", "tokenAddress", "valueOrTokenId",
+ *                      "requestNonce", "requestBlockNumber", "tokenURI", "extraData" }, … ],
+ *     "createdAt": "ISO time" }
+ *
+ * A reader trusts nothing in a file: it recomputes the digest from the transfers, recovers the signer from the
+ * signature, and checks each transfer against the source chain before it signs the batch itself.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+
+import { Signature, getAddress, verifyTypedData } from "ethers";
+import type { TypedDataDomain } from "ethers";
+
+import { HANDLE_BATCH_TYPES, batchDigest } from "../signatures.js";
+import type { SignedTransfer } from "../signatures.js";
+
+export { HANDLE_BATCH_TYPES, batchDigest, bridgeDomain, packSignatures, signBatch } from "../signatures.js";
+
+export const SIGNATURE_FILE_FORMAT = "servicechain-bridge/handle-batch-signature@1";
+
+/** The signer of `signature` over the batch. */
+export function recoverBatchSigner(domain: TypedDataDomain, transfers: SignedTransfer[], signature: string): string {
+  return getAddress(verifyTypedData(domain, HANDLE_BATCH_TYPES, { transfers }, signature));
+}
+
+/** One operator's signature file, as read and checked. */
+export interface BatchSignature {
+  digest: string;
+  signer: string;
+  signature: string;
+  transfers: SignedTransfer[];
+}
+
+interface SignatureFile {
+  format: string;
+  chainId: string;
+  bridge: string;
+  digest: string;
+  signer: string;
+  signature: string;
+  transfers: Record<string, string | number>[];
+  createdAt: string;
+}
+
+function transferToJson(transfer: SignedTransfer): Record<string, string | number> {
+  return {
+    requestTxHash: transfer.requestTxHash,
+    tokenType: transfer.tokenType,
+    from: transfer.from,
+    to: transfer.to,
+    tokenAddress: transfer.tokenAddress,
+    valueOrTokenId: transfer.valueOrTokenId.toString(),
+    requestNonce: transfer.requestNonce.toString(),
+    requestBlockNumber: transfer.requestBlockNumber.toString(),
+    tokenURI: transfer.tokenURI,
+    extraData: transfer.extraData,
+  };
+}
+
+function transferFromJson(json: Record<string, string | number>): SignedTransfer {
+  return {
+    requestTxHash: String(json.requestTxHash),
+    tokenType: Number(json.tokenType),
+    from: getAddress(String(json.from)),
+    to: getAddress(String(json.to)),
+    tokenAddress: getAddress(String(json.tokenAddress)),
+    valueOrTokenId: BigInt(json.valueOrTokenId),
+    requestNonce: BigInt(json.requestNonce),
+    requestBlockNumber: BigInt(json.requestBlockNumber),
+    tokenURI: String(json.tokenURI),
+    extraData: String(json.extraData),
+  };
+}
+
+/** Writes `data` as JSON to `path` through a temporary file in the same directory and a rename. */
+export async function writeJsonAtomically(path: string, data: unknown): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  await writeFile(temporary, JSON.stringify(data, null, 2));
+  await rename(temporary, path);
+}
+
+/** The names of the sub-directories of `directory` that start with 0x (none when it does not exist). */
+export async function listDigests(directory: string): Promise<string[]> {
+  try {
+    const entries = await readdir(directory, { withFileTypes: true });
+    return entries.filter((entry) => entry.isDirectory() && entry.name.startsWith("0x")).map((entry) => entry.name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
+/** The JSON files of `directory` (none when it does not exist). */
+export async function listJsonFiles(directory: string): Promise<string[]> {
+  try {
+    return (await readdir(directory)).filter((name) => name.endsWith(".json") && !name.startsWith("."));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw error;
+  }
+}
+
+/**
+ * The signature exchange of one destination bridge, over a directory shared by the operators' relayers (on one
+ * machine, or on a shared file system).
+ */
+export class SignatureDirectory {
+  readonly #root: string;
+
+  constructor(
+    directory: string,
+    readonly domain: TypedDataDomain,
+  ) {
+    this.#root = join(directory, `${String(domain.chainId)}-${String(domain.verifyingContract).toLowerCase()}`);
+  }
+
+  get root(): string {
+    return this.#root;
+  }
+
+  /** Writes this operator's signature of a batch, atomically. */
+  async write(entry: BatchSignature): Promise<void> {
+    const batchDir = join(this.#root, entry.digest.toLowerCase());
+    await mkdir(batchDir, { recursive: true });
+    const file: SignatureFile = {
+      format: SIGNATURE_FILE_FORMAT,
+      chainId: String(this.domain.chainId),
+      bridge: String(this.domain.verifyingContract),
+      digest: entry.digest,
+      signer: entry.signer,
+      signature: entry.signature,
+      transfers: entry.transfers.map(transferToJson),
+      createdAt: new Date().toISOString(),
+    };
+    await writeJsonAtomically(join(batchDir, `${entry.signer.toLowerCase()}.json`), file);
+  }
+
+  /** The digests of every batch with at least one signature. */
+  async batches(): Promise<string[]> {
+    return listDigests(this.#root);
+  }
+
+  /**
+   * The valid signatures of batch `digest`: files whose transfers hash to the digest under this domain and whose
+   * signature recovers to the named signer. Invalid files are skipped (and reported through `onInvalid`).
+   */
+  async read(digest: string, onInvalid?: (file: string, reason: string) => void): Promise<BatchSignature[]> {
+    const batchDir = join(this.#root, digest.toLowerCase());
+    const names = await listJsonFiles(batchDir);
+    const valid: BatchSignature[] = [];
+    for (const name of names) {
+      const path = join(batchDir, name);
+      try {
+        const file = JSON.parse(await readFile(path, "utf8")) as SignatureFile;
+        if (file.format !== SIGNATURE_FILE_FORMAT) throw new Error(`unknown format ${String(file.format)}`);
+        const transfers = file.transfers.map(transferFromJson);
+        const computed = batchDigest(this.domain, transfers);
+        if (computed.toLowerCase() !== digest.toLowerCase()) throw new Error("transfers do not hash to the digest");
+        const signer = recoverBatchSigner(this.domain, transfers, file.signature);
+        if (signer.toLowerCase() !== String(file.signer).toLowerCase()) throw new Error(`signed by ${signer}`);
+        valid.push({ digest: computed, signer, signature: Signature.from(file.signature).serialized, transfers });
+      } catch (error) {
+        onInvalid?.(path, error instanceof Error ? error.message : String(error));
+      }
+    }
+    return valid;
+  }
+
+  /** Removes a batch's files (once all its transfers are handled). */
+  async remove(digest: string): Promise<void> {
+    await rm(join(this.#root, digest.toLowerCase()), { recursive: true, force: true });
+  }
+}

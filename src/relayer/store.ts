@@ -1,0 +1,270 @@
+/**
+ * The relayer's embedded store (Node 22's `node:sqlite`), one database per pair and operator: the scan cursor of
+ * each chain, every transfer it saw with its state and tx hashes, and the anchors it sent. Every write is one
+ * statement or one transaction, so a process killed at any point leaves a consistent file.
+ */
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import type { DatabaseSync as DatabaseSyncType } from "node:sqlite";
+
+import type { Side, TransferRequest, TransferState } from "./types.js";
+
+/** A transfer as stored, with its state. */
+export interface StoredTransfer {
+  request: TransferRequest;
+  state: TransferState;
+  /** This operator's vote tx, when it voted. */
+  voteTx: string | null;
+  /** The destination block number read just before voting: where to look for this operator's vote after a crash. */
+  voteFromBlock: number | null;
+  /** The EIP-712 digest of the batch this operator signed holding the transfer. */
+  batchDigest: string | null;
+  /** When this operator signed it (ms since epoch). */
+  signedAt: number | null;
+  /** The signed-batch tx this relayer sent. */
+  submitTx: string | null;
+  /** The last error, for `failed`. */
+  lastError: string | null;
+  attempts: number;
+  /** Not retried before this time (ms since epoch). */
+  retryAt: number;
+}
+
+interface TransferRow {
+  source: string;
+  nonce: number;
+  data: string;
+  state: string;
+  vote_tx: string | null;
+  vote_from_block: number | null;
+  batch_digest: string | null;
+  signed_at: number | null;
+  submit_tx: string | null;
+  last_error: string | null;
+  attempts: number;
+  retry_at: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS cursor (side TEXT PRIMARY KEY, block INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS transfers (
+  source TEXT NOT NULL,
+  nonce INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  state TEXT NOT NULL,
+  vote_tx TEXT,
+  vote_from_block INTEGER,
+  batch_digest TEXT,
+  signed_at INTEGER,
+  submit_tx TEXT,
+  last_error TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  retry_at INTEGER NOT NULL DEFAULT 0,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (source, nonce)
+);
+CREATE INDEX IF NOT EXISTS transfers_state ON transfers (state);
+CREATE TABLE IF NOT EXISTS anchors (
+  block INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, tx TEXT, state TEXT NOT NULL, signed_at INTEGER
+);
+`;
+
+/**
+ * Loads `node:sqlite` without its one-time "experimental feature" warning, which would otherwise land in the
+ * middle of the relayer's log lines. Every other warning still goes through.
+ */
+function loadSqlite(): typeof import("node:sqlite") {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
+    if (String(warning).includes("SQLite")) return;
+    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+  try {
+    return createRequire(import.meta.url)("node:sqlite") as typeof import("node:sqlite");
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+function serializeRequest(request: TransferRequest): string {
+  return JSON.stringify(request, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+}
+
+function parseRequest(data: string): TransferRequest {
+  const raw = JSON.parse(data) as Record<string, unknown>;
+  return {
+    ...(raw as unknown as TransferRequest),
+    valueOrTokenId: BigInt(raw.valueOrTokenId as string),
+    requestNonce: BigInt(raw.requestNonce as string),
+    requestBlockNumber: BigInt(raw.requestBlockNumber as string),
+  };
+}
+
+function fromRow(row: TransferRow): StoredTransfer {
+  return {
+    request: parseRequest(row.data),
+    state: row.state as TransferState,
+    voteTx: row.vote_tx,
+    voteFromBlock: row.vote_from_block,
+    batchDigest: row.batch_digest,
+    signedAt: row.signed_at,
+    submitTx: row.submit_tx,
+    lastError: row.last_error,
+    attempts: row.attempts,
+    retryAt: row.retry_at,
+  };
+}
+
+/** The fields of a transfer's record that a state change may set. */
+export type TransferUpdate = Partial<Omit<StoredTransfer, "request">>;
+
+const COLUMN: Record<keyof TransferUpdate, string> = {
+  state: "state",
+  voteTx: "vote_tx",
+  voteFromBlock: "vote_from_block",
+  batchDigest: "batch_digest",
+  signedAt: "signed_at",
+  submitTx: "submit_tx",
+  lastError: "last_error",
+  attempts: "attempts",
+  retryAt: "retry_at",
+};
+
+export class RelayerStore {
+  readonly #db: DatabaseSyncType;
+
+  /** Opens (creating when needed) the store at `path`; `":memory:"` for a throw-away store. */
+  constructor(readonly path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    const { DatabaseSync } = loadSqlite();
+    this.#db = new DatabaseSync(path);
+    this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
+    this.#db.exec(SCHEMA);
+  }
+
+  close(): void {
+    if (this.#db.isOpen) this.#db.close();
+  }
+
+  /** The last block of `side` whose requests are all recorded, or undefined before the first scan. */
+  getCursor(side: Side): number | undefined {
+    const row = this.#db.prepare("SELECT block FROM cursor WHERE side = ?").get(side) as { block: number } | undefined;
+    return row?.block;
+  }
+
+  /**
+   * Records `requests` (new ones as `seen`; known ones untouched) and moves the cursor of `side` to `block`, in one
+   * transaction: after a crash either both happened or neither. Returns the requests that were new.
+   */
+  recordScan(side: Side, requests: TransferRequest[], block?: number): TransferRequest[] {
+    const insert = this.#db.prepare(
+      "INSERT OR IGNORE INTO transfers (source, nonce, data, state, updated_at) VALUES (?, ?, ?, 'seen', ?)",
+    );
+    const fresh: TransferRequest[] = [];
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const now = Date.now();
+      for (const request of requests) {
+        const result = insert.run(request.source, Number(request.requestNonce), serializeRequest(request), now);
+        if (Number(result.changes) > 0) fresh.push(request);
+      }
+      if (block !== undefined) {
+        this.#db
+          .prepare("INSERT INTO cursor (side, block) VALUES (?, ?) ON CONFLICT(side) DO UPDATE SET block = excluded.block")
+          .run(side, block);
+      }
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+    return fresh;
+  }
+
+  getTransfer(source: Side, nonce: bigint): StoredTransfer | undefined {
+    const row = this.#db
+      .prepare("SELECT * FROM transfers WHERE source = ? AND nonce = ?")
+      .get(source, Number(nonce)) as TransferRow | undefined;
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  /** The transfers of `source` not done yet, by nonce. */
+  pendingTransfers(source: Side): StoredTransfer[] {
+    const rows = this.#db
+      .prepare("SELECT * FROM transfers WHERE source = ? AND state != 'done' ORDER BY nonce")
+      .all(source) as unknown as TransferRow[];
+    return rows.map(fromRow);
+  }
+
+  /** Every transfer of `source`, by nonce. */
+  allTransfers(source: Side): StoredTransfer[] {
+    const rows = this.#db
+      .prepare("SELECT * FROM transfers WHERE source = ? ORDER BY nonce")
+      .all(source) as unknown as TransferRow[];
+    return rows.map(fromRow);
+  }
+
+  /** How many transfers are in each state. */
+  countByState(): Record<string, number> {
+    const rows = this.#db.prepare("SELECT state, COUNT(*) AS n FROM transfers GROUP BY state").all() as unknown as {
+      state: string;
+      n: number;
+    }[];
+    return Object.fromEntries(rows.map((row) => [row.state, row.n]));
+  }
+
+  /** Sets the given fields of the transfers `nonces` of `source`, in one transaction. */
+  updateTransfers(source: Side, nonces: bigint[], update: TransferUpdate): void {
+    const keys = Object.keys(update) as (keyof TransferUpdate)[];
+    if (keys.length === 0 || nonces.length === 0) return;
+    const sets = keys.map((key) => `${COLUMN[key]} = ?`).join(", ");
+    const values = keys.map((key) => update[key] ?? null);
+    const statement = this.#db.prepare(`UPDATE transfers SET ${sets}, updated_at = ? WHERE source = ? AND nonce = ?`);
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      const now = Date.now();
+      for (const nonce of nonces) statement.run(...values, now, source, Number(nonce));
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  updateTransfer(source: Side, nonce: bigint, update: TransferUpdate): void {
+    this.updateTransfers(source, [nonce], update);
+  }
+
+  /** The highest child block this relayer anchored (or saw anchored), if any. */
+  lastAnchor(): { block: number; state: string; tx: string | null } | undefined {
+    return this.#db.prepare("SELECT block, state, tx FROM anchors ORDER BY block DESC LIMIT 1").get() as
+      | { block: number; state: string; tx: string | null }
+      | undefined;
+  }
+
+  getAnchor(block: number): { block: number; state: string; tx: string | null; block_hash: string } | undefined {
+    return this.#db.prepare("SELECT * FROM anchors WHERE block = ?").get(block) as
+      | { block: number; state: string; tx: string | null; block_hash: string }
+      | undefined;
+  }
+
+  /** Records what this relayer did for child block `block`: `signed`, `voted`, `anchored` or `passed`. */
+  recordAnchor(block: number, blockHash: string, state: string, tx: string | null, signedAt?: number): void {
+    this.#db
+      .prepare(
+        "INSERT INTO anchors (block, block_hash, tx, state, signed_at) VALUES (?, ?, ?, ?, ?) " +
+          "ON CONFLICT(block) DO UPDATE SET block_hash = CASE WHEN excluded.block_hash = '' THEN anchors.block_hash " +
+          "ELSE excluded.block_hash END, tx = COALESCE(excluded.tx, anchors.tx), state = excluded.state, " +
+          "signed_at = COALESCE(excluded.signed_at, anchors.signed_at)",
+      )
+      .run(block, blockHash, tx, state, signedAt ?? null);
+  }
+
+  /** The anchors in `state`, by block. */
+  anchorsInState(state: string): { block: number; block_hash: string; signed_at: number | null }[] {
+    return this.#db.prepare("SELECT block, block_hash, signed_at FROM anchors WHERE state = ? ORDER BY block").all(
+      state,
+    ) as unknown as { block: number; block_hash: string; signed_at: number | null }[];
+  }
+}

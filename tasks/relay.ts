@@ -1,0 +1,78 @@
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
+
+import { connectNetwork } from "../src/connect.js";
+import { readDeployment } from "../src/deployments.js";
+import { BridgeTaskError } from "../src/errors.js";
+import { createPairRelayer, lineLogger } from "../src/relayer/index.js";
+import { parseAddress, parsePairName } from "../src/validate.js";
+import { runTask } from "./run.js";
+
+interface Args {
+  pair?: string;
+  operator?: string;
+  once: boolean;
+  confirmations?: string;
+  anchorEvery?: string;
+  signatureWait?: string;
+  votes: boolean;
+  json: boolean;
+}
+
+function wholeNumber(value: string | undefined, option: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim())) throw new BridgeTaskError(`${option}: must be a whole number >= 0 (got "${value}")`);
+  return Number(value.trim());
+}
+
+export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
+  return runTask("bridge relay", async () => {
+    const name = parsePairName(args.pair, "pair");
+    // an address, or an index among the networks' accounts
+    const operator =
+      args.operator === undefined || /^\d+$/.test(args.operator.trim()) ? args.operator : parseAddress(args.operator, "operator");
+    const confirmations = wholeNumber(args.confirmations, "confirmations");
+    const anchorEvery = wholeNumber(args.anchorEvery, "anchor-every") ?? 0;
+    const signatureWait = wholeNumber(args.signatureWait, "signature-wait") ?? (args.once ? 5 : 30);
+    const deployment = await readDeployment(name);
+    if (anchorEvery > 0 && deployment.parent.anchoringReceiver === undefined) {
+      throw new BridgeTaskError(`anchor-every: pair "${name}" records no anchoring receiver`);
+    }
+    const parent = await connectNetwork(hre, deployment.parent.network, "parent", operator);
+    const child = await connectNetwork(hre, deployment.child.network, "child", parent.signer.address);
+    for (const side of [parent, child]) {
+      if (side.chainId !== deployment[side.side].chainId) {
+        throw new BridgeTaskError(
+          `network "${side.network}" has chain id ${side.chainId}; pair "${name}" was deployed on chain id ${deployment[side.side].chainId}`,
+        );
+      }
+    }
+    const relayer = await createPairRelayer(deployment, {
+      signers: { parent: parent.signer, child: child.signer },
+      // a network's confirmations count the mined block as the first; the relayer counts the blocks after it
+      confirmations: { parent: confirmations ?? parent.confirmations - 1, child: confirmations ?? child.confirmations - 1 },
+      anchorEvery,
+      signatures: !args.votes,
+      signatureWaitMs: signatureWait * 1000,
+      logger: lineLogger({ json: args.json }),
+    });
+    try {
+      for (const side of [parent, child]) {
+        const { bridge } = deployment[side.side];
+        if (!(await relayer.isOperator(side.side))) {
+          throw new BridgeTaskError(`operator: ${parent.signer.address} is not an operator of the ${side.side} bridge ${bridge}`);
+        }
+      }
+      if (args.once) {
+        await relayer.runOnce();
+        return;
+      }
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      await relayer.run(controller.signal);
+    } finally {
+      relayer.close();
+    }
+  });
+}

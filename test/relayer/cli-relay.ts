@@ -1,0 +1,198 @@
+// The newcomer's trip end to end: two `npx hardhat node` processes on free loopback ports, `bridge deploy`,
+// `bridge token deploy`, `bridge transfer` both ways and `bridge relay` run as child processes exactly as typed in a
+// terminal; a relayer killed mid-run and started again delivers each transfer exactly once. Both nodes and any
+// relayer left running are stopped whatever happens.
+import { execFile, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+import { expect } from "chai";
+import { JsonRpcProvider } from "ethers";
+
+import type { PairDeployment } from "../../src/deployments.js";
+import { Bridge__factory } from "../../types/ethers-contracts/index.js";
+import type { Bridge } from "../../types/ethers-contracts/index.js";
+
+const run = promisify(execFile);
+const projectRoot = path.resolve(import.meta.dirname, "../..");
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a command in its own process group (so that stopping it stops npx's children too). */
+function startDetached(args: string[], env: NodeJS.ProcessEnv, output: "ignore" | "pipe" = "ignore"): ChildProcess {
+  return spawn("npx", args, { cwd: projectRoot, env, detached: true, stdio: ["ignore", output, output] });
+}
+
+/** Stops a process group: `signal`, then SIGKILL when it is still there after 3 s. */
+async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    return;
+  }
+  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 3_000).unref());
+  if ((await Promise.race([exited, timeout])) === "timeout") {
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+async function waitForChain(url: string, chainId: number, node: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 45_000;
+  while (Date.now() < deadline) {
+    if (node.exitCode !== null) throw new Error(`hardhat node for ${url} exited with ${node.exitCode}`);
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
+      });
+      const body = (await response.json()) as { result?: string };
+      if (body.result !== undefined && Number(body.result) === chainId) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`hardhat node at ${url} did not start`);
+}
+
+async function until(condition: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+describe("bridge relay from the command line against two `npx hardhat node` processes", function () {
+  this.timeout(180_000);
+
+  const processes: ChildProcess[] = [];
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  let parentUrl: string;
+  let childUrl: string;
+
+  async function bridge(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await run("npx", ["hardhat", "bridge", ...args], { cwd: projectRoot, env, maxBuffer: 10_000_000 });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failure = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: failure.code ?? -1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "" };
+    }
+  }
+
+  async function ok(...args: string[]): Promise<string> {
+    const result = await bridge(...args);
+    expect(result.code, `bridge ${args.join(" ")}: ${result.stderr}`).to.equal(0);
+    return result.stdout;
+  }
+
+  before(async function () {
+    dir = await mkdtemp(path.join(tmpdir(), "bridge-relay-cli-"));
+    const [parentPort, childPort] = [await freePort(), await freePort()];
+    parentUrl = `http://127.0.0.1:${parentPort}`;
+    childUrl = `http://127.0.0.1:${childPort}`;
+    env = {
+      ...process.env,
+      BRIDGE_LOCAL_PARENT_URL: parentUrl,
+      BRIDGE_LOCAL_CHILD_URL: childUrl,
+      BRIDGE_DEPLOYMENTS_DIR: path.join(dir, "deployments"),
+      BRIDGE_RELAYER_DIR: path.join(dir, "relayer"),
+    };
+    const parentNode = startDetached(["hardhat", "node", "--port", String(parentPort), "--chain-id", "31337"], env);
+    const childNode = startDetached(["hardhat", "node", "--port", String(childPort), "--chain-id", "31338"], env);
+    processes.push(parentNode, childNode);
+    await Promise.all([waitForChain(parentUrl, 31337, parentNode), waitForChain(childUrl, 31338, childNode)]);
+  });
+
+  after(async function () {
+    await Promise.all(processes.map((child) => stop(child)));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("relays transfers both ways with `bridge relay --once`; a relayer killed mid-run delivers each transfer once", async function () {
+    await ok("deploy", "--parent", "localParent", "--child", "localChild", "--name", "trip");
+    await ok("token", "deploy", "--pair", "trip", "--type", "kip7", "--name", "Gold", "--symbol", "GLD");
+    await ok("token", "deploy", "--pair", "trip", "--type", "kip17", "--name", "Art", "--symbol", "ART", "--mint", "2", "--base-uri", "ipfs://art/");
+    await ok("fund", "--pair", "trip", "--side", "child", "--amount", "10");
+    const deployment = JSON.parse(await readFile(path.join(dir, "deployments", "trip.json"), "utf8")) as PairDeployment;
+
+    await ok("transfer", "--pair", "trip", "--from", "parent", "--asset", "klay", "--amount", "2");
+    await ok("transfer", "--pair", "trip", "--from", "parent", "--asset", "GLD", "--amount", "25.5");
+    await ok("transfer", "--pair", "trip", "--from", "parent", "--asset", "ART", "--token-id", "1");
+
+    const once = await ok("relay", "--pair", "trip", "--once");
+    expect(once).to.match(/submit direction=parent->child .* transfers=3 signatures=1 tx=0x[0-9a-f]{64}/);
+    expect(once).to.match(/once handled=3 .* pendingParentToChild=0 pendingChildToParent=0/);
+
+    await ok("transfer", "--pair", "trip", "--from", "child", "--asset", "klay", "--amount", "0.5");
+    await ok("transfer", "--pair", "trip", "--from", "child", "--asset", "GLD", "--amount", "5");
+    await ok("transfer", "--pair", "trip", "--from", "child", "--asset", "ART", "--token-id", "1");
+    const json = await ok("relay", "--pair", "trip", "--once", "--votes", "--json");
+    const records = json
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { action: string; direction?: string });
+    expect(records.filter((record) => record.action === "vote" && record.direction === "child->parent")).to.have.length(3);
+
+    // a relayer left running, killed mid-run, and started again
+    const parent = new JsonRpcProvider(parentUrl, undefined, { staticNetwork: true });
+    const child = new JsonRpcProvider(childUrl, undefined, { staticNetwork: true });
+    try {
+      const parentBridge = Bridge__factory.connect(deployment.parent.bridge, parent);
+      const childBridge = Bridge__factory.connect(deployment.child.bridge, child);
+      const running = startDetached(["hardhat", "bridge", "relay", "--pair", "trip"], env);
+      processes.push(running);
+      await ok("transfer", "--pair", "trip", "--from", "parent", "--asset", "GLD", "--amount", "1");
+      await until(async () => (await childBridge.lowerHandleNonce()) === 4n, "the running relayer to deliver nonce 3");
+      await stop(running, "SIGKILL");
+      await ok("transfer", "--pair", "trip", "--from", "parent", "--asset", "klay", "--amount", "1");
+      await ok("transfer", "--pair", "trip", "--from", "child", "--asset", "GLD", "--amount", "1");
+      await ok("relay", "--pair", "trip", "--once");
+
+      type Direction = { requested: string; handled: string; pending: unknown[] };
+      const status = JSON.parse(await ok("status", "--pair", "trip", "--json")) as Record<string, Direction>;
+      for (const direction of [status.parentToChild, status.childToParent]) {
+        expect(direction.pending, "bridge status: nothing pending").to.deep.equal([]);
+        expect(direction.handled).to.equal(direction.requested);
+      }
+      expect(status.parentToChild.requested).to.equal("5");
+      const handledOnce = async (bridgeContract: Bridge, requested: bigint) => {
+        const events = await bridgeContract.queryFilter(bridgeContract.filters.HandleValueTransfer(), 0, "latest");
+        const nonces = events.map((event) => event.args.handleNonce);
+        expect(new Set(nonces).size).to.equal(nonces.length);
+        expect(BigInt(nonces.length)).to.equal(requested);
+        expect(await bridgeContract.lowerHandleNonce()).to.equal(requested);
+      };
+      await handledOnce(childBridge, await parentBridge.requestNonce());
+      await handledOnce(parentBridge, await childBridge.requestNonce());
+      expect(await parentBridge.requestNonce()).to.equal(5n);
+      expect(await childBridge.requestNonce()).to.equal(4n);
+    } finally {
+      parent.destroy();
+      child.destroy();
+    }
+  });
+});

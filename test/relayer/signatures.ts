@@ -1,0 +1,94 @@
+/**
+ * The signature exchange of the signed path: files in the shared directory, checked before anything is signed or
+ * submitted.
+ */
+import { readFile, readdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+import { expect } from "chai";
+import { network } from "hardhat";
+
+import { SignatureDirectory, batchDigest, bridgeDomain, decodeTokenURI, memoryLogger, signBatch } from "../../src/relayer/index.js";
+import type { Relayer } from "../../src/relayer/index.js";
+import { AbiCoder } from "ethers";
+import { ONE, deployPair, expectConservation, relayerFor, requestEachKind, stepAll, temporaryDirectory } from "./helpers.js";
+import type { Connection } from "./helpers.js";
+
+describe("relayer signature exchange", function () {
+  let parent: Connection;
+  let child: Connection;
+  let directory: { path: string; cleanup: () => void };
+  let relayers: Relayer[] = [];
+
+  before(async function () {
+    parent = await network.create("parent");
+    child = await network.create("child");
+  });
+
+  after(async function () {
+    await parent?.close();
+    await child?.close();
+  });
+
+  beforeEach(function () {
+    directory = temporaryDirectory("relayer-signatures-");
+    relayers = [];
+  });
+
+  afterEach(function () {
+    for (const relayer of relayers) relayer.close();
+    directory.cleanup();
+  });
+
+  it("decodes Klaytn's double-encoded token URI, long and non-ASCII ones included", function () {
+    const abi = AbiCoder.defaultAbiCoder();
+    const uri = `ipfs://${"é".repeat(100)}/${"x".repeat(200)}`;
+    const raw = abi.encode(["string"], [uri]);
+    expect(decodeTokenURI(abi.encode(["bytes"], [raw]))).to.equal(uri);
+    expect(decodeTokenURI(abi.encode(["bytes"], ["0x"]))).to.equal("");
+  });
+
+  it("writes one file per operator per batch whose digest the bridge computes too; a forged batch is refused", async function () {
+    const pair = await deployPair(parent, child);
+    const signatureDir = join(directory.path, "signatures");
+    const logger = memoryLogger();
+    const [first, second, third] = (relayers = [
+      await relayerFor(pair, 0, directory.path, { signatureDir }),
+      await relayerFor(pair, 1, directory.path, { signatureDir, logger }),
+      await relayerFor(pair, 2, directory.path, { signatureDir, logger }),
+    ]);
+    await requestEachKind(pair, "parent", 1n, 7n * ONE);
+    await stepAll([first]);
+
+    const bridgeAddress = await pair.child.bridge.getAddress();
+    const domain = bridgeDomain(31338n, bridgeAddress);
+    const shared = new SignatureDirectory(signatureDir, domain);
+    const [digest] = await shared.batches();
+    const files = await readdir(join(shared.root, digest));
+    expect(files).to.deep.equal([`${pair.operators[0].toLowerCase()}.json`]);
+    const [entry] = await shared.read(digest);
+    expect(entry.transfers.map((transfer) => transfer.requestNonce)).to.deep.equal([0n, 1n, 2n]);
+    expect(await pair.child.bridge.batchDigest(entry.transfers)).to.equal(digest);
+    const file = JSON.parse(await readFile(join(shared.root, digest, files[0]), "utf8"));
+    expect(file.format).to.equal("servicechain-bridge/handle-batch-signature@1");
+
+    // a dishonest operator proposes the same requests paid to itself: the honest relayer will not sign it
+    const thief = pair.child.signers.find((signer) => signer.address === pair.operators[2]);
+    const forged = entry.transfers.map((transfer) => ({ ...transfer, to: pair.operators[2] }));
+    const forgedDigest = batchDigest(domain, forged);
+    await shared.write({ digest: forgedDigest, signer: pair.operators[2], signature: await signBatch(thief!, domain, forged), transfers: forged });
+    // and a file whose signature does not match its signer is ignored
+    const bogus = join(shared.root, digest, `${pair.operators[2].toLowerCase()}.json`);
+    await writeFile(bogus, JSON.stringify({ ...file, signer: pair.operators[2] }));
+
+    await stepAll([second]);
+    expect(logger.records.some((record) => record.action === "refuse-batch" && record.fields.digest === forgedDigest)).to.equal(true);
+    expect(logger.records.some((record) => record.action === "bad-signature-file")).to.equal(true);
+    expect(logger.records.some((record) => record.action === "submit" && record.fields.digest === digest)).to.equal(true);
+    expect(await pair.child.kip7.balanceOf(pair.operators[2])).to.equal(0n);
+    expect(await pair.child.kip7.balanceOf(pair.user)).to.equal(7n * ONE);
+    await stepAll([third, first]);
+    expect((await shared.batches()).includes(digest), "a handled batch's files are removed").to.equal(false);
+    await expectConservation(pair);
+  });
+});
