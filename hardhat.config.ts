@@ -8,6 +8,9 @@ import { bridgeTasks } from "./tasks/index.js";
 
 const require = createRequire(import.meta.url);
 
+// EDR's native binding is dropped by any `npm install <pkg>` run on Node 20; restore it before Hardhat needs it.
+(require("./scripts/ensure-edr.cjs") as { ensureEdrBinding: () => void }).ensureEdrBinding();
+
 // The npm `solc` package (pinned in package.json) is the compiler: no download needed.
 const SOLC_VERSION = "0.8.30";
 const SOLC_PATH = require.resolve("solc/soljson.js");
