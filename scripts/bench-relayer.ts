@@ -10,6 +10,7 @@ import { MaxUint256 } from "ethers";
 import { network } from "hardhat";
 
 import { Bridge__factory, ServiceChainKIP7__factory } from "../types/ethers-contracts/index.js";
+import type { RelayerFigures } from "../src/bench/gas-table.js";
 import { silentLogger, toSignedTransfer } from "../src/relayer/index.js";
 import type { Relayer } from "../src/relayer/index.js";
 import { bridgeDomain, packSignatures, signBatch, type SignedTransfer } from "../src/signatures.js";
@@ -19,15 +20,6 @@ export const RELAYER_TRANSFERS = 1000;
 /** Transfers per signed batch, for the relayers and the direct baseline alike. */
 export const RELAYER_BATCH_SIZE = 100;
 
-export interface RelayerFigures {
-  transfersPerSecond: number;
-  overheadRatio: number;
-  relayedMs: number;
-  requestMs: number;
-  directMs: number;
-  transfers: number;
-  batchSize: number;
-}
 
 const hex = (n: number | bigint) => `0x${n.toString(16)}`;
 
@@ -64,7 +56,6 @@ export async function measureRelayer(): Promise<RelayerFigures> {
     const gasPrice = hex((await parent.ethers.provider.getFeeData()).maxFeePerGas ?? 10n ** 10n);
     await parent.provider.request({ method: "evm_setAutomine", params: [false] });
     const t0 = performance.now();
-    const running = relayers.map((relayer) => relayer.run(controller.signal));
     const sent: Promise<unknown>[] = [];
     for (let i = 0; i < RELAYER_TRANSFERS; i++) {
       sent.push(
@@ -80,6 +71,9 @@ export async function measureRelayer(): Promise<RelayerFigures> {
       await parent.provider.request({ method: "evm_mine", params: [] });
     }
     const requestMs = performance.now() - t0;
+    // the relayers start once the requests are mined, so that the three read the same requests and propose the
+    // same batches (started earlier, they propose different cuts of a half-mined range and co-sign each other's)
+    const running = relayers.map((relayer) => relayer.run(controller.signal));
     await parent.provider.request({ method: "evm_setAutomine", params: [true] });
     while ((await pair.child.bridge.lowerHandleNonce()) < BigInt(RELAYER_TRANSFERS)) {
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -770,7 +770,10 @@ export class Relayer {
     const packed = packSignatures(signatures);
     let tx: ContractTransactionResponse;
     try {
-      tx = await dest.bridge.handleSignedTransfers(transfers, packed);
+      // headroom over the estimate: a batch mined after another one may move `lowerHandleNonce` further on (up to
+      // 200 nonces) than the estimate saw, and a batch that runs out of gas goes the slow way, by votes
+      const estimate = await dest.bridge.handleSignedTransfers.estimateGas(transfers, packed);
+      tx = await dest.bridge.handleSignedTransfers(transfers, packed, { gasLimit: (estimate * 3n) / 2n + 200_000n });
     } catch (error) {
       this.#onBatchError(source, digest, stored, error, report);
       return;
