@@ -50,7 +50,7 @@ export interface RelayerOptions {
   signatureWaitMs?: number;
   /**
    * How long a relayer waits before it submits a batch that reached the threshold without its help, when it is not
-   * that batch's designated submitter (one of its signers, chosen from the digest): so that several operators'
+   * that batch's designated submitter (its signer with the lowest address): so that several operators'
    * relayers do not all send the same batch. The designated submitter, and the relayer whose signature completes
    * the threshold, submit at once. Default 0: every relayer submits at once.
    */
@@ -682,7 +682,9 @@ export class Relayer {
     const grace = this.#options.submitGraceMs;
     if (grace <= 0) return true;
     const signers = signatures.map((entry) => entry.signer.toLowerCase()).sort();
-    if (signers[Number(BigInt(digest) % BigInt(signers.length))] === this.operator.toLowerCase()) return true;
+    // the signer with the lowest address submits: one relayer sends the batches, in nonce order (batches mined out
+    // of order cost more gas and can fail their estimate), and the others take over after the grace
+    if (signers[0] === this.operator.toLowerCase()) return true;
     const now = this.#now();
     const since = this.#atThresholdSince.get(digest);
     if (since === undefined) {
