@@ -18,7 +18,7 @@ import { deployPair, relayerFor, temporaryDirectory, ONE } from "../test/relayer
 
 export const RELAYER_TRANSFERS = 1000;
 /** Transfers per signed batch, for the relayers and the direct baseline alike. */
-export const RELAYER_BATCH_SIZE = 100;
+export const RELAYER_BATCH_SIZE = 200;
 
 
 const hex = (n: number | bigint) => `0x${n.toString(16)}`;
