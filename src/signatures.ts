@@ -40,7 +40,7 @@ export function bridgeDomain(chainId: bigint, bridgeAddress: string): TypedDataD
 /** The digest operators sign for `transfers` (equals `Bridge.batchDigest`). */
 export function batchDigest(domain: TypedDataDomain, transfers: SignedTransfer[]): string {
   // The EIP-712 encoding of HANDLE_BATCH_TYPES written out with byte buffers: the same digest as
-  // `TypedDataEncoder.hash(domain, HANDLE_BATCH_TYPES, { transfers })` (test/relayer/signatures.ts checks it), with
+  // `TypedDataEncoder.hash(domain, HANDLE_BATCH_TYPES, { transfers })` (test/relayer/digest.ts checks it), with
   // the same range checks, about twenty times faster on a batch of 100 (the relayer hashes every batch it reads).
   const structHashes = new Uint8Array(32 * transfers.length);
   transfers.forEach((transfer, i) => structHashes.set(transferStructHash(transfer), 32 * i));
