@@ -11,7 +11,8 @@ import path from "node:path";
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import { KLAYTN_GAS, withGasTable } from "../src/bench/gas-table.js";
+import { KLAYTN_GAS, relayerTable, withGasTable } from "../src/bench/gas-table.js";
+import { measureRelayer } from "./bench-relayer.js";
 import {
   anchoringDomain,
   bridgeDomain,
@@ -227,12 +228,14 @@ await measureRequests(connection.ethers, gas);
 await measureHandles(connection.ethers, gas);
 await measureAnchors(connection.ethers, gas);
 await connection.close();
+const relayer = await measureRelayer();
 
-const results = { gas };
+const results = { gas, relayer };
 const file = path.join(import.meta.dirname, "..", "bench", "results.json");
 await mkdir(path.dirname(file), { recursive: true });
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 const readmeFile = path.join(import.meta.dirname, "..", "README.md");
-await writeFile(readmeFile, withGasTable(await readFile(readmeFile, "utf8"), gas));
+await writeFile(readmeFile, withGasTable(await readFile(readmeFile, "utf8"), gas, relayer));
 console.log(table(gas));
-console.log(`\nwritten ${path.relative(process.cwd(), file)} and the gas table of README.md`);
+console.log(`\n${relayerTable(relayer)}`);
+console.log(`\nwritten ${path.relative(process.cwd(), file)} and the gas and relayer tables of README.md`);

@@ -52,10 +52,42 @@ export function gasTable(gas: Record<string, number>): string {
   return rows.join("\n");
 }
 
-/** `readme` with its gas table replaced by the one for `gas`. */
-export function withGasTable(readme: string, gas: Record<string, number>): string {
+/** The relayer's throughput figures of `bench/results.json` (`"relayer"`). */
+export interface RelayerFigures {
+  transfersPerSecond: number;
+  overheadRatio: number;
+  relayedMs: number;
+  requestMs: number;
+  directMs: number;
+  transfers: number;
+  batchSize: number;
+}
+
+export const RELAYER_KEYS = ["transfersPerSecond", "overheadRatio", "relayedMs", "requestMs", "directMs", "transfers", "batchSize"];
+
+/** The markdown table of the relayer's figures, with the targets of issue 5. */
+export function relayerTable(relayer: RelayerFigures): string {
+  for (const key of RELAYER_KEYS) {
+    if (typeof (relayer as unknown as Record<string, unknown>)[key] !== "number") throw new Error(`bench results have no relayer "${key}"`);
+  }
+  return [
+    `Relayer throughput: ${format(relayer.transfers)} KIP7 transfers parent → child, 2 of 3, three relayers, signed batches of ${relayer.batchSize}, two in-process chains, one run:`,
+    "",
+    "| figure | value | target |",
+    "|---|---:|---:|",
+    `| transfers per second, first request to last handle | ${format(relayer.transfersPerSecond)} | ≥ 300 |`,
+    `| overhead ratio (relayed time / direct submission time) | ${relayer.overheadRatio.toFixed(2)} | ≤ 1.5 |`,
+    `| requests sent and mined (ms) | ${format(relayer.requestMs)} | – |`,
+    `| first request to last handle (ms) | ${format(relayer.relayedMs)} | – |`,
+    `| same handles signed by 2 operators and submitted directly (ms) | ${format(relayer.directMs)} | – |`,
+  ].join("\n");
+}
+
+/** `readme` with its gas table (and, given `relayer`, the relayer figures) replaced by the ones for these results. */
+export function withGasTable(readme: string, gas: Record<string, number>, relayer?: RelayerFigures): string {
   const begin = readme.indexOf(README_GAS_BEGIN);
   const end = readme.indexOf(README_GAS_END);
   if (begin < 0 || end < begin) throw new Error("README.md has no gas table markers");
-  return `${readme.slice(0, begin + README_GAS_BEGIN.length)}\n${gasTable(gas)}\n${readme.slice(end)}`;
+  const body = relayer === undefined ? gasTable(gas) : `${gasTable(gas)}\n\n${relayerTable(relayer)}`;
+  return `${readme.slice(0, begin + README_GAS_BEGIN.length)}\n${body}\n${readme.slice(end)}`;
 }

@@ -48,6 +48,13 @@ export interface RelayerOptions {
   batchSize?: number;
   /** How long signed transfers wait for the others' signatures before this operator votes instead (default 30 s). */
   signatureWaitMs?: number;
+  /**
+   * How long a relayer waits before it submits a batch that reached the threshold without its help, when it is not
+   * that batch's designated submitter (its signer with the lowest address): so that several operators'
+   * relayers do not all send the same batch. The designated submitter, and the relayer whose signature completes
+   * the threshold, submit at once. Default 0: every relayer submits at once.
+   */
+  submitGraceMs?: number;
   /** Anchor the child chain every this many child blocks (0: never; default 0). */
   anchorEvery?: number;
   /** Most anchors sent in one `anchor` step (default 10). */
@@ -133,6 +140,7 @@ export class Relayer {
       RelayerOptions,
       | "batchSize"
       | "signatureWaitMs"
+      | "submitGraceMs"
       | "anchorEvery"
       | "maxAnchorsPerStep"
       | "maxBlockRange"
@@ -147,6 +155,8 @@ export class Relayer {
   readonly #afterSend: RelayerOptions["afterSend"];
   readonly #funds: InsufficientFundsAlarm;
   readonly #refusedBatches = new Set<string>();
+  /** When this relayer first saw each batch at the threshold (for `submitGraceMs`). */
+  readonly #atThresholdSince = new Map<string, number>();
   #anchorer?: Anchorer;
 
   private constructor(operator: string, store: RelayerStore, sides: Record<Side, SideContext>, options: RelayerOptions) {
@@ -156,6 +166,7 @@ export class Relayer {
     this.#options = {
       batchSize: options.batchSize ?? 100,
       signatureWaitMs: options.signatureWaitMs ?? 30_000,
+      submitGraceMs: options.submitGraceMs ?? 0,
       anchorEvery: options.anchorEvery ?? 0,
       maxAnchorsPerStep: options.maxAnchorsPerStep ?? 10,
       maxBlockRange: options.maxBlockRange ?? 2000,
@@ -593,6 +604,7 @@ export class Relayer {
 
     // a. sign the batches the other operators proposed, once each transfer is checked against the source chain
     const known = new Map<string, BatchSignature[]>();
+    const cosigned = new Set<string>();
     for (const digest of digests) {
       const signatures = await directory.read(digest, onInvalid);
       if (signatures.length === 0) continue;
@@ -618,6 +630,7 @@ export class Relayer {
       }
       const own = await this.#signAndShare(source, transfers, "cosign");
       known.set(digest, [...signatures, own]);
+      cosigned.add(digest);
       report.signatures += 1;
     }
 
@@ -649,6 +662,7 @@ export class Relayer {
         if (isOperator.get(entry.signer) === true) current.push(entry);
       }
       if (current.length < threshold) continue;
+      if (!cosigned.has(digest) && !this.#mySubmitTurn(digest, current)) continue;
       const transfers = current[0].transfers;
       if (await this.#allHandled(source, transfers)) {
         await directory.remove(digest);
@@ -658,6 +672,27 @@ export class Relayer {
       if (!ours) continue;
       await this.#submitBatch(source, digest, transfers, current.slice(0, threshold), report);
     }
+  }
+
+  /**
+   * Whether this relayer submits batch `digest` (at the threshold with `signatures`) now: at once when it is the
+   * designated submitter or without `submitGraceMs`, else once the batch has been at the threshold that long.
+   */
+  #mySubmitTurn(digest: string, signatures: BatchSignature[]): boolean {
+    const grace = this.#options.submitGraceMs;
+    if (grace <= 0) return true;
+    const signers = signatures.map((entry) => entry.signer.toLowerCase()).sort();
+    // the signer with the lowest address submits: one relayer sends the batches, in nonce order (batches mined out
+    // of order cost more gas and can fail their estimate), and the others take over after the grace
+    if (signers[0] === this.operator.toLowerCase()) return true;
+    const now = this.#now();
+    const since = this.#atThresholdSince.get(digest);
+    if (since === undefined) {
+      if (this.#atThresholdSince.size > 10_000) this.#atThresholdSince.clear();
+      this.#atThresholdSince.set(digest, now);
+      return false;
+    }
+    return now - since >= grace;
   }
 
   /** Signs `transfers` as this operator, writes the signature file and records the transfers as signed. */
@@ -737,7 +772,10 @@ export class Relayer {
     const packed = packSignatures(signatures);
     let tx: ContractTransactionResponse;
     try {
-      tx = await dest.bridge.handleSignedTransfers(transfers, packed);
+      // headroom over the estimate: a batch mined after another one may move `lowerHandleNonce` further on (up to
+      // 200 nonces) than the estimate saw, and a batch that runs out of gas goes the slow way, by votes
+      const estimate = await dest.bridge.handleSignedTransfers.estimateGas(transfers, packed);
+      tx = await dest.bridge.handleSignedTransfers(transfers, packed, { gasLimit: (estimate * 3n) / 2n + 200_000n });
     } catch (error) {
       this.#onBatchError(source, digest, stored, error, report);
       return;

@@ -22,10 +22,10 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
-import { Signature, getAddress, verifyTypedData } from "ethers";
+import { Signature, getAddress, recoverAddress } from "ethers";
 import type { TypedDataDomain } from "ethers";
 
-import { HANDLE_BATCH_TYPES, batchDigest } from "../signatures.js";
+import { batchDigest } from "../signatures.js";
 import type { SignedTransfer } from "../signatures.js";
 
 export { HANDLE_BATCH_TYPES, batchDigest, bridgeDomain, packSignatures, signBatch } from "../signatures.js";
@@ -34,7 +34,7 @@ export const SIGNATURE_FILE_FORMAT = "servicechain-bridge/handle-batch-signature
 
 /** The signer of `signature` over the batch. */
 export function recoverBatchSigner(domain: TypedDataDomain, transfers: SignedTransfer[], signature: string): string {
-  return getAddress(verifyTypedData(domain, HANDLE_BATCH_TYPES, { transfers }, signature));
+  return getAddress(recoverAddress(batchDigest(domain, transfers), signature));
 }
 
 /** One operator's signature file, as read and checked. */
@@ -120,6 +120,11 @@ export async function listJsonFiles(directory: string): Promise<string[]> {
  */
 export class SignatureDirectory {
   readonly #root: string;
+  /**
+   * What `read` made of each file it checked, keyed by path, with the file's exact text: a file read again with the
+   * same text gives the same result without hashing its batch again (a relayer reads every pending batch at each step).
+   */
+  readonly #checked = new Map<string, { text: string; result: BatchSignature | string }>();
 
   constructor(
     directory: string,
@@ -164,24 +169,45 @@ export class SignatureDirectory {
     const valid: BatchSignature[] = [];
     for (const name of names) {
       const path = join(batchDir, name);
+      let text: string;
       try {
-        const file = JSON.parse(await readFile(path, "utf8")) as SignatureFile;
-        if (file.format !== SIGNATURE_FILE_FORMAT) throw new Error(`unknown format ${String(file.format)}`);
-        const transfers = file.transfers.map(transferFromJson);
-        const computed = batchDigest(this.domain, transfers);
-        if (computed.toLowerCase() !== digest.toLowerCase()) throw new Error("transfers do not hash to the digest");
-        const signer = recoverBatchSigner(this.domain, transfers, file.signature);
-        if (signer.toLowerCase() !== String(file.signer).toLowerCase()) throw new Error(`signed by ${signer}`);
-        valid.push({ digest: computed, signer, signature: Signature.from(file.signature).serialized, transfers });
+        text = await readFile(path, "utf8");
       } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue; // removed meanwhile (batch handled)
         onInvalid?.(path, error instanceof Error ? error.message : String(error));
+        continue;
       }
+      let checked = this.#checked.get(path);
+      if (checked === undefined || checked.text !== text) {
+        checked = { text, result: this.#check(digest, text) };
+        this.#checked.set(path, checked);
+      }
+      if (typeof checked.result === "string") onInvalid?.(path, checked.result);
+      else valid.push({ ...checked.result, transfers: [...checked.result.transfers] });
     }
     return valid;
   }
 
+  /** The signature in `text` (a file of batch `digest`) once checked, or why it is refused. */
+  #check(digest: string, text: string): BatchSignature | string {
+    try {
+      const file = JSON.parse(text) as SignatureFile;
+      if (file.format !== SIGNATURE_FILE_FORMAT) throw new Error(`unknown format ${String(file.format)}`);
+      const transfers = file.transfers.map(transferFromJson);
+      const computed = batchDigest(this.domain, transfers);
+      if (computed.toLowerCase() !== digest.toLowerCase()) throw new Error("transfers do not hash to the digest");
+      const signer = getAddress(recoverAddress(computed, file.signature));
+      if (signer.toLowerCase() !== String(file.signer).toLowerCase()) throw new Error(`signed by ${signer}`);
+      return { digest: computed, signer, signature: Signature.from(file.signature).serialized, transfers };
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
   /** Removes a batch's files (once all its transfers are handled). */
   async remove(digest: string): Promise<void> {
+    const batchDir = join(this.#root, digest.toLowerCase());
+    for (const path of this.#checked.keys()) if (dirname(path) === batchDir) this.#checked.delete(path);
     await rm(join(this.#root, digest.toLowerCase()), { recursive: true, force: true });
   }
 }
