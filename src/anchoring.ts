@@ -1,23 +1,14 @@
 import type { Provider } from "ethers";
 
 import type { Log } from "./connect.js";
+import type { Anchor } from "./signatures.js";
 import { sendTx } from "./connect.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOperator, type ConnectedPair } from "./pair.js";
 
-/** One anchor of the child chain, as the AnchoringReceiver stores it (Klaytn's anchoring fields). */
-export interface AnchorData {
-  blockNumber: bigint;
-  blockHash: string;
-  parentHash: string;
-  transactionsRoot: string;
-  receiptsRoot: string;
-  stateRoot: string;
-  /** Blocks since the previous anchor (this one included). */
-  blockCount: bigint;
-  /** Transactions in those blocks. */
-  txCount: bigint;
-}
+/** One anchor of the child chain (Klaytn's anchoring fields; the receiver's `Anchor`). `blockCount`: blocks since the
+ * previous anchor, this one included; `txCount`: transactions in those blocks. */
+export type AnchorData = Anchor;
 
 export interface AnchorResult {
   anchor: AnchorData;

@@ -1,4 +1,4 @@
-import { Signature, TypedDataEncoder, concat, getBytes, keccak256, toUtf8Bytes } from "ethers";
+import { Signature, TypedDataEncoder, concat, getAddress, getBytes, keccak256, toUtf8Bytes } from "ethers";
 import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
 
 /** One transfer of a signed batch, as `Bridge.handleSignedTransfers` takes it. */
@@ -142,7 +142,7 @@ export const ANCHOR_TYPES: Record<string, TypedDataField[]> = {
 
 /** The EIP-712 domain of the anchoring receiver at `receiverAddress` on chain `chainId`. */
 export function anchoringDomain(chainId: bigint, receiverAddress: string): TypedDataDomain {
-  return { name: "AnchoringReceiver", version: "1", chainId, verifyingContract: receiverAddress };
+  return { name: "AnchoringReceiver", version: "1", chainId, verifyingContract: getAddress(receiverAddress) };
 }
 
 /** One operator's 65-byte signature over an anchor. */

@@ -7,21 +7,15 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 
 import { Signature, TypedDataEncoder, getAddress, toBeHex, verifyTypedData } from "ethers";
-import type { Provider, Signer, TypedDataDomain, TypedDataField } from "ethers";
+import type { Provider, Signer, TypedDataDomain } from "ethers";
 
+import { ANCHOR_TYPES, anchoringDomain, type Anchor } from "../signatures.js";
 import { listDigests, listJsonFiles, writeJsonAtomically } from "./signatures.js";
 
-/** The fields of one anchor, in the order of `submitAnchor`. */
-export interface AnchorData {
-  blockNumber: bigint;
-  blockHash: string;
-  parentHash: string;
-  transactionsRoot: string;
-  receiptsRoot: string;
-  stateRoot: string;
-  blockCount: bigint;
-  txCount: bigint;
-}
+export { ANCHOR_TYPES, anchoringDomain };
+
+/** The fields of one anchor (the receiver's `Anchor`). */
+export type AnchorData = Anchor;
 
 interface RpcBlockHeader {
   hash: string;
@@ -73,25 +67,6 @@ export function dueAnchorBlocks(lastAnchored: bigint, head: bigint, period: bigi
     next += period;
   }
   return blocks;
-}
-
-/** The EIP-712 type of one anchor (AnchoringReceiver's `ANCHOR_TYPEHASH`). */
-export const ANCHOR_TYPES: Record<string, TypedDataField[]> = {
-  Anchor: [
-    { name: "blockHash", type: "bytes32" },
-    { name: "parentHash", type: "bytes32" },
-    { name: "transactionsRoot", type: "bytes32" },
-    { name: "receiptsRoot", type: "bytes32" },
-    { name: "stateRoot", type: "bytes32" },
-    { name: "blockNumber", type: "uint64" },
-    { name: "blockCount", type: "uint64" },
-    { name: "txCount", type: "uint64" },
-  ],
-};
-
-/** The EIP-712 domain of the AnchoringReceiver at `receiver` on the parent chain `chainId`. */
-export function anchoringDomain(chainId: bigint, receiver: string): TypedDataDomain {
-  return { name: "AnchoringReceiver", version: "1", chainId, verifyingContract: getAddress(receiver) };
 }
 
 /** The digest operators sign for `anchor` (equal to the receiver's `anchorDigest`). */
