@@ -2,13 +2,10 @@
 // `bridge token deploy`, `bridge transfer` both ways and `bridge relay` run as child processes exactly as typed in a
 // terminal; a relayer killed mid-run and started again delivers each transfer exactly once. Both nodes and any
 // relayer left running are stopped whatever happens.
-import { execFile, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 
 import { expect } from "chai";
 import { JsonRpcProvider } from "ethers";
@@ -16,65 +13,12 @@ import { JsonRpcProvider } from "ethers";
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
+import { freePort, runBridge, startDetached, stop, waitForChain } from "../helpers/local-nodes.js";
 
-const run = promisify(execFile);
-const projectRoot = path.resolve(import.meta.dirname, "../..");
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-/** Starts a command in its own process group (so that stopping it stops npx's children too). */
-function startDetached(args: string[], env: NodeJS.ProcessEnv, output: "ignore" | "pipe" = "ignore"): ChildProcess {
-  return spawn("npx", args, { cwd: projectRoot, env, detached: true, stdio: ["ignore", output, output] });
-}
 
-/** Stops a process group: `signal`, then SIGKILL when it is still there after 3 s. */
-async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
-  if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    return;
-  }
-  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 3_000).unref());
-  if ((await Promise.race([exited, timeout])) === "timeout") {
-    try {
-      process.kill(-child.pid, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-  }
-}
 
-async function waitForChain(url: string, chainId: number, node: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 45_000;
-  while (Date.now() < deadline) {
-    if (node.exitCode !== null) throw new Error(`hardhat node for ${url} exited with ${node.exitCode}`);
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      const body = (await response.json()) as { result?: string };
-      if (body.result !== undefined && Number(body.result) === chainId) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`hardhat node at ${url} did not start`);
-}
 
 async function until(condition: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -93,15 +37,8 @@ describe("bridge relay from the command line against two `npx hardhat node` proc
   let parentUrl: string;
   let childUrl: string;
 
-  async function bridge(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run("npx", ["hardhat", "bridge", ...args], { cwd: projectRoot, env, maxBuffer: 10_000_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failure = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: failure.code ?? -1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "" };
-    }
-  }
+  const bridge = (...args: string[]) => runBridge(env, ...args);
+
 
   async function ok(...args: string[]): Promise<string> {
     const result = await bridge(...args);

@@ -1,82 +1,21 @@
 // The user's path end to end: two `npx hardhat node` processes on free loopback ports, and `npx hardhat bridge ...`
 // commands run as child processes exactly as typed in a terminal. Both nodes are stopped whatever happens.
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 
 import { expect } from "chai";
 import { JsonRpcProvider, parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory, KIP7Token__factory } from "../../types/ethers-contracts/index.js";
+import { freePort, runBridge, startNode, stop, waitForChain } from "../helpers/local-nodes.js";
 
-const run = promisify(execFile);
-const projectRoot = path.resolve(import.meta.dirname, "../..");
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
-function startNode(port: number, chainId: number): ChildProcess {
-  // detached: the node runs in its own process group, so stopping it also stops npx's children.
-  const node = spawn("npx", ["hardhat", "node", "--port", String(port), "--chain-id", String(chainId)], {
-    cwd: projectRoot,
-    detached: true,
-    stdio: "ignore",
-  });
-  return node;
-}
 
-/** Stops a node's whole process group: SIGTERM, then SIGKILL if it is still there after 3 s. */
-async function stopNode(node: ChildProcess | undefined): Promise<void> {
-  if (node?.pid === undefined || node.exitCode !== null || node.signalCode !== null) return;
-  const group = -node.pid;
-  const exited = new Promise<void>((resolve) => node.once("exit", () => resolve()));
-  try {
-    process.kill(group, "SIGTERM");
-  } catch {
-    return; // already gone
-  }
-  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 3_000).unref());
-  if ((await Promise.race([exited, timeout])) === "timeout") {
-    try {
-      process.kill(group, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-  }
-}
 
-async function waitForChain(url: string, chainId: number, node: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 45_000;
-  while (Date.now() < deadline) {
-    if (node.exitCode !== null) throw new Error(`hardhat node for ${url} exited with ${node.exitCode}`);
-    try {
-      const response = await fetch(url, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_chainId", params: [] }),
-      });
-      const body = (await response.json()) as { result?: string };
-      if (body.result !== undefined && Number(body.result) === chainId) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`hardhat node at ${url} did not start`);
-}
 
 describe("bridge tasks from the command line against two `npx hardhat node` processes", function () {
   this.timeout(120_000);
@@ -88,15 +27,8 @@ describe("bridge tasks from the command line against two `npx hardhat node` proc
   let parentUrl: string;
   let childUrl: string;
 
-  async function bridge(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    try {
-      const { stdout, stderr } = await run("npx", ["hardhat", "bridge", ...args], { cwd: projectRoot, env, maxBuffer: 10_000_000 });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failure = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: failure.code ?? -1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "" };
-    }
-  }
+  const bridge = (...args: string[]) => runBridge(env, ...args);
+
 
   before(async function () {
     dir = await mkdtemp(path.join(tmpdir(), "bridge-cli-"));
@@ -110,7 +42,7 @@ describe("bridge tasks from the command line against two `npx hardhat node` proc
   });
 
   after(async function () {
-    await Promise.all([stopNode(parentNode), stopNode(childNode)]);
+    await Promise.all([stop(parentNode), stop(childNode)]);
     await rm(dir, { recursive: true, force: true });
   });
 
