@@ -235,7 +235,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
 
     // ------------------------------------------------------------------ request
 
-    /// @dev Checks common to every request; returns the status slot for `_emitRequest`.
+    /// @dev Checks common to every request; returns the status slot (fee receiver, KLAY lock) for the request.
     function _beginRequest(address to) internal view returns (Status memory status) {
         status = _bridgeStatus;
         if (!status.running) revert BridgeNotRunning();
@@ -243,9 +243,8 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
     }
 
     /// @dev Takes the next request nonce and emits `RequestValueTransfer`. The nonce is read from storage here, not
-    /// from the `status` copy taken before the request's external calls.
+    /// from a status copy taken before the request's external calls.
     function _emitRequest(
-        Status memory status,
         TokenType tokenType,
         address from,
         address to,
@@ -254,15 +253,13 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         uint256 fee,
         bytes memory extraData
     ) internal {
-        status.requestNonce = _bridgeStatus.requestNonce;
-        uint64 nonce = status.requestNonce;
+        uint64 nonce = _bridgeStatus.requestNonce;
         _bridgeStatus.requestNonce = nonce + 1;
         emit RequestValueTransfer(tokenType, from, to, token, valueOrTokenId, nonce, fee, extraData);
     }
 
     /// @dev Takes the next request nonce (read from storage) and emits `RequestValueTransferEncoded`.
     function _emitRequestEncoded(
-        Status memory status,
         TokenType tokenType,
         address from,
         address to,
@@ -272,8 +269,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         uint8 encodingVer,
         bytes memory encodedData
     ) internal {
-        status.requestNonce = _bridgeStatus.requestNonce;
-        uint64 nonce = status.requestNonce;
+        uint64 nonce = _bridgeStatus.requestNonce;
         _bridgeStatus.requestNonce = nonce + 1;
         emit RequestValueTransferEncoded(
             tokenType, from, to, token, valueOrTokenId, nonce, 0, extraData, encodingVer, encodedData

@@ -34,10 +34,10 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         external
         nonReentrant
     {
-        Status memory status = _beginRequest(_to);
+        _beginRequest(_to);
         _requireRequestable(_tokenAddress);
         IERC721(_tokenAddress).transferFrom(msg.sender, address(this), _tokenId);
-        _requestKIP17(status, _tokenAddress, msg.sender, _to, _tokenId, _extraData);
+        _requestKIP17(_tokenAddress, msg.sender, _to, _tokenId, _extraData);
     }
 
     /// @notice Source chain, one step: called by a registered service-chain NFT's `requestValueTransfer` after it
@@ -46,9 +46,9 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         external
         nonReentrant
     {
-        Status memory status = _beginRequest(_to);
+        _beginRequest(_to);
         _requireRequestable(msg.sender);
-        _requestKIP17(status, msg.sender, _from, _to, _tokenId, _extraData);
+        _requestKIP17(msg.sender, _from, _to, _tokenId, _extraData);
     }
 
     /// @notice Source chain, one step: a KIP17 `safeTransferFrom` of a registered NFT to the bridge, with
@@ -108,13 +108,12 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
     function _requestBySafeTransfer(address from, uint256 tokenId, bytes calldata data) private {
         if (data.length < 96) revert InvalidTransferData();
         (address to, bytes memory extraData) = abi.decode(data, (address, bytes));
-        Status memory status = _beginRequest(to);
+        _beginRequest(to);
         _requireRequestable(msg.sender);
-        _requestKIP17(status, msg.sender, from, to, tokenId, extraData);
+        _requestKIP17(msg.sender, from, to, tokenId, extraData);
     }
 
     function _requestKIP17(
-        Status memory status,
         address token,
         address from,
         address to,
@@ -126,7 +125,7 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         (bool ok, bytes memory uri) = token.staticcall(abi.encodeCall(IERC721Metadata.tokenURI, (tokenId)));
         if (!ok) uri = "";
         _emitRequestEncoded(
-            status, TokenType.ERC721, from, to, token, tokenId, extraData, URI_ENCODING_VERSION, abi.encode(string(uri))
+            TokenType.ERC721, from, to, token, tokenId, extraData, URI_ENCODING_VERSION, abi.encode(string(uri))
         );
         if (modeMintBurn) IKIP17MintBurn(token).burn(tokenId);
     }

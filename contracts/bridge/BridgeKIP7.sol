@@ -116,7 +116,7 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         bytes memory extraData
     ) private {
         uint256 fee = _tokenFeeDue(status.feeReceiver, token, feeLimit);
-        _emitRequest(status, TokenType.ERC20, from, to, token, value, fee, extraData);
+        _emitRequest(TokenType.ERC20, from, to, token, value, fee, extraData);
         _settleTokenFee(token, status.feeReceiver, from, feeLimit, fee);
         if (modeMintBurn) IKIP7MintBurn(token).burn(value);
     }

@@ -89,7 +89,7 @@ abstract contract BridgeKLAY is BridgeFees {
         if (status.klayLocked) revert IBridgeTokens.KLAYIsLocked();
         if (value == 0) revert ZeroAmount();
         uint256 fee = _klayFeeDue(status.feeReceiver, feeLimit);
-        _emitRequest(status, TokenType.KLAY, msg.sender, to, address(0), value, fee, extraData);
+        _emitRequest(TokenType.KLAY, msg.sender, to, address(0), value, fee, extraData);
         _settleKLAYFee(status.feeReceiver, msg.sender, feeLimit, fee);
     }
 
