@@ -4,24 +4,13 @@ import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
 import type { AnchoringReceiver } from "../../types/ethers-contracts/index.js";
+import { ANCHOR_TYPES } from "../../src/signatures.js";
 
 const { ethers, networkHelpers } = await network.create();
 
 /** The secp256k1 group order: a signature with s above n/2 has a malleable twin (n - s, v flipped). */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
-const ANCHOR_TYPES = {
-  Anchor: [
-    { name: "blockHash", type: "bytes32" },
-    { name: "parentHash", type: "bytes32" },
-    { name: "transactionsRoot", type: "bytes32" },
-    { name: "receiptsRoot", type: "bytes32" },
-    { name: "stateRoot", type: "bytes32" },
-    { name: "blockNumber", type: "uint64" },
-    { name: "blockCount", type: "uint64" },
-    { name: "txCount", type: "uint64" },
-  ],
-};
 
 interface Anchor {
   blockHash: string;
