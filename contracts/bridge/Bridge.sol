@@ -7,15 +7,18 @@ import {BridgeCounterpart} from "./BridgeCounterpart.sol";
 import {BridgeKLAY} from "./BridgeKLAY.sol";
 import {BridgeKIP7} from "./BridgeKIP7.sol";
 import {BridgeKIP17} from "./BridgeKIP17.sol";
-import {BridgeSignedHandles} from "./BridgeSignedHandles.sol";
+import {BridgeLimits} from "./BridgeLimits.sol";
+import {BridgeRecovery} from "./BridgeRecovery.sol";
 
 /// @title Bridge: one side of a parent chain / service chain bridge
 /// @notice Drop-in compatible with Klaytn's bridge (VERSION 1): the same functions, events and semantics, composed
 /// of modules (operators and votes, fees, token registry, counterpart, KLAY, KIP7, KIP17) over one execution core,
 /// plus the cheap path: batches of transfers approved by the operators' EIP-712 signatures in one transaction.
+/// Unlike Klaytn's, a transfer whose payout fails is never stuck (it is retried, or cancelled and refunded through
+/// `transferRecovery()`), and the owner may set transfer limits per asset (`setTransferLimits`).
 /// Deploy one on each chain, link them with `setCounterPartBridge`, register token pairs and operators. The
 /// deployer is the owner and sole operator; thresholds start at 1.
-contract Bridge is BridgeCounterpart, BridgeKLAY, BridgeKIP7, BridgeKIP17, BridgeSignedHandles {
+contract Bridge is BridgeCounterpart, BridgeKLAY, BridgeKIP7, BridgeKIP17, BridgeLimits, BridgeRecovery {
     /// @notice Klaytn's bridge interface version this contract implements.
     uint64 public constant VERSION = 1;
 

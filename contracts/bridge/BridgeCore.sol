@@ -15,10 +15,15 @@ import {IBridgeFees} from "./interfaces/IBridgeFees.sol";
 /// `upperHandleNonce`, `handleNoncesToBlockNums`, `recoveryBlockNumber`), the running switch and the operator votes.
 /// Every handle, whatever path brought it (per-operator votes or, later, signed batches), goes through
 /// `_executeHandle`, which executes a request nonce at most once.
-/// @dev Asset modules override exactly three hooks, which move value out of the bridge on the destination chain:
-/// `_payoutKLAY`, `_payoutKIP7`, `_payoutKIP17`. They are called after all bookkeeping (checks-effects-interactions)
-/// and must revert when the payout fails. Request entry points of the modules call `_beginRequest` for the common
-/// checks and `_emitRequest` / `_emitRequestEncoded` to take the next nonce.
+/// A handle whose payout fails (a recipient that refuses KLAY or the NFT, a paused token) does not revert: the nonce
+/// counts as handled, `HandleValueTransferFailed` is emitted instead of `HandleValueTransfer`, and the transfer is
+/// parked in the bridge's `TransferRecovery` as failed until it is retried or cancelled (and then refunded on the
+/// source bridge). A handle above the destination's limits is parked as held until the owner releases it.
+/// @dev Asset modules override the three hooks that move value out of the bridge, `_payoutKLAY`, `_payoutKIP7` and
+/// `_payoutKIP17`, which report failure instead of reverting (`TokenCalls.tryCall`) and are called after all
+/// bookkeeping (checks-effects-interactions). The limits module overrides `_checkHandle` (registration and handle
+/// limits) and `_consumeRequestLimit`; the recovery module overrides `_park`. Request entry points of the modules
+/// call `_beginRequest` for the common checks and `_emitRequest` / `_emitRequestEncoded` to take the next nonce.
 abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridgeTransfers, IBridgeFees {
     using BitMaps for BitMaps.BitMap;
 
@@ -34,6 +39,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         uint64 requestNonce;
         bool running;
         bool klayLocked;
+        bool klayRequestLimited; // KLAY has transfer limits: requests consult them
     }
 
     /// @dev Handle-side bookkeeping, one slot.
@@ -41,6 +47,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         uint64 lower;
         uint64 upper;
         uint64 recoveryBlock;
+        bool klayHandleLimited; // KLAY has transfer limits: handles consult them
     }
 
     /// @dev One transfer to execute on this chain, as the counterpart bridge requested it.
@@ -62,7 +69,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
     bool public immutable modeMintBurn;
 
     Status internal _bridgeStatus;
-    HandleNonces private _nonces;
+    HandleNonces internal _nonces;
 
     /// @notice The nonce the next configuration vote (`setKLAYFee`, `setERC20Fee`) must name.
     uint64 public configurationNonce;
@@ -119,8 +126,11 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
     }
 
     /// @notice Whether request `nonce` of the counterpart bridge was executed here, by either path.
+    /// @dev No nonce above `upperHandleNonce` is handled: the bitmap is read only between the two, so a handle in
+    /// order reads no bitmap word.
     function isHandled(uint64 nonce) public view returns (bool) {
-        return nonce < _nonces.lower || _handledAhead.get(nonce);
+        HandleNonces memory n = _nonces;
+        return nonce < n.lower || (nonce <= n.upper && _handledAhead.get(nonce));
     }
 
     // ------------------------------------------------------------------ owner
@@ -164,41 +174,80 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
     }
 
     function _requireNotHandled(uint64 nonce) internal view {
-        uint64 lower = _nonces.lower;
-        if (nonce < lower) revert NonceAlreadyPassed(nonce, lower);
-        if (_handledAhead.get(nonce)) revert VoteClosed(nonce);
+        HandleNonces memory n = _nonces;
+        if (nonce < n.lower) revert NonceAlreadyPassed(nonce, n.lower);
+        if (nonce <= n.upper && _handledAhead.get(nonce)) revert VoteClosed(nonce);
     }
 
     // ------------------------------------------------------------------ handle
 
-    /// @dev Executes `r` once: records the nonce, emits `HandleValueTransfer`, then pays out. The caller has
-    /// checked that the nonce is not handled and that enough operators approved exactly `r`. The per-operator path
-    /// also records `handledRequestTx` (Klaytn's view); the signed path leaves that 20,000-gas slot out: its
-    /// readers have `isHandled(nonce)` on chain and the request tx hash in `HandleValueTransfer`.
+    /// @dev Executes `r` once: records the nonce, then pays out and emits `HandleValueTransfer`; or parks `r` as held
+    /// when it is above the handle limits (`TransferHeld`), or as failed when the payout fails
+    /// (`HandleValueTransferFailed`). The caller has checked that the nonce is not handled and that enough operators
+    /// approved exactly `r`. The per-operator path also records `handledRequestTx` (Klaytn's view); the signed path
+    /// leaves that 20,000-gas slot out: its readers have `isHandled(nonce)` on chain and the request tx hash in
+    /// `HandleValueTransfer`.
     function _executeHandle(HandleRequest memory r, bool recordRequestTx) internal {
         if (r.to == address(0)) revert ZeroRecipient();
         if (recordRequestTx) handledRequestTx[r.requestTxHash] = true;
-        uint64 lower = _recordHandled(r.requestNonce, r.requestBlockNumber);
-        emit HandleValueTransfer(
-            r.requestTxHash,
-            r.tokenType,
-            r.from,
-            r.to,
-            r.tokenAddress,
-            r.valueOrTokenId,
-            r.requestNonce,
-            lower,
-            r.extraData
-        );
-        if (r.tokenType == TokenType.KLAY) _payoutKLAY(r.to, r.valueOrTokenId);
-        else if (r.tokenType == TokenType.ERC20) _payoutKIP7(r.tokenAddress, r.to, r.valueOrTokenId);
-        else _payoutKIP17(r.tokenAddress, r.to, r.valueOrTokenId, r.tokenURI);
+        (uint64 lower, bool klayLimited) = _recordHandled(r.requestNonce, r.requestBlockNumber);
+        if (!_checkHandle(r.tokenType, r.tokenAddress, r.valueOrTokenId, klayLimited)) {
+            _park(r, true);
+            emit TransferHeld(
+                r.requestTxHash, r.tokenType, r.from, r.to, r.tokenAddress, r.valueOrTokenId, r.requestNonce
+            );
+            return;
+        }
+        _deliver(r, lower, true);
+    }
+
+    /// @dev Pays `r` out (with the fixed payout budget when `capped`) and emits `HandleValueTransfer`; when the payout
+    /// fails, emits `HandleValueTransferFailed` and, when `capped` (the failure is the recipient's or the token's),
+    /// parks `r` as failed. Returns whether it was paid and, if not, what the recipient or the token returned.
+    function _deliver(HandleRequest memory r, uint64 lower, bool capped)
+        internal
+        returns (bool paid, bytes memory reason)
+    {
+        (paid, reason) = _payout(r.tokenType, r.tokenAddress, r.to, r.valueOrTokenId, r.tokenURI, capped);
+        if (paid) {
+            emit HandleValueTransfer(
+                r.requestTxHash,
+                r.tokenType,
+                r.from,
+                r.to,
+                r.tokenAddress,
+                r.valueOrTokenId,
+                r.requestNonce,
+                lower,
+                r.extraData
+            );
+        } else {
+            if (capped) _park(r, false);
+            emit HandleValueTransferFailed(
+                r.requestTxHash, r.tokenType, r.from, r.to, r.tokenAddress, r.valueOrTokenId, r.requestNonce, reason
+            );
+        }
+    }
+
+    /// @dev Moves value out of the bridge by the asset's hook; reports failure instead of reverting.
+    function _payout(
+        TokenType tokenType,
+        address token,
+        address to,
+        uint256 valueOrTokenId,
+        string memory tokenURI,
+        bool capped
+    ) internal returns (bool paid, bytes memory reason) {
+        if (tokenType == TokenType.KLAY) return _payoutKLAY(to, valueOrTokenId, capped);
+        if (tokenType == TokenType.ERC20) return _payoutKIP7(token, to, valueOrTokenId, capped);
+        return _payoutKIP17(token, to, valueOrTokenId, tokenURI, capped);
     }
 
     /// @dev Klaytn's `_updateHandleNonce`, without its storage churn: a nonce handled in order moves
     /// `lowerHandleNonce` (and over the nonces handled ahead of it, at most `LOWER_NONCE_STEP`) without being
-    /// written; only a nonce handled ahead is remembered, with its block number. Returns the new lower nonce.
-    function _recordHandled(uint64 nonce, uint64 blockNumber) private returns (uint64) {
+    /// written; only a nonce handled ahead is remembered, with its block number. Returns the new lower nonce and the
+    /// KLAY limits flag that shares the slot.
+    function _recordHandled(uint64 nonce, uint64 blockNumber) private returns (uint64, bool) {
         HandleNonces memory n = _nonces;
         if (nonce > n.upper) n.upper = nonce;
         uint64 limit = n.lower + LOWER_NONCE_STEP;
@@ -219,19 +268,50 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
             _handledAhead.set(nonce);
             _blockOfHandledAhead[nonce] = blockNumber;
         }
-        n.lower = i;
-        _nonces = n;
-        return i;
+        // One SSTORE of the whole slot (the compiler writes a struct member by member): `HandleNonces` packs lower,
+        // upper and recoveryBlock from the low-order end, then the flag.
+        uint256 word = uint256(i) | (uint256(n.upper) << 64) | (uint256(n.recoveryBlock) << 128);
+        if (n.klayHandleLimited) word |= 1 << 192;
+        assembly ("memory-safe") {
+            sstore(_nonces.slot, word)
+        }
+        return (i, n.klayHandleLimited);
     }
 
-    /// @dev Sends `value` KLAY to `to`. Reverts when it fails.
-    function _payoutKLAY(address to, uint256 value) internal virtual;
+    /// @dev Sends `value` KLAY to `to`; reports failure (and what the recipient returned) instead of reverting.
+    function _payoutKLAY(address to, uint256 value, bool capped)
+        internal
+        virtual
+        returns (bool paid, bytes memory reason);
 
-    /// @dev Releases (lock mode) or mints (mint/burn mode) `value` of `token` to `to`. Reverts when it fails.
-    function _payoutKIP7(address token, address to, uint256 value) internal virtual;
+    /// @dev Releases (lock mode) or mints (mint/burn mode) `value` of `token` to `to`; reports failure instead of
+    /// reverting.
+    function _payoutKIP7(address token, address to, uint256 value, bool capped)
+        internal
+        virtual
+        returns (bool paid, bytes memory reason);
 
-    /// @dev Releases (lock mode) or mints (mint/burn mode) NFT `tokenId` of `token` to `to`. Reverts when it fails.
-    function _payoutKIP17(address token, address to, uint256 tokenId, string memory tokenURI) internal virtual;
+    /// @dev Releases (lock mode) or mints (mint/burn mode) NFT `tokenId` of `token` to `to`; reports failure instead
+    /// of reverting.
+    function _payoutKIP17(address token, address to, uint256 tokenId, string memory tokenURI, bool capped)
+        internal
+        virtual
+        returns (bool paid, bytes memory reason);
+
+    /// @dev Before a handle's payout: reverts unless the token is registered (KLAY needs none) and returns whether
+    /// `amount` may be paid now under the destination's limits, counting it when it may (false: hold it).
+    /// `klayLimited` is the KLAY limits flag, read with the nonce bookkeeping.
+    function _checkHandle(TokenType tokenType, address token, uint256 amount, bool klayLimited)
+        internal
+        virtual
+        returns (bool);
+
+    /// @dev Counts a request of `amount` of `token` (zero: KLAY; a KIP17 NFT counts 1) against its limits, or
+    /// reverts. Called only for assets that have limits.
+    function _consumeRequestLimit(address token, uint256 amount) internal virtual;
+
+    /// @dev Records `r` in the recovery ledger as held (above the limits) or failed (its payout failed).
+    function _park(HandleRequest memory r, bool held) internal virtual;
 
     // ------------------------------------------------------------------ request
 

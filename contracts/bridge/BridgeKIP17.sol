@@ -28,6 +28,7 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
     bytes4 private constant KIP17_RECEIVED = 0x6745782b;
     bytes4 private constant ERC721_RECEIVED = 0x150b7a02;
     uint8 private constant URI_ENCODING_VERSION = 2;
+    bytes4 private constant SAFE_TRANSFER_FROM = bytes4(keccak256("safeTransferFrom(address,address,uint256)"));
 
     /// @notice Source chain: requests NFT `tokenId` of `token` for `to` on the other chain (approve first).
     function requestERC721Transfer(address _tokenAddress, address _to, uint256 _tokenId, bytes calldata _extraData)
@@ -35,7 +36,7 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         nonReentrant
     {
         _beginRequest(_to);
-        _requireRequestable(_tokenAddress);
+        if (_requireRequestable(_tokenAddress)) _consumeRequestLimit(_tokenAddress, 1);
         IERC721(_tokenAddress).transferFrom(msg.sender, address(this), _tokenId);
         _requestKIP17(_tokenAddress, msg.sender, _to, _tokenId, _extraData);
     }
@@ -47,7 +48,7 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         nonReentrant
     {
         _beginRequest(_to);
-        _requireRequestable(msg.sender);
+        if (_requireRequestable(msg.sender)) _consumeRequestLimit(msg.sender, 1);
         _requestKIP17(msg.sender, _from, _to, _tokenId, _extraData);
     }
 
@@ -109,7 +110,7 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         if (data.length < 96) revert InvalidTransferData();
         (address to, bytes memory extraData) = abi.decode(data, (address, bytes));
         _beginRequest(to);
-        _requireRequestable(msg.sender);
+        if (_requireRequestable(msg.sender)) _consumeRequestLimit(msg.sender, 1);
         _requestKIP17(msg.sender, from, to, tokenId, extraData);
     }
 
@@ -130,12 +131,16 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         if (modeMintBurn) IKIP17MintBurn(token).burn(tokenId);
     }
 
-    function _payoutKIP17(address token, address to, uint256 tokenId, string memory tokenURI) internal override {
-        _requireRegistered(token);
-        if (modeMintBurn) {
-            TokenCalls.callOptionalBool(token, abi.encodeCall(IKIP17MintBurn.mintWithTokenURI, (to, tokenId, tokenURI)));
-        } else {
-            IERC721(token).transferFrom(address(this), to, tokenId);
-        }
+    /// @dev Lock mode releases with `safeTransferFrom` (as Klaytn's bridge): a contract recipient that does not accept
+    /// the NFT makes the payout fail, and the transfer is parked as failed rather than the NFT stuck in the contract.
+    function _payoutKIP17(address token, address to, uint256 tokenId, string memory tokenURI, bool capped)
+        internal
+        override
+        returns (bool, bytes memory)
+    {
+        bytes memory call = modeMintBurn
+            ? abi.encodeCall(IKIP17MintBurn.mintWithTokenURI, (to, tokenId, tokenURI))
+            : abi.encodeWithSelector(SAFE_TRANSFER_FROM, address(this), to, tokenId);
+        return TokenCalls.tryCall(token, 0, call, true, capped);
     }
 }

@@ -35,7 +35,7 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         nonReentrant
     {
         Status memory status = _beginRequest(_to);
-        _requireRequestable(_tokenAddress);
+        bool limited = _requireRequestable(_tokenAddress);
         if (_value == 0) revert ZeroAmount();
         if (_feeLimit > type(uint256).max - _value) revert AmountOverflow(_value, _feeLimit);
         uint256 balanceBefore = IERC20(_tokenAddress).balanceOf(address(this));
@@ -44,6 +44,7 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         if (received <= _feeLimit) revert TokenNotReceived(_tokenAddress, _value);
         uint256 credited = received - _feeLimit;
         if (credited > _value) credited = _value;
+        if (limited) _consumeRequestLimit(_tokenAddress, credited);
         _requestKIP7(status, _tokenAddress, msg.sender, _to, credited, _feeLimit, _extraData);
     }
 
@@ -54,8 +55,9 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         nonReentrant
     {
         Status memory status = _beginRequest(_to);
-        _requireRequestable(msg.sender);
+        bool limited = _requireRequestable(msg.sender);
         if (_value == 0) revert ZeroAmount();
+        if (limited) _consumeRequestLimit(msg.sender, _value);
         _requestKIP7(status, msg.sender, _from, _to, _value, _feeLimit, _extraData);
     }
 
@@ -68,10 +70,11 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
     {
         (address to, bytes memory extraData) = _decodeTransferData(data);
         Status memory status = _beginRequest(to);
-        _requireRequestable(msg.sender);
+        bool limited = _requireRequestable(msg.sender);
         if (amount == 0) revert ZeroAmount();
         uint256 fee = status.feeReceiver == address(0) ? 0 : feeOfERC20[msg.sender];
         if (amount <= fee) revert InsufficientValue(amount, fee);
+        if (limited) _consumeRequestLimit(msg.sender, amount - fee);
         _requestKIP7(status, msg.sender, from, to, amount - fee, fee, extraData);
         return KIP7_RECEIVED;
     }
@@ -121,10 +124,15 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         if (modeMintBurn) IKIP7MintBurn(token).burn(value);
     }
 
-    function _payoutKIP7(address token, address to, uint256 value) internal override {
-        _requireRegistered(token);
-        if (modeMintBurn) TokenCalls.callOptionalBool(token, abi.encodeCall(IKIP7MintBurn.mint, (to, value)));
-        else IERC20(token).safeTransfer(to, value);
+    function _payoutKIP7(address token, address to, uint256 value, bool capped)
+        internal
+        override
+        returns (bool, bytes memory)
+    {
+        bytes memory call = modeMintBurn
+            ? abi.encodeCall(IKIP7MintBurn.mint, (to, value))
+            : abi.encodeCall(IERC20.transfer, (to, value));
+        return TokenCalls.tryCall(token, 0, call, true, capped);
     }
 
     /// @dev Decodes `abi.encode(address to, bytes extraData)` of a one-step request.

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 // Internal Imports
 import {BridgeFees} from "./BridgeFees.sol";
 import {IBridgeTokens} from "./interfaces/IBridgeTokens.sol";
+import {TokenCalls} from "./libraries/TokenCalls.sol";
 
 /// @title BridgeKLAY: the native coin, always locked on the source and released on the destination
 /// @notice A handling bridge pays KLAY out of its own balance: fund it with `chargeWithoutEvent`.
@@ -88,12 +89,13 @@ abstract contract BridgeKLAY is BridgeFees {
         Status memory status = _beginRequest(to);
         if (status.klayLocked) revert IBridgeTokens.KLAYIsLocked();
         if (value == 0) revert ZeroAmount();
+        if (status.klayRequestLimited) _consumeRequestLimit(address(0), value);
         uint256 fee = _klayFeeDue(status.feeReceiver, feeLimit);
         _emitRequest(TokenType.KLAY, msg.sender, to, address(0), value, fee, extraData);
         _settleKLAYFee(status.feeReceiver, msg.sender, feeLimit, fee);
     }
 
-    function _payoutKLAY(address to, uint256 value) internal override {
-        _sendKLAY(to, value);
+    function _payoutKLAY(address to, uint256 value, bool capped) internal override returns (bool, bytes memory) {
+        return TokenCalls.tryCall(to, value, "", false, capped);
     }
 }

@@ -7,6 +7,10 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 // Internal Imports
 import {BridgeCore} from "./BridgeCore.sol";
 
+/// @dev EIP-712 type of one transfer, shared with `TransferRecovery`.
+string constant TRANSFER_TYPE =
+    "Transfer(bytes32 requestTxHash,uint8 tokenType,address from,address to,address tokenAddress,uint256 valueOrTokenId,uint64 requestNonce,uint64 requestBlockNumber,string tokenURI,bytes extraData)";
+
 /// @title BridgeSignedHandles: a batch of transfers approved by the operators' EIP-712 signatures, in one transaction
 /// @notice The cheap handle path. The operators sign a `HandleBatch` (every field the per-operator vote covers, for
 /// each transfer) under a domain bound to this chain and this bridge; anyone may submit the batch with at least the
@@ -28,11 +32,8 @@ abstract contract BridgeSignedHandles is BridgeCore, EIP712 {
         bytes extraData;
     }
 
-    bytes internal constant TRANSFER_TYPE =
-        "Transfer(bytes32 requestTxHash,uint8 tokenType,address from,address to,address tokenAddress,uint256 valueOrTokenId,uint64 requestNonce,uint64 requestBlockNumber,string tokenURI,bytes extraData)";
-
     /// @notice EIP-712 type hash of `Transfer`.
-    bytes32 public constant TRANSFER_TYPEHASH = keccak256(TRANSFER_TYPE);
+    bytes32 public constant TRANSFER_TYPEHASH = keccak256(bytes(TRANSFER_TYPE));
 
     /// @notice EIP-712 type hash of `HandleBatch(Transfer[] transfers)`.
     bytes32 public constant HANDLE_BATCH_TYPEHASH =
@@ -54,22 +55,7 @@ abstract contract BridgeSignedHandles is BridgeCore, EIP712 {
         for (uint256 i = 0; i < transfers.length; ++i) {
             Transfer calldata t = transfers[i];
             if (isHandled(t.requestNonce)) continue;
-            if (t.tokenType > uint8(TokenType.ERC721)) revert InvalidTokenType(t.tokenType);
-            _executeHandle(
-                HandleRequest({
-                    requestTxHash: t.requestTxHash,
-                    tokenType: TokenType(t.tokenType),
-                    from: t.from,
-                    to: t.to,
-                    tokenAddress: t.tokenAddress,
-                    valueOrTokenId: t.valueOrTokenId,
-                    requestNonce: t.requestNonce,
-                    requestBlockNumber: t.requestBlockNumber,
-                    tokenURI: t.tokenURI,
-                    extraData: t.extraData
-                }),
-                false
-            );
+            _executeHandle(_toHandleRequest(t), false);
         }
     }
 
@@ -80,6 +66,23 @@ abstract contract BridgeSignedHandles is BridgeCore, EIP712 {
             hashes[i] = _hashTransfer(transfers[i]);
         }
         return _hashTypedDataV4(keccak256(abi.encode(HANDLE_BATCH_TYPEHASH, keccak256(abi.encodePacked(hashes)))));
+    }
+
+    /// @dev The transfer as the execution core takes it; refuses an unknown token type.
+    function _toHandleRequest(Transfer calldata t) internal pure returns (HandleRequest memory) {
+        if (t.tokenType > uint8(TokenType.ERC721)) revert InvalidTokenType(t.tokenType);
+        return HandleRequest({
+            requestTxHash: t.requestTxHash,
+            tokenType: TokenType(t.tokenType),
+            from: t.from,
+            to: t.to,
+            tokenAddress: t.tokenAddress,
+            valueOrTokenId: t.valueOrTokenId,
+            requestNonce: t.requestNonce,
+            requestBlockNumber: t.requestBlockNumber,
+            tokenURI: t.tokenURI,
+            extraData: t.extraData
+        });
     }
 
     /// @dev EIP-712 `hashStruct` of one transfer. The eight static fields head the calldata struct in the order of

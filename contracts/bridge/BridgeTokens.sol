@@ -16,7 +16,8 @@ abstract contract BridgeTokens is Ownable, IBridgeTokens {
     struct TokenEntry {
         address counterpart;
         bool locked;
-        uint88 index;
+        bool limited; // the token has transfer limits (TransferLimits)
+        uint80 index;
     }
 
     mapping(address => TokenEntry) private _tokens;
@@ -48,7 +49,8 @@ abstract contract BridgeTokens is Ownable, IBridgeTokens {
     function registerToken(address _token, address _cToken) external onlyOwner {
         if (_token == address(0) || _cToken == address(0)) revert IOperatorVotes.ZeroAddress();
         if (_tokens[_token].counterpart != address(0)) revert TokenAlreadyRegistered(_token);
-        _tokens[_token] = TokenEntry({counterpart: _cToken, locked: false, index: uint88(registeredTokenList.length)});
+        _tokens[_token] =
+            TokenEntry({counterpart: _cToken, locked: false, limited: false, index: uint80(registeredTokenList.length)});
         registeredTokenList.push(_token);
         emit TokenRegistered(_token);
     }
@@ -87,8 +89,16 @@ abstract contract BridgeTokens is Ownable, IBridgeTokens {
         if (entry.counterpart == address(0)) revert TokenNotRegistered(token);
     }
 
-    /// @dev Reverts unless `token` is registered and unlocked.
-    function _requireRequestable(address token) internal view {
-        if (_requireRegistered(token).locked) revert TokenIsLocked(token);
+    /// @dev Reverts unless `token` is registered and unlocked; returns whether it has transfer limits.
+    function _requireRequestable(address token) internal view returns (bool limited) {
+        TokenEntry memory entry = _requireRegistered(token);
+        if (entry.locked) revert TokenIsLocked(token);
+        return entry.limited;
+    }
+
+    /// @dev Marks whether `token` (registered) has transfer limits.
+    function _setTokenLimited(address token, bool limited) internal {
+        _requireRegistered(token);
+        _tokens[token].limited = limited;
     }
 }

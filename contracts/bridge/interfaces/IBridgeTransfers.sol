@@ -51,6 +51,34 @@ interface IBridgeTransfers {
         bytes extraData
     );
 
+    /// @notice The payout of a handled transfer failed (the recipient refused KLAY or the NFT, the token refused the
+    /// transfer or the mint, the bridge lacked the KLAY): nothing was paid and `HandleValueTransfer` was not emitted.
+    /// The nonce counts as handled; the transfer waits in `transferRecovery()` as failed, for a retry to the same
+    /// recipient or the operators' cancellation followed by a refund on the source bridge. `reason` is what the
+    /// recipient or the token returned (at most 256 bytes).
+    event HandleValueTransferFailed(
+        bytes32 requestTxHash,
+        TokenType tokenType,
+        address indexed from,
+        address indexed to,
+        address indexed tokenAddress,
+        uint256 valueOrTokenId,
+        uint64 handleNonce,
+        bytes reason
+    );
+
+    /// @notice A handled transfer above this bridge's handle limits was held, not paid: the nonce counts as handled and
+    /// the transfer waits in `transferRecovery()` until the owner releases it or the operators cancel it.
+    event TransferHeld(
+        bytes32 requestTxHash,
+        TokenType tokenType,
+        address indexed from,
+        address indexed to,
+        address indexed tokenAddress,
+        uint256 valueOrTokenId,
+        uint64 handleNonce
+    );
+
     /// @notice Requests were allowed (`true`) or stopped (`false`).
     event RunningStatusChanged(bool status);
 
@@ -76,6 +104,7 @@ interface IBridgeTransfers {
     error TokenNotReceived(address token, uint256 valueOrTokenId);
     /// @notice Sending KLAY to `to` failed.
     error KLAYTransferFailed(address to, uint256 value);
-    /// @notice A call to `token` failed or returned false.
-    error TokenCallFailed(address token, bytes4 selector);
+    /// @notice Less gas is left than a payout's budget (`TokenCalls.PAYOUT_GAS`) and the failure record after it: send
+    /// the handle with more gas.
+    error InsufficientGasForPayout();
 }

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+// Internal Imports
+import {BridgeSignedHandles} from "./BridgeSignedHandles.sol";
+import {BridgeTokens} from "./BridgeTokens.sol";
+import {TransferRecovery} from "./TransferRecovery.sol";
+import {ITransferRecovery} from "./interfaces/ITransferRecovery.sol";
+
+/// @title BridgeRecovery: the bridge's side of failed, held, cancelled and refunded transfers
+/// @notice The bridge creates its `TransferRecovery` ledger, parks there the handled transfers it did not pay (failed
+/// or held), and pays on the ledger's behalf: a retry or a release to the recipient, a refund to the requester. Users
+/// and operators call the ledger (`transferRecovery()`); the bridge checks the operators' signatures for it.
+abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
+    /// @notice The ledger of this bridge's failed, held, cancelled and refunded transfers.
+    TransferRecovery public immutable transferRecovery;
+
+    /// @notice Only this bridge's `TransferRecovery` may ask it to pay.
+    error NotTransferRecovery(address caller);
+
+    constructor() {
+        transferRecovery = new TransferRecovery();
+    }
+
+    /// @notice Pays `transfer` on behalf of `transferRecovery()`, which checked that it may: to its recipient with all
+    /// the gas left (retry: `HandleValueTransfer` on success) or with the payout budget (release: a failure parks it as
+    /// failed), or back to its requester `from` (refund, a request of this bridge).
+    function recoveryPayout(Transfer calldata transfer, ITransferRecovery.RecoveryAction action)
+        external
+        nonReentrant
+        returns (bool paid, bytes memory reason)
+    {
+        if (msg.sender != address(transferRecovery)) revert NotTransferRecovery(msg.sender);
+        HandleRequest memory r = _toHandleRequest(transfer);
+        if (action == ITransferRecovery.RecoveryAction.Refund) {
+            if (r.tokenType != TokenType.KLAY) _requireRegistered(r.tokenAddress);
+            return _payout(r.tokenType, r.tokenAddress, r.from, r.valueOrTokenId, r.tokenURI, false);
+        }
+        return _deliver(r, _nonces.lower, action == ITransferRecovery.RecoveryAction.Release);
+    }
+
+    /// @notice Reverts unless `signatures` are the value-transfer threshold of current operators' signatures of
+    /// `digest`, 65 bytes each, sorted by signer (the check of `handleSignedTransfers`).
+    function checkOperatorSignatures(bytes32 digest, bytes calldata signatures) external view {
+        _requireOperatorSignatures(VOTE_VALUE_TRANSFER, digest, signatures);
+    }
+
+    function _park(HandleRequest memory r, bool held) internal override {
+        transferRecovery.park(r.requestNonce, keccak256(abi.encode(r)), held);
+    }
+}
