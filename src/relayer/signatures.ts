@@ -30,7 +30,14 @@ import { batchDigest } from "../signatures.js";
 import type { SignedTransfer } from "../signatures.js";
 import { checksumAddress } from "./types.js";
 
-export { HANDLE_BATCH_TYPES, batchDigest, bridgeDomain, packSignatures, signBatch } from "../signatures.js";
+export {
+  HANDLE_BATCH_TYPES,
+  batchDigest,
+  bridgeDomain,
+  encodeHandleSignedTransfers,
+  packSignatures,
+  signBatch,
+} from "../signatures.js";
 
 export const SIGNATURE_FILE_FORMAT = "servicechain-bridge/handle-batch-signature@1";
 
