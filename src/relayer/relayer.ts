@@ -30,7 +30,14 @@ import { InsufficientFundsAlarm } from "./funds.js";
 import { silentLogger } from "./log.js";
 import type { LogFields, RelayerLogger } from "./log.js";
 import { CounterpartTokens, readRequests, readRequestsOfTx } from "./requests.js";
-import { SignatureDirectory, batchDigest, bridgeDomain, packSignatures, signBatch } from "./signatures.js";
+import {
+  SignatureDirectory,
+  batchDigest,
+  bridgeDomain,
+  encodeHandleSignedTransfers,
+  packSignatures,
+  signBatch,
+} from "./signatures.js";
 import type { BatchSignature } from "./signatures.js";
 import { RelayerStore } from "./store.js";
 import type { StoredTransfer } from "./store.js";
@@ -59,9 +66,10 @@ export interface RelayerOptions {
   /** How long signed transfers wait for the others' signatures before this operator votes instead (default 30 s). */
   signatureWaitMs?: number;
   /**
-   * How long a relayer waits before it submits a batch that reached the threshold, when it is not that batch's
-   * designated submitter (its signer with the lowest address): so that several operators' relayers do not all send
-   * the same batch. The designated submitter submits at once. Default 0: every relayer submits at once.
+   * How long a relayer waits before it submits a batch that reached the threshold, when it is not the designated
+   * submitter (the destination bridge's current operator with the lowest address): so that several operators'
+   * relayers do not all send the same batch. The designated submitter submits at once. Default 0: every relayer
+   * submits at once.
    */
   submitGraceMs?: number;
   /** Anchor the child chain every this many child blocks (0: never; default 0). */
@@ -661,6 +669,13 @@ export class Relayer {
     const directory = dest.signatures as SignatureDirectory;
     const onInvalid = (file: string, reason: string) => this.#log.log("warn", "bad-signature-file", { file, reason });
     const threshold = Number(await this.#rpc(() => dest.bridge.operatorThresholds(0)));
+    // the designated submitter of every batch: the current operator with the lowest address, so that one relayer
+    // sends the batches, in nonce order (batches mined out of order cost more gas and can fail their estimate); the
+    // others take over after `submitGraceMs`
+    const designated =
+      this.#options.submitGraceMs > 0 &&
+      [...(await this.#rpc(() => dest.bridge.getOperatorList()))].map((a) => a.toLowerCase()).sort()[0] ===
+        this.operator.toLowerCase();
     const isOperator = new Map<string, boolean>();
     const current = async (signatures: BatchSignature[]): Promise<BatchSignature[]> => {
       const entries: BatchSignature[] = [];
@@ -724,7 +739,7 @@ export class Relayer {
           if (own !== undefined) report.signatures += 1;
         }
       }
-      await this.#submitIfDue(source, digest, await current(signatures), threshold, report);
+      await this.#submitIfDue(source, digest, await current(signatures), threshold, designated, report);
     }
 
     // b. propose batches of what nobody proposed yet, window by window (see `batchSize` and `batchWaitMs`)
@@ -738,7 +753,7 @@ export class Relayer {
       // first the batches proposed in this step that others signed meanwhile, lowest nonces first
       for (const earlier of proposed) {
         const signatures = await current(await directory.read(earlier, onInvalid));
-        await this.#submitIfDue(source, earlier, signatures, threshold, report);
+        await this.#submitIfDue(source, earlier, signatures, threshold, designated, report);
       }
       const transfers = part.map((transfer) => toSignedTransfer(transfer.request));
       const digest = batchDigest(dest.domain, transfers).toLowerCase();
@@ -746,7 +761,7 @@ export class Relayer {
       const others = (await directory.read(digest, onInvalid)).filter((entry) => entry.signer !== this.operator);
       if ((await current(others)).length >= threshold) {
         this.#follow(source, digest, transfers);
-        await this.#submitIfDue(source, digest, await current(others), threshold, report);
+        await this.#submitIfDue(source, digest, await current(others), threshold, designated, report);
         continue;
       }
       const own = await this.#signAndShare(source, transfers, "sign", digest, async () => {
@@ -754,14 +769,14 @@ export class Relayer {
         return now.filter((entry) => entry.signer !== this.operator).length >= threshold;
       });
       if (own === undefined) {
-        await this.#submitIfDue(source, digest, await current(await directory.read(digest, onInvalid)), threshold, report);
+        await this.#submitIfDue(source, digest, await current(await directory.read(digest, onInvalid)), threshold, designated, report);
         continue;
       }
       const signatures = [...others, own];
       report.signatures += 1;
       known.set(digest, signatures);
       proposed.push(digest);
-      await this.#submitIfDue(source, digest, await current(signatures), threshold, report);
+      await this.#submitIfDue(source, digest, await current(signatures), threshold, designated, report);
     }
   }
 
@@ -848,10 +863,11 @@ export class Relayer {
     digest: string,
     signatures: BatchSignature[],
     threshold: number,
+    designated: boolean,
     report: ProcessReport,
   ): Promise<void> {
     if (signatures.length < threshold || this.#refusedBatches.has(digest)) return;
-    if (!this.#mySubmitTurn(digest, signatures)) return;
+    if (!this.#mySubmitTurn(digest, designated)) return;
     const transfers = signatures[0].transfers;
     if (await this.#allHandled(source, transfers)) {
       await (this.#sides[otherSide(source)].signatures as SignatureDirectory).remove(digest);
@@ -863,16 +879,12 @@ export class Relayer {
   }
 
   /**
-   * Whether this relayer submits batch `digest` (at the threshold with `signatures`) now: at once when it is the
-   * designated submitter or without `submitGraceMs`, else once the batch has been at the threshold that long.
+   * Whether this relayer submits batch `digest` now: at once when it is the designated submitter (`designated`) or
+   * without `submitGraceMs`, else once the batch has been at the threshold that long.
    */
-  #mySubmitTurn(digest: string, signatures: BatchSignature[]): boolean {
+  #mySubmitTurn(digest: string, designated: boolean): boolean {
     const grace = this.#options.submitGraceMs;
-    if (grace <= 0) return true;
-    const signers = signatures.map((entry) => entry.signer.toLowerCase()).sort();
-    // the signer with the lowest address submits: one relayer sends the batches, in nonce order (batches mined out
-    // of order cost more gas and can fail their estimate), and the others take over after the grace
-    if (signers[0] === this.operator.toLowerCase()) return true;
+    if (grace <= 0 || designated) return true;
     const now = this.#now();
     const since = this.#atThresholdSince.get(digest);
     if (since === undefined) {
@@ -897,7 +909,7 @@ export class Relayer {
   ): Promise<BatchSignature | undefined> {
     const dest = this.#sides[otherSide(source)];
     const digest = known ?? batchDigest(dest.domain, transfers);
-    const signature = await signBatch(dest.endpoint.signer, dest.domain, transfers);
+    const signature = await signBatch(dest.endpoint.signer, dest.domain, transfers, digest);
     if (enough !== undefined && (await enough())) {
       this.#follow(source, digest, transfers);
       return undefined;
@@ -975,7 +987,7 @@ export class Relayer {
       .filter((transfer): transfer is StoredTransfer => transfer !== undefined && transfer.state !== "done");
     const request = {
       to: dest.bridgeAddress,
-      data: dest.bridge.interface.encodeFunctionData("handleSignedTransfers", [transfers, packSignatures(signatures)]),
+      data: encodeHandleSignedTransfers(transfers, packSignatures(signatures)),
     };
     const signer = dest.endpoint.signer;
     const learnt = await this.#batchGasLimit(source, transfers);
