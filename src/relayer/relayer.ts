@@ -161,12 +161,6 @@ function direction(source: Side): string {
   return `${source}->${otherSide(source)}`;
 }
 
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-}
-
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted === true) return resolve();
@@ -209,6 +203,8 @@ export class Relayer {
   readonly #lastFreshRequest: Record<Side, number> = { parent: 0, child: 0 };
   /** When this relayer first held back each window that is not full, by `side:window` (for `batchWaitMs`). */
   readonly #partialSince = new Map<string, number>();
+  /** The batches this relayer declined to sign as conflicting with one it signed (logged once each). */
+  readonly #conflicting = new Set<string>();
   /** Whether the last step held back a window that is not full, per source side (`runOnce` waits for it). */
   readonly #holdingPartial: Record<Side, boolean> = { parent: false, child: false };
   /** The gas the signed batches this relayer sent used, per destination side (see `#batchGasLimit`). */
@@ -690,10 +686,14 @@ export class Relayer {
 
     // the batches proposed so far (by any operator, this one included), the preferred first (see `preferredBatch`)
     const known = new Map<string, BatchSignature[]>();
+    const bounds = {
+      lower: await this.#rpc(() => dest.bridge.lowerHandleNonce()),
+      upper: await this.#rpc(() => dest.bridge.upperHandleNonce()),
+    };
     for (const digest of await directory.batches()) {
       const signatures = await directory.read(digest, onInvalid);
       if (signatures.length === 0) continue;
-      if (await this.#allHandled(source, signatures[0].transfers)) {
+      if (await this.#allHandled(source, signatures[0].transfers, bounds)) {
         await directory.remove(digest); // handled, by this batch or another: nothing left to sign or submit
         continue;
       }
@@ -801,6 +801,7 @@ export class Relayer {
       const full = this.store.countTransfers(source, window * size, (window + 1n) * size - 1n) >= this.#options.batchSize;
       if (!full && wait > 0) {
         const since = this.#partialSince.get(key) ?? now;
+        if (this.#partialSince.size >= 10_000) this.#partialSince.clear();
         this.#partialSince.set(key, since);
         const quiet = now - this.#lastFreshRequest[source] >= wait;
         if (!quiet && now - since < wait * 10) {
@@ -839,7 +840,11 @@ export class Relayer {
       if (signatures === undefined) continue; // gone: handled, or never shared
       if (this.#refusedBatches.has(other)) continue;
       if ((await atThreshold(signatures)) || !preferredBatch(digest, transfers, other, signatures[0].transfers)) {
-        this.#log.log("info", "conflicting-batch", { direction: direction(source), digest, signed: other });
+        if (!this.#conflicting.has(digest)) {
+          if (this.#conflicting.size >= 10_000) this.#conflicting.clear();
+          this.#conflicting.add(digest);
+          this.#log.log("info", "conflicting-batch", { direction: direction(source), digest, signed: other });
+        }
         return false;
       }
     }
@@ -959,10 +964,18 @@ export class Relayer {
     return undefined;
   }
 
-  async #allHandled(source: Side, transfers: SignedTransfer[]): Promise<boolean> {
+  /**
+   * Whether the destination handled every one of `transfers`; `bounds`: its `lowerHandleNonce` and
+   * `upperHandleNonce` as read earlier in the step (they only grow), else read now.
+   */
+  async #allHandled(
+    source: Side,
+    transfers: SignedTransfer[],
+    bounds?: { lower: bigint; upper: bigint },
+  ): Promise<boolean> {
     const dest = this.#sides[otherSide(source)];
-    const upper = await this.#rpc(() => dest.bridge.upperHandleNonce());
-    const lower = await this.#rpc(() => dest.bridge.lowerHandleNonce());
+    const upper = bounds?.upper ?? (await this.#rpc(() => dest.bridge.upperHandleNonce()));
+    const lower = bounds?.lower ?? (await this.#rpc(() => dest.bridge.lowerHandleNonce()));
     if (transfers.some((transfer) => transfer.requestNonce > upper && transfer.requestNonce !== 0n)) return false;
     for (const transfer of transfers) {
       if (transfer.requestNonce < lower) continue;
