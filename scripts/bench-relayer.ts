@@ -12,7 +12,7 @@ import { network } from "hardhat";
 import { Bridge__factory, ServiceChainKIP7__factory } from "../types/ethers-contracts/index.js";
 import type { RelayerFigures } from "../src/bench/gas-table.js";
 import { silentLogger, toSignedTransfer } from "../src/relayer/index.js";
-import type { Relayer } from "../src/relayer/index.js";
+import type { Relayer, RelayerLogger } from "../src/relayer/index.js";
 import { bridgeDomain, packSignatures, signBatch, type SignedTransfer } from "../src/signatures.js";
 import { deployPair, relayerFor, temporaryDirectory, ONE } from "../test/relayer/helpers.js";
 
@@ -23,12 +23,24 @@ export const RELAYER_BATCH_SIZE = 200;
 
 const hex = (n: number | bigint) => `0x${n.toString(16)}`;
 
+/** With BENCH_RELAYER_LOG=1: the relayers' actions (but each request and handle) with the ms since the first request. */
+function timedLogger(index: number, start: () => number): RelayerLogger {
+  return {
+    log(level, action, fields) {
+      if (level === "info" && ["request", "handled"].includes(action)) return;
+      const text = JSON.stringify(fields, (_key, value) => (typeof value === "bigint" ? String(value) : value));
+      console.log(Math.round(performance.now() - start()), index, level, action, text.slice(0, 160));
+    },
+  };
+}
+
 export async function measureRelayer(): Promise<RelayerFigures> {
   const parent = await network.create("parent");
   const child = await network.create("child");
   const dir = temporaryDirectory("bench-relayer-");
   const relayers: Relayer[] = [];
   const controller = new AbortController();
+  let t0 = 0;
   try {
     const pair = await deployPair(parent, child);
     const user = pair.parent.signers.find((s) => s.address === pair.user)!;
@@ -44,7 +56,7 @@ export async function measureRelayer(): Promise<RelayerFigures> {
           submitGraceMs: 5_000,
           batchSize: RELAYER_BATCH_SIZE,
           pollIntervalMs: 10,
-          logger: process.env.BENCH_RELAYER_LOG === "1" ? { log: (level, action, fields) => { if (level !== "info" || !["request", "handled"].includes(action)) console.log(index, level, action, JSON.stringify(fields, (_k, v) => (typeof v === "bigint" ? String(v) : v)).slice(0, 300)); } } : silentLogger,
+          logger: process.env.BENCH_RELAYER_LOG === "1" ? timedLogger(index, () => t0) : silentLogger,
         }),
       );
     }
@@ -55,7 +67,11 @@ export async function measureRelayer(): Promise<RelayerFigures> {
     const firstNonce = await user.getNonce();
     const gasPrice = hex((await parent.ethers.provider.getFeeData()).maxFeePerGas ?? 10n ** 10n);
     await parent.provider.request({ method: "evm_setAutomine", params: [false] });
-    const t0 = performance.now();
+    // the relayers run from before the first request (their first step done, as a relayer that has been running):
+    // they read the requests as they are mined
+    const running = relayers.map((relayer) => relayer.run(controller.signal));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    t0 = performance.now();
     const sent: Promise<unknown>[] = [];
     for (let i = 0; i < RELAYER_TRANSFERS; i++) {
       sent.push(
@@ -71,9 +87,7 @@ export async function measureRelayer(): Promise<RelayerFigures> {
       await parent.provider.request({ method: "evm_mine", params: [] });
     }
     const requestMs = performance.now() - t0;
-    // the relayers start once the requests are mined, so that the three read the same requests and propose the
-    // same batches (started earlier, they propose different cuts of a half-mined range and co-sign each other's)
-    const running = relayers.map((relayer) => relayer.run(controller.signal));
+    if (process.env.BENCH_RELAYER_LOG === "1") console.log(Math.round(requestMs), "requests mined");
     await parent.provider.request({ method: "evm_setAutomine", params: [true] });
     while ((await pair.child.bridge.lowerHandleNonce()) < BigInt(RELAYER_TRANSFERS)) {
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -108,6 +108,8 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log): Promise
           root: dir,
           anchorEvery: ANCHOR_EVERY,
           signatureWaitMs: 5000,
+          // the demo steps the relayers itself, once every request is mined: nothing to wait for
+          batchWaitMs: 0,
           logger: lineLogger({ label: `relayer ${index + 1} ${operator.slice(0, 8)}`, write: log }),
         }),
       );

@@ -12,6 +12,7 @@ export {
   HANDLE_BATCH_TYPES,
   batchDigest,
   bridgeDomain,
+  encodeHandleSignedTransfers,
   packSignatures,
   signBatch,
   recoverBatchSigner,

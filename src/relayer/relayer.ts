@@ -11,7 +11,7 @@
  * a transfer.
  */
 import { ZeroAddress, getAddress, id as selectorHash } from "ethers";
-import type { ContractTransactionResponse, Provider, TypedDataDomain } from "ethers";
+import type { ContractTransactionResponse, Provider, TransactionReceipt, TransactionResponse, TypedDataDomain } from "ethers";
 
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
@@ -30,7 +30,14 @@ import { InsufficientFundsAlarm } from "./funds.js";
 import { silentLogger } from "./log.js";
 import type { LogFields, RelayerLogger } from "./log.js";
 import { CounterpartTokens, readRequests, readRequestsOfTx } from "./requests.js";
-import { SignatureDirectory, batchDigest, bridgeDomain, packSignatures, signBatch } from "./signatures.js";
+import {
+  SignatureDirectory,
+  batchDigest,
+  bridgeDomain,
+  encodeHandleSignedTransfers,
+  packSignatures,
+  signBatch,
+} from "./signatures.js";
 import type { BatchSignature } from "./signatures.js";
 import { RelayerStore } from "./store.js";
 import type { StoredTransfer } from "./store.js";
@@ -44,15 +51,25 @@ export interface RelayerOptions {
   store: RelayerStore | string;
   /** The directory shared with the other operators' relayers for signatures; without it, votes only. */
   signatureDir?: string;
-  /** Transfers per signed batch (default 100). */
+  /**
+   * Transfers per signed batch (default 100). Batches are cut at fixed request nonces, `batchSize` apart (the batch
+   * of window k holds nonces k·batchSize to (k+1)·batchSize − 1), so that operators whose relayers read a burst of
+   * requests at different moments propose the same batches.
+   */
   batchSize?: number;
+  /**
+   * How long a window that is not full waits before this relayer proposes what it holds (default 1 s): until no new
+   * request of its direction came for that long, or the window has waited ten times that. The operators' relayers see
+   * the same requests once requests stop coming, so they propose the same partial batch; 0 proposes at once.
+   */
+  batchWaitMs?: number;
   /** How long signed transfers wait for the others' signatures before this operator votes instead (default 30 s). */
   signatureWaitMs?: number;
   /**
-   * How long a relayer waits before it submits a batch that reached the threshold without its help, when it is not
-   * that batch's designated submitter (its signer with the lowest address): so that several operators'
-   * relayers do not all send the same batch. The designated submitter, and the relayer whose signature completes
-   * the threshold, submit at once. Default 0: every relayer submits at once.
+   * How long a relayer waits before it submits a batch that reached the threshold, when it is not the designated
+   * submitter (the destination bridge's current operator with the lowest address): so that several operators'
+   * relayers do not all send the same batch. The designated submitter submits at once. Default 0: every relayer
+   * submits at once.
    */
   submitGraceMs?: number;
   /** Anchor the child chain every this many child blocks (0: never; default 0). */
@@ -106,18 +123,42 @@ const HANDLE_SIGNED_SELECTOR = selectorHash(
 /** The longest a failed transfer waits before it is tried again. */
 const MAX_FAILURE_BACKOFF_MS = 60_000;
 
+/**
+ * Whether batch `a` goes before batch `b` when two batches hold some of the same transfers: the one with the lowest
+ * first nonce, then the longer one, then the lower digest. Every relayer orders the batches it knows this way.
+ */
+function preferredBatch(aDigest: string, a: SignedTransfer[], bDigest: string, b: SignedTransfer[]): boolean {
+  const first = (transfers: SignedTransfer[]) =>
+    transfers.reduce((low, transfer) => (transfer.requestNonce < low ? transfer.requestNonce : low), 2n ** 64n);
+  const [firstA, firstB] = [first(a), first(b)];
+  if (firstA !== firstB) return firstA < firstB;
+  if (a.length !== b.length) return a.length > b.length;
+  return aDigest.toLowerCase() < bDigest.toLowerCase();
+}
+
+/**
+ * What the signed batches this relayer sent to one side cost: the most gas per transfer, over batches of KIP7
+ * transfers, and the tokens and recipients of those transfers. A batch of KIP7 transfers of known tokens to known
+ * recipients is sent with a gas limit from that figure instead of an estimate (which executes the batch once more).
+ */
+interface BatchGas {
+  perTransfer: bigint;
+  tokens: Set<string>;
+  recipients: Set<string>;
+  /** The longest extra data (as hex text) of those transfers. */
+  extraDataLength: number;
+}
+
+function newBatchGas(): BatchGas {
+  return { perTransfer: 0n, tokens: new Set(), recipients: new Set(), extraDataLength: 0 };
+}
+
 function emptyReport(): ProcessReport {
   return { handled: 0, votes: 0, signatures: 0, batches: 0, failed: 0, waiting: 0 };
 }
 
 function direction(source: Side): string {
   return `${source}->${otherSide(source)}`;
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -139,6 +180,7 @@ export class Relayer {
     Pick<
       RelayerOptions,
       | "batchSize"
+      | "batchWaitMs"
       | "signatureWaitMs"
       | "submitGraceMs"
       | "anchorEvery"
@@ -157,6 +199,16 @@ export class Relayer {
   readonly #refusedBatches = new Set<string>();
   /** When this relayer first saw each batch at the threshold (for `submitGraceMs`). */
   readonly #atThresholdSince = new Map<string, number>();
+  /** When this relayer last recorded a new request, per source side (for `batchWaitMs`). */
+  readonly #lastFreshRequest: Record<Side, number> = { parent: 0, child: 0 };
+  /** When this relayer first held back each window that is not full, by `side:window` (for `batchWaitMs`). */
+  readonly #partialSince = new Map<string, number>();
+  /** The batches this relayer declined to sign as conflicting with one it signed (logged once each). */
+  readonly #conflicting = new Set<string>();
+  /** Whether the last step held back a window that is not full, per source side (`runOnce` waits for it). */
+  readonly #holdingPartial: Record<Side, boolean> = { parent: false, child: false };
+  /** The gas the signed batches this relayer sent used, per destination side (see `#batchGasLimit`). */
+  readonly #batchGas: Record<Side, BatchGas> = { parent: newBatchGas(), child: newBatchGas() };
   #anchorer?: Anchorer;
 
   private constructor(operator: string, store: RelayerStore, sides: Record<Side, SideContext>, options: RelayerOptions) {
@@ -165,6 +217,7 @@ export class Relayer {
     this.#sides = sides;
     this.#options = {
       batchSize: options.batchSize ?? 100,
+      batchWaitMs: options.batchWaitMs ?? 1000,
       signatureWaitMs: options.signatureWaitMs ?? 30_000,
       submitGraceMs: options.submitGraceMs ?? 0,
       anchorEvery: options.anchorEvery ?? 0,
@@ -287,6 +340,7 @@ export class Relayer {
       fresh.push(...this.store.recordScan(side, list, block));
     }
     for (const request of fresh) this.#logRequest(request);
+    for (const request of fresh) this.#lastFreshRequest[request.source] = this.#now();
     return fresh;
   }
 
@@ -418,16 +472,26 @@ export class Relayer {
       .filter((transfer) => transfer.state === "voted" || transfer.state === "signed").length;
   }
 
-  /** Marks done what the destination handled; returns the rest. */
+  /**
+   * Marks done what the destination handled; returns the rest. Below `lowerHandleNonce` everything is handled; above
+   * it, the transfers waiting for one signed batch are asked about one at a time only once one of them is handled
+   * (a batch executes as a whole), so that a batch executed ahead of the others costs a few calls, not one per nonce.
+   */
   async #settleHandled(source: Side, pending: StoredTransfer[], report: ProcessReport): Promise<StoredTransfer[]> {
     const dest = this.#sides[otherSide(source)];
     const lower = await this.#rpc(() => dest.bridge.lowerHandleNonce());
     const upper = await this.#rpc(() => dest.bridge.upperHandleNonce());
     const handled: bigint[] = [];
     const rest: StoredTransfer[] = [];
+    const unhandledBatches = new Set<string>();
     for (const transfer of pending) {
       const nonce = transfer.request.requestNonce;
-      const done = nonce < lower || (nonce <= upper && (await this.#rpc(() => dest.bridge.isHandled(nonce))));
+      const batch = transfer.state === "signed" || transfer.state === "submitted" ? transfer.batchDigest : null;
+      let done = nonce < lower;
+      if (!done && nonce <= upper && (batch === null || !unhandledBatches.has(batch))) {
+        done = await this.#rpc(() => dest.bridge.isHandled(nonce));
+        if (!done && batch !== null) unhandledBatches.add(batch);
+      }
       if (done) handled.push(nonce);
       else rest.push(transfer);
     }
@@ -599,92 +663,233 @@ export class Relayer {
   async #signedStep(source: Side, active: StoredTransfer[], report: ProcessReport): Promise<void> {
     const dest = this.#sides[otherSide(source)];
     const directory = dest.signatures as SignatureDirectory;
-    const digests = await directory.batches();
     const onInvalid = (file: string, reason: string) => this.#log.log("warn", "bad-signature-file", { file, reason });
-
-    // a. sign the batches the other operators proposed, once each transfer is checked against the source chain
-    const known = new Map<string, BatchSignature[]>();
-    const cosigned = new Set<string>();
-    for (const digest of digests) {
-      const signatures = await directory.read(digest, onInvalid);
-      if (signatures.length === 0) continue;
-      known.set(digest, signatures);
-      const transfers = signatures[0].transfers;
-      if (await this.#allHandled(source, transfers)) {
-        await directory.remove(digest); // handled, by this batch or another: nothing left to sign or submit
-        known.delete(digest);
-        continue;
-      }
-      if (signatures.some((entry) => entry.signer === this.operator)) continue;
-      if (this.#refusedBatches.has(digest)) continue;
-      const problem = await this.#checkBatch(source, transfers);
-      if (problem !== undefined) {
-        // a field that differs from the request is final; a request not seen or not confirmed yet may come
-        if (problem.final) this.#refusedBatches.add(digest);
-        this.#log.log("warn", problem.final ? "refuse-batch" : "defer-batch", {
-          direction: direction(source),
-          digest,
-          reason: problem.reason,
-        });
-        continue;
-      }
-      const own = await this.#signAndShare(source, transfers, "cosign");
-      known.set(digest, [...signatures, own]);
-      cosigned.add(digest);
-      report.signatures += 1;
-    }
-
-    // b. sign batches of what nobody proposed yet
-    const fresh = this.store
-      .pendingTransfers(source)
-      .filter((transfer) => transfer.state === "seen" && active.some((a) => a.request.requestNonce === transfer.request.requestNonce));
-    for (const part of chunk(fresh, this.#options.batchSize)) {
-      const transfers = part.map((transfer) => toSignedTransfer(transfer.request));
-      const own = await this.#signAndShare(source, transfers, "sign");
-      known.set(own.digest.toLowerCase(), [own]);
-      report.signatures += 1;
-    }
-
-    // c. submit every batch that has a threshold of current operators' signatures
     const threshold = Number(await this.#rpc(() => dest.bridge.operatorThresholds(0)));
+    // the designated submitter of every batch: the current operator with the lowest address, so that one relayer
+    // sends the batches, in nonce order (batches mined out of order cost more gas and can fail their estimate); the
+    // others take over after `submitGraceMs`
+    const designated =
+      this.#options.submitGraceMs > 0 &&
+      [...(await this.#rpc(() => dest.bridge.getOperatorList()))].map((a) => a.toLowerCase()).sort()[0] ===
+        this.operator.toLowerCase();
     const isOperator = new Map<string, boolean>();
-    // lowest nonces first, so that `lowerHandleNonce` moves on in order (it moves at most 200 past a handle)
-    const firstNonce = (entries: BatchSignature[]) =>
-      entries[0].transfers.reduce((low, t) => (t.requestNonce < low ? t.requestNonce : low), 2n ** 64n);
-    const ordered = [...known.entries()].sort(([, a], [, b]) => (firstNonce(a) < firstNonce(b) ? -1 : 1));
-    for (const [digest, signatures] of ordered) {
-      if (this.#refusedBatches.has(digest)) continue; // refused or reverted: its transfers go by votes
-      const current: BatchSignature[] = [];
+    const current = async (signatures: BatchSignature[]): Promise<BatchSignature[]> => {
+      const entries: BatchSignature[] = [];
       for (const entry of signatures) {
         if (!isOperator.has(entry.signer)) {
           isOperator.set(entry.signer, await this.#rpc(() => dest.bridge.operators(entry.signer)));
         }
-        if (isOperator.get(entry.signer) === true) current.push(entry);
+        if (isOperator.get(entry.signer) === true) entries.push(entry);
       }
-      if (current.length < threshold) continue;
-      if (!cosigned.has(digest) && !this.#mySubmitTurn(digest, current)) continue;
-      const transfers = current[0].transfers;
-      if (await this.#allHandled(source, transfers)) {
-        await directory.remove(digest);
+      return entries;
+    };
+
+    // the batches proposed so far (by any operator, this one included), the preferred first (see `preferredBatch`)
+    const known = new Map<string, BatchSignature[]>();
+    const bounds = {
+      lower: await this.#rpc(() => dest.bridge.lowerHandleNonce()),
+      upper: await this.#rpc(() => dest.bridge.upperHandleNonce()),
+    };
+    for (const digest of await directory.batches()) {
+      const signatures = await directory.read(digest, onInvalid);
+      if (signatures.length === 0) continue;
+      if (await this.#allHandled(source, signatures[0].transfers, bounds)) {
+        await directory.remove(digest); // handled, by this batch or another: nothing left to sign or submit
         continue;
       }
-      const ours = transfers.every((transfer) => this.store.getTransfer(source, transfer.requestNonce) !== undefined);
-      if (!ours) continue;
-      await this.#submitBatch(source, digest, transfers, current.slice(0, threshold), report);
+      known.set(digest.toLowerCase(), signatures);
+    }
+    const ordered = [...known.keys()].sort((a, b) =>
+      preferredBatch(a, known.get(a)![0].transfers, b, known.get(b)![0].transfers) ? -1 : 1,
+    );
+
+    // a. batch by batch, lowest nonces first: sign what the other operators proposed, once each transfer is checked
+    // against the source chain and this operator signed no other version of it that may still be executed; then
+    // submit the batch if it has a threshold of current operators' signatures and it is this relayer's turn
+    for (const digest of ordered) {
+      if (this.#refusedBatches.has(digest)) continue; // refused or reverted: its transfers go by votes
+      const signatures = known.get(digest)!;
+      const transfers = signatures[0].transfers;
+      const enough = async () => {
+        const now = await current(await directory.read(digest, onInvalid));
+        return now.filter((entry) => entry.signer !== this.operator).length >= threshold;
+      };
+      if (!signatures.some((entry) => entry.signer === this.operator)) {
+        if ((await current(signatures)).length >= threshold) {
+          // enough signatures without this operator's: its transfers wait for that batch
+          this.#follow(source, digest, transfers);
+        } else {
+          if (!(await this.#maySign(source, digest, transfers, known, async (entries) => (await current(entries)).length >= threshold))) {
+            continue;
+          }
+          const problem = await this.#checkBatch(source, transfers);
+          if (problem !== undefined) {
+            // a field that differs from the request is final; a request not seen or not confirmed yet may come
+            if (problem.final) this.#refusedBatches.add(digest);
+            this.#log.log("warn", problem.final ? "refuse-batch" : "defer-batch", {
+              direction: direction(source),
+              digest,
+              reason: problem.reason,
+            });
+            continue;
+          }
+          const own = await this.#signAndShare(source, transfers, "cosign", digest, enough);
+          if (own === undefined) signatures.splice(0, signatures.length, ...(await directory.read(digest, onInvalid)));
+          else signatures.push(own);
+          if (own !== undefined) report.signatures += 1;
+        }
+      }
+      await this.#submitIfDue(source, digest, await current(signatures), threshold, designated, report);
+    }
+
+    // b. propose batches of what nobody proposed yet, window by window (see `batchSize` and `batchWaitMs`)
+    const activeNonces = new Set(active.map((transfer) => transfer.request.requestNonce));
+    const fresh = this.store
+      .pendingTransfers(source)
+      .filter((transfer) => transfer.state === "seen" && activeNonces.has(transfer.request.requestNonce));
+    this.#holdingPartial[source] = false;
+    const proposed: string[] = [];
+    for (const part of this.#readyWindows(source, fresh)) {
+      // first the batches proposed in this step that others signed meanwhile, lowest nonces first
+      for (const earlier of proposed) {
+        const signatures = await current(await directory.read(earlier, onInvalid));
+        await this.#submitIfDue(source, earlier, signatures, threshold, designated, report);
+      }
+      const transfers = part.map((transfer) => toSignedTransfer(transfer.request));
+      const digest = batchDigest(dest.domain, transfers).toLowerCase();
+      // the same batch, proposed meanwhile by another operator's relayer
+      const others = (await directory.read(digest, onInvalid)).filter((entry) => entry.signer !== this.operator);
+      if ((await current(others)).length >= threshold) {
+        this.#follow(source, digest, transfers);
+        await this.#submitIfDue(source, digest, await current(others), threshold, designated, report);
+        continue;
+      }
+      const own = await this.#signAndShare(source, transfers, "sign", digest, async () => {
+        const now = await current(await directory.read(digest, onInvalid));
+        return now.filter((entry) => entry.signer !== this.operator).length >= threshold;
+      });
+      if (own === undefined) {
+        await this.#submitIfDue(source, digest, await current(await directory.read(digest, onInvalid)), threshold, designated, report);
+        continue;
+      }
+      const signatures = [...others, own];
+      report.signatures += 1;
+      known.set(digest, signatures);
+      proposed.push(digest);
+      await this.#submitIfDue(source, digest, await current(signatures), threshold, designated, report);
     }
   }
 
   /**
-   * Whether this relayer submits batch `digest` (at the threshold with `signatures`) now: at once when it is the
-   * designated submitter or without `submitGraceMs`, else once the batch has been at the threshold that long.
+   * The windows of `fresh` (pending transfers nobody proposed to this relayer's knowledge) that are ready to be
+   * proposed, each as one batch: a full window at once, a window not full after `batchWaitMs` (see there).
    */
-  #mySubmitTurn(digest: string, signatures: BatchSignature[]): boolean {
+  #readyWindows(source: Side, fresh: StoredTransfer[]): StoredTransfer[][] {
+    const size = BigInt(this.#options.batchSize);
+    const windows = new Map<bigint, StoredTransfer[]>();
+    for (const transfer of fresh) {
+      const window = transfer.request.requestNonce / size;
+      const list = windows.get(window);
+      if (list === undefined) windows.set(window, [transfer]);
+      else list.push(transfer);
+    }
+    const now = this.#now();
+    const wait = this.#options.batchWaitMs;
+    const ready: StoredTransfer[][] = [];
+    for (const [window, part] of windows) {
+      const key = `${source}:${window}`;
+      const full = this.store.countTransfers(source, window * size, (window + 1n) * size - 1n) >= this.#options.batchSize;
+      if (!full && wait > 0) {
+        const since = this.#partialSince.get(key) ?? now;
+        if (this.#partialSince.size >= 10_000) this.#partialSince.clear();
+        this.#partialSince.set(key, since);
+        const quiet = now - this.#lastFreshRequest[source] >= wait;
+        if (!quiet && now - since < wait * 10) {
+          this.#holdingPartial[source] = true;
+          continue;
+        }
+      }
+      this.#partialSince.delete(key);
+      ready.push(part);
+    }
+    return ready;
+  }
+
+  /**
+   * Whether this operator may sign batch `digest`: none of its transfers is in another batch this operator signed
+   * (or waits for) that may still be executed, unless that other batch is short of the threshold and `digest` is
+   * preferred to it (`preferredBatch`). So an operator signs one version of each transfer, and two relayers that
+   * proposed different cuts at the same moment settle on the preferred one.
+   */
+  async #maySign(
+    source: Side,
+    digest: string,
+    transfers: SignedTransfer[],
+    known: Map<string, BatchSignature[]>,
+    atThreshold: (signatures: BatchSignature[]) => Promise<boolean>,
+  ): Promise<boolean> {
+    const others = new Set<string>();
+    for (const transfer of transfers) {
+      const stored = this.store.getTransfer(source, transfer.requestNonce);
+      if (stored === undefined || (stored.state !== "signed" && stored.state !== "submitted")) continue;
+      const other = stored.batchDigest?.toLowerCase();
+      if (other !== undefined && other !== digest) others.add(other);
+    }
+    for (const other of others) {
+      const signatures = known.get(other);
+      if (signatures === undefined) continue; // gone: handled, or never shared
+      if (this.#refusedBatches.has(other)) continue;
+      if ((await atThreshold(signatures)) || !preferredBatch(digest, transfers, other, signatures[0].transfers)) {
+        if (!this.#conflicting.has(digest)) {
+          if (this.#conflicting.size >= 10_000) this.#conflicting.clear();
+          this.#conflicting.add(digest);
+          this.#log.log("info", "conflicting-batch", { direction: direction(source), digest, signed: other });
+        }
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Records the transfers of batch `digest` that this relayer has not signed as waiting for that batch. */
+  #follow(source: Side, digest: string, transfers: SignedTransfer[]): void {
+    const nonces = transfers
+      .map((transfer) => transfer.requestNonce)
+      .filter((nonce) => this.store.getTransfer(source, nonce)?.state === "seen");
+    this.store.updateTransfers(source, nonces, { state: "signed", batchDigest: digest, signedAt: this.#now() });
+  }
+
+  /**
+   * Submits batch `digest` when `signatures` (of current operators) reach the threshold and it is this relayer's
+   * turn (see `submitGraceMs`).
+   */
+  async #submitIfDue(
+    source: Side,
+    digest: string,
+    signatures: BatchSignature[],
+    threshold: number,
+    designated: boolean,
+    report: ProcessReport,
+  ): Promise<void> {
+    if (signatures.length < threshold || this.#refusedBatches.has(digest)) return;
+    if (!this.#mySubmitTurn(digest, designated)) return;
+    const transfers = signatures[0].transfers;
+    if (await this.#allHandled(source, transfers)) {
+      await (this.#sides[otherSide(source)].signatures as SignatureDirectory).remove(digest);
+      return;
+    }
+    const ours = transfers.every((transfer) => this.store.getTransfer(source, transfer.requestNonce) !== undefined);
+    if (!ours) return;
+    await this.#submitBatch(source, digest, transfers, signatures.slice(0, threshold), report);
+  }
+
+  /**
+   * Whether this relayer submits batch `digest` now: at once when it is the designated submitter (`designated`) or
+   * without `submitGraceMs`, else once the batch has been at the threshold that long.
+   */
+  #mySubmitTurn(digest: string, designated: boolean): boolean {
     const grace = this.#options.submitGraceMs;
-    if (grace <= 0) return true;
-    const signers = signatures.map((entry) => entry.signer.toLowerCase()).sort();
-    // the signer with the lowest address submits: one relayer sends the batches, in nonce order (batches mined out
-    // of order cost more gas and can fail their estimate), and the others take over after the grace
-    if (signers[0] === this.operator.toLowerCase()) return true;
+    if (grace <= 0 || designated) return true;
     const now = this.#now();
     const since = this.#atThresholdSince.get(digest);
     if (since === undefined) {
@@ -695,16 +900,32 @@ export class Relayer {
     return now - since >= grace;
   }
 
-  /** Signs `transfers` as this operator, writes the signature file and records the transfers as signed. */
-  async #signAndShare(source: Side, transfers: SignedTransfer[], action: string): Promise<BatchSignature> {
+  /**
+   * Signs `transfers` as this operator, writes the signature file and records the transfers as signed. With
+   * `enough`, asked once the signature is made: when the batch has a threshold of signatures by then (other relayers
+   * signed it meanwhile), the signature is not shared and the transfers wait for that batch (undefined).
+   */
+  async #signAndShare(
+    source: Side,
+    transfers: SignedTransfer[],
+    action: string,
+    known?: string,
+    enough?: () => Promise<boolean>,
+  ): Promise<BatchSignature | undefined> {
     const dest = this.#sides[otherSide(source)];
-    const digest = batchDigest(dest.domain, transfers);
-    const signature = await signBatch(dest.endpoint.signer, dest.domain, transfers);
+    const digest = known ?? batchDigest(dest.domain, transfers);
+    const signature = await signBatch(dest.endpoint.signer, dest.domain, transfers, digest);
+    if (enough !== undefined && (await enough())) {
+      this.#follow(source, digest, transfers);
+      return undefined;
+    }
     const entry: BatchSignature = { digest, signer: this.operator, signature, transfers };
     await (dest.signatures as SignatureDirectory).write(entry);
+    // the transfers not signed yet, and those of a version this operator leaves for this one (see `#maySign`)
     const nonces = transfers
-      .map((transfer) => transfer.requestNonce)
-      .filter((nonce) => this.store.getTransfer(source, nonce)?.state === "seen");
+      .map((transfer) => this.store.getTransfer(source, transfer.requestNonce))
+      .filter((stored) => stored?.state === "seen" || (stored?.state === "signed" && stored.batchDigest !== digest))
+      .map((stored) => (stored as StoredTransfer).request.requestNonce);
     this.store.updateTransfers(source, nonces, { state: "signed", batchDigest: digest, signedAt: this.#now() });
     this.#log.log("info", action, {
       direction: direction(source),
@@ -743,10 +964,18 @@ export class Relayer {
     return undefined;
   }
 
-  async #allHandled(source: Side, transfers: SignedTransfer[]): Promise<boolean> {
+  /**
+   * Whether the destination handled every one of `transfers`; `bounds`: its `lowerHandleNonce` and
+   * `upperHandleNonce` as read earlier in the step (they only grow), else read now.
+   */
+  async #allHandled(
+    source: Side,
+    transfers: SignedTransfer[],
+    bounds?: { lower: bigint; upper: bigint },
+  ): Promise<boolean> {
     const dest = this.#sides[otherSide(source)];
-    const upper = await this.#rpc(() => dest.bridge.upperHandleNonce());
-    const lower = await this.#rpc(() => dest.bridge.lowerHandleNonce());
+    const upper = bounds?.upper ?? (await this.#rpc(() => dest.bridge.upperHandleNonce()));
+    const lower = bounds?.lower ?? (await this.#rpc(() => dest.bridge.lowerHandleNonce()));
     if (transfers.some((transfer) => transfer.requestNonce > upper && transfer.requestNonce !== 0n)) return false;
     for (const transfer of transfers) {
       if (transfer.requestNonce < lower) continue;
@@ -769,15 +998,20 @@ export class Relayer {
     const stored = nonces
       .map((nonce) => this.store.getTransfer(source, nonce))
       .filter((transfer): transfer is StoredTransfer => transfer !== undefined && transfer.state !== "done");
-    const packed = packSignatures(signatures);
-    let tx: ContractTransactionResponse;
+    const request = {
+      to: dest.bridgeAddress,
+      data: encodeHandleSignedTransfers(transfers, packSignatures(signatures)),
+    };
+    const signer = dest.endpoint.signer;
+    const learnt = await this.#batchGasLimit(source, transfers);
+    let tx: TransactionResponse;
     try {
       // headroom over the estimate: a batch mined after another one may move `lowerHandleNonce` further on (up to
       // 200 nonces) than the estimate saw, and a batch that runs out of gas goes the slow way, by votes
-      const estimate = await dest.bridge.handleSignedTransfers.estimateGas(transfers, packed);
-      tx = await dest.bridge.handleSignedTransfers(transfers, packed, { gasLimit: (estimate * 3n) / 2n + 200_000n });
+      const gasLimit = learnt ?? ((await signer.estimateGas(request)) * 3n) / 2n + 200_000n;
+      tx = await signer.sendTransaction({ ...request, gasLimit });
     } catch (error) {
-      this.#onBatchError(source, digest, stored, error, report);
+      await this.#onBatchError(source, digest, stored, error, report, learnt !== undefined ? request : undefined);
       return;
     }
     await this.#afterSend?.({ kind: "batch", side: dest.side, nonces, txHash: tx.hash });
@@ -786,14 +1020,16 @@ export class Relayer {
       stored.map((transfer) => transfer.request.requestNonce),
       { state: "submitted", submitTx: tx.hash },
     );
+    let receipt: TransactionReceipt | null;
     try {
-      const receipt = await tx.wait();
+      receipt = await tx.wait();
       if (receipt === null || receipt.status !== 1) throw new Error(`batch ${tx.hash} failed`);
     } catch (error) {
-      this.#onBatchError(source, digest, stored, error, report);
+      await this.#onBatchError(source, digest, stored, error, report, learnt !== undefined ? request : undefined);
       return;
     }
     this.#funds.clear(dest.side);
+    if (learnt === undefined) this.#learnBatchGas(source, transfers, receipt);
     const executed = stored.map((transfer) => transfer.request.requestNonce);
     this.store.updateTransfers(source, executed, { state: "done", lastError: null });
     report.batches += 1;
@@ -808,13 +1044,79 @@ export class Relayer {
     await (dest.signatures as SignatureDirectory).remove(digest);
   }
 
-  /** A batch that reverted: its transfers go the vote way, which isolates the one that fails. */
-  #onBatchError(source: Side, digest: string, transfers: StoredTransfer[], error: unknown, report: ProcessReport): void {
+  /**
+   * The gas limit of a batch of `source`'s transfers from what earlier batches used (`BatchGas`), with the same
+   * headroom as over an estimate; undefined when the batch must be estimated: not only KIP7 transfers of known tokens
+   * to known recipients with no more extra data than before, or not the next batch in nonce order (a batch handled
+   * ahead of `lowerHandleNonce` records each nonce, which costs more).
+   */
+  async #batchGasLimit(source: Side, transfers: SignedTransfer[]): Promise<bigint | undefined> {
+    const gas = this.#batchGas[otherSide(source)];
+    if (gas.perTransfer === 0n) return undefined;
+    for (const transfer of transfers) {
+      if (transfer.tokenType !== TokenType.KIP7 || transfer.extraData.length > gas.extraDataLength) return undefined;
+      if (!gas.tokens.has(transfer.tokenAddress.toLowerCase()) || !gas.recipients.has(transfer.to.toLowerCase())) {
+        return undefined;
+      }
+    }
+    const first = transfers.reduce((low, transfer) => (transfer.requestNonce < low ? transfer.requestNonce : low), 2n ** 64n);
+    const lower = await this.#rpc(() => this.#sides[otherSide(source)].bridge.lowerHandleNonce());
+    if (first !== lower) return undefined;
+    return (gas.perTransfer * BigInt(transfers.length) * 3n) / 2n + 200_000n;
+  }
+
+  /**
+   * Records the gas of a batch sent with an estimate, when it was all KIP7 transfers and it executed every one of them
+   * (a transfer handled meanwhile by another batch costs next to nothing, and would lower the figure).
+   */
+  #learnBatchGas(source: Side, transfers: SignedTransfer[], receipt: TransactionReceipt): void {
+    if (transfers.some((transfer) => transfer.tokenType !== TokenType.KIP7)) return;
+    const dest = this.#sides[otherSide(source)];
+    const handleTopic = dest.bridge.interface.getEvent("HandleValueTransfer").topicHash;
+    const bridge = dest.bridgeAddress.toLowerCase();
+    const executed = receipt.logs.filter((log) => log.address.toLowerCase() === bridge && log.topics[0] === handleTopic);
+    if (executed.length !== transfers.length) return;
+    const gas = this.#batchGas[dest.side];
+    const perTransfer = (receipt.gasUsed + BigInt(transfers.length) - 1n) / BigInt(transfers.length);
+    if (perTransfer > gas.perTransfer) gas.perTransfer = perTransfer;
+    if (gas.tokens.size + gas.recipients.size > 10_000) Object.assign(gas, newBatchGas());
+    for (const transfer of transfers) {
+      gas.tokens.add(transfer.tokenAddress.toLowerCase());
+      gas.recipients.add(transfer.to.toLowerCase());
+      if (transfer.extraData.length > gas.extraDataLength) gas.extraDataLength = transfer.extraData.length;
+    }
+  }
+
+  /**
+   * A batch that reverted: its transfers go the vote way, which isolates the one that fails. A batch sent with a
+   * gas limit from `BatchGas` (`request`) that would succeed with an estimate ran out of gas: the figure is dropped
+   * and the batch is sent again with an estimate.
+   */
+  async #onBatchError(
+    source: Side,
+    digest: string,
+    transfers: StoredTransfer[],
+    error: unknown,
+    report: ProcessReport,
+    request?: { to: string; data: string },
+  ): Promise<void> {
     const dest = this.#sides[otherSide(source)];
     const revert = decodeRevert(error, dest.bridge.interface);
     if (isInsufficientFunds(error) || (revert === undefined && isTransientRpcError(error))) {
       this.#onSendError(source, transfers, error, "batch", report);
       return;
+    }
+    if (request !== undefined) {
+      this.#batchGas[dest.side] = newBatchGas();
+      try {
+        await dest.endpoint.signer.estimateGas(request);
+        const nonces = transfers.map((transfer) => transfer.request.requestNonce);
+        this.store.updateTransfers(source, nonces, { state: "signed", submitTx: null });
+        this.#log.log("warn", "batch-out-of-gas", { direction: direction(source), digest, retry: "with an estimate" });
+        return;
+      } catch (estimateError) {
+        error = estimateError;
+      }
     }
     this.#refusedBatches.add(digest);
     const reason = revert?.text ?? describeError(error);
@@ -845,8 +1147,9 @@ export class Relayer {
   // ---------------------------------------------------------------- running
 
   /**
-   * Relays what is pending now and returns: reads new requests, handles them (waiting up to `signatureWaitMs` for
-   * the other operators' signatures, then voting), runs a recovery and the anchoring that is due.
+   * Relays what is pending now and returns: reads new requests, handles them (waiting up to `batchWaitMs` to propose
+   * a batch that is not full and up to `signatureWaitMs` for the other operators' signatures, then voting), runs a
+   * recovery and the anchoring that is due.
    */
   async runOnce(): Promise<ProcessReport> {
     const total = emptyReport();
@@ -856,7 +1159,8 @@ export class Relayer {
     await this.poll();
     await this.recover();
     add(await this.processPending());
-    const deadline = this.#now() + this.#options.signatureWaitMs + this.#options.pollIntervalMs;
+    const deadline =
+      this.#now() + this.#options.batchWaitMs * 10 + this.#options.signatureWaitMs + this.#options.pollIntervalMs;
     while (this.#awaitingSignatures() && this.#now() < deadline) {
       await sleep(Math.min(this.#options.pollIntervalMs, 250));
       add(await this.processPending());
@@ -876,6 +1180,7 @@ export class Relayer {
 
   #awaitingSignatures(): boolean {
     for (const source of ["parent", "child"] as const) {
+      if (this.#holdingPartial[source]) return true;
       if (this.store.pendingTransfers(source).some((transfer) => transfer.state === "signed")) return true;
     }
     return false;

@@ -15,8 +15,9 @@
  *                      "requestNonce", "requestBlockNumber", "tokenURI", "extraData" }, … ],
  *     "createdAt": "ISO time" }
  *
- * A reader trusts nothing in a file: it recomputes the digest from the transfers, recovers the signer from the
- * signature, and checks each transfer against the source chain before it signs the batch itself.
+ * A reader trusts nothing in a file: it recomputes the digest from the transfers (once per batch: a later signature
+ * of a batch it hashed is checked against that digest), recovers the signer from the signature, and checks each
+ * transfer against the source chain before it signs the batch itself.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
@@ -27,8 +28,16 @@ import type { TypedDataDomain } from "ethers";
 
 import { batchDigest } from "../signatures.js";
 import type { SignedTransfer } from "../signatures.js";
+import { checksumAddress } from "./types.js";
 
-export { HANDLE_BATCH_TYPES, batchDigest, bridgeDomain, packSignatures, signBatch } from "../signatures.js";
+export {
+  HANDLE_BATCH_TYPES,
+  batchDigest,
+  bridgeDomain,
+  encodeHandleSignedTransfers,
+  packSignatures,
+  signBatch,
+} from "../signatures.js";
 
 export const SIGNATURE_FILE_FORMAT = "servicechain-bridge/handle-batch-signature@1";
 
@@ -75,9 +84,9 @@ function transferFromJson(json: Record<string, string | number>): SignedTransfer
   return {
     requestTxHash: String(json.requestTxHash),
     tokenType: Number(json.tokenType),
-    from: getAddress(String(json.from)),
-    to: getAddress(String(json.to)),
-    tokenAddress: getAddress(String(json.tokenAddress)),
+    from: checksumAddress(String(json.from)),
+    to: checksumAddress(String(json.to)),
+    tokenAddress: checksumAddress(String(json.tokenAddress)),
     valueOrTokenId: BigInt(json.valueOrTokenId),
     requestNonce: BigInt(json.requestNonce),
     requestBlockNumber: BigInt(json.requestBlockNumber),
@@ -125,6 +134,11 @@ export class SignatureDirectory {
    * same text gives the same result without hashing its batch again (a relayer reads every pending batch at each step).
    */
   readonly #checked = new Map<string, { text: string; result: BatchSignature | string }>();
+  /**
+   * The transfers of the batches whose digest this directory computed itself (written by this relayer or read and
+   * checked): a signature of such a batch is checked against that digest without hashing the file's transfers.
+   */
+  readonly #batches = new Map<string, SignedTransfer[]>();
 
   constructor(
     directory: string,
@@ -140,6 +154,7 @@ export class SignatureDirectory {
   /** Writes this operator's signature of a batch, atomically. */
   async write(entry: BatchSignature): Promise<void> {
     const batchDir = join(this.#root, entry.digest.toLowerCase());
+    this.#remember(entry.digest, entry.transfers);
     await mkdir(batchDir, { recursive: true });
     const file: SignatureFile = {
       format: SIGNATURE_FILE_FORMAT,
@@ -193,9 +208,16 @@ export class SignatureDirectory {
     try {
       const file = JSON.parse(text) as SignatureFile;
       if (file.format !== SIGNATURE_FILE_FORMAT) throw new Error(`unknown format ${String(file.format)}`);
-      const transfers = file.transfers.map(transferFromJson);
-      const computed = batchDigest(this.domain, transfers);
-      if (computed.toLowerCase() !== digest.toLowerCase()) throw new Error("transfers do not hash to the digest");
+      // a batch hashed before: the signature is checked against its digest, and its transfers are the ones hashed
+      const key = digest.toLowerCase();
+      let transfers = this.#batches.get(key);
+      let computed = digest;
+      if (transfers === undefined) {
+        transfers = file.transfers.map(transferFromJson);
+        computed = batchDigest(this.domain, transfers);
+        if (computed.toLowerCase() !== key) throw new Error("transfers do not hash to the digest");
+        this.#remember(computed, transfers);
+      }
       const signer = getAddress(recoverAddress(computed, file.signature));
       if (signer.toLowerCase() !== String(file.signer).toLowerCase()) throw new Error(`signed by ${signer}`);
       return { digest: computed, signer, signature: Signature.from(file.signature).serialized, transfers };
@@ -204,9 +226,15 @@ export class SignatureDirectory {
     }
   }
 
+  #remember(digest: string, transfers: SignedTransfer[]): void {
+    if (this.#batches.size >= 1000) this.#batches.clear();
+    this.#batches.set(digest.toLowerCase(), transfers);
+  }
+
   /** Removes a batch's files (once all its transfers are handled). */
   async remove(digest: string): Promise<void> {
     const batchDir = join(this.#root, digest.toLowerCase());
+    this.#batches.delete(digest.toLowerCase());
     for (const path of this.#checked.keys()) if (dirname(path) === batchDir) this.#checked.delete(path);
     await rm(join(this.#root, digest.toLowerCase()), { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
-import type { DatabaseSync as DatabaseSyncType } from "node:sqlite";
+import type { DatabaseSync as DatabaseSyncType, StatementSync } from "node:sqlite";
 
 import type { Side, TransferRequest, TransferState } from "./types.js";
 
@@ -101,9 +101,25 @@ function parseRequest(data: string): TransferRequest {
   };
 }
 
+/**
+ * The requests already parsed, by their stored text: a request never changes once recorded, and a relayer reads its
+ * pending transfers several times a step.
+ */
+const parsedRequests = new Map<string, TransferRequest>();
+
+function cachedRequest(data: string): TransferRequest {
+  let request = parsedRequests.get(data);
+  if (request === undefined) {
+    request = parseRequest(data);
+    if (parsedRequests.size >= 20_000) parsedRequests.clear();
+    parsedRequests.set(data, request);
+  }
+  return { ...request };
+}
+
 function fromRow(row: TransferRow): StoredTransfer {
   return {
-    request: parseRequest(row.data),
+    request: cachedRequest(row.data),
     state: row.state as TransferState,
     voteTx: row.vote_tx,
     voteFromBlock: row.vote_from_block,
@@ -133,6 +149,8 @@ const COLUMN: Record<keyof TransferUpdate, string> = {
 
 export class RelayerStore {
   readonly #db: DatabaseSyncType;
+  /** The statements prepared so far, by their SQL (a relayer runs the same few statements at every step). */
+  readonly #statements = new Map<string, StatementSync>();
 
   /** Opens (creating when needed) the store at `path`; `":memory:"` for a throw-away store. */
   constructor(readonly path: string) {
@@ -143,13 +161,22 @@ export class RelayerStore {
     this.#db.exec(SCHEMA);
   }
 
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   close(): void {
     if (this.#db.isOpen) this.#db.close();
   }
 
   /** The last block of `side` whose requests are all recorded, or undefined before the first scan. */
   getCursor(side: Side): number | undefined {
-    const row = this.#db.prepare("SELECT block FROM cursor WHERE side = ?").get(side) as { block: number } | undefined;
+    const row = this.#statement("SELECT block FROM cursor WHERE side = ?").get(side) as { block: number } | undefined;
     return row?.block;
   }
 
@@ -158,7 +185,7 @@ export class RelayerStore {
    * transaction: after a crash either both happened or neither. Returns the requests that were new.
    */
   recordScan(side: Side, requests: TransferRequest[], block?: number): TransferRequest[] {
-    const insert = this.#db.prepare(
+    const insert = this.#statement(
       "INSERT OR IGNORE INTO transfers (source, nonce, data, state, updated_at) VALUES (?, ?, ?, 'seen', ?)",
     );
     const fresh: TransferRequest[] = [];
@@ -170,8 +197,7 @@ export class RelayerStore {
         if (Number(result.changes) > 0) fresh.push(request);
       }
       if (block !== undefined) {
-        this.#db
-          .prepare("INSERT INTO cursor (side, block) VALUES (?, ?) ON CONFLICT(side) DO UPDATE SET block = excluded.block")
+        this.#statement("INSERT INTO cursor (side, block) VALUES (?, ?) ON CONFLICT(side) DO UPDATE SET block = excluded.block")
           .run(side, block);
       }
       this.#db.exec("COMMIT");
@@ -183,31 +209,35 @@ export class RelayerStore {
   }
 
   getTransfer(source: Side, nonce: bigint): StoredTransfer | undefined {
-    const row = this.#db
-      .prepare("SELECT * FROM transfers WHERE source = ? AND nonce = ?")
+    const row = this.#statement("SELECT * FROM transfers WHERE source = ? AND nonce = ?")
       .get(source, Number(nonce)) as TransferRow | undefined;
     return row === undefined ? undefined : fromRow(row);
   }
 
   /** The transfers of `source` not done yet, by nonce. */
   pendingTransfers(source: Side): StoredTransfer[] {
-    const rows = this.#db
-      .prepare("SELECT * FROM transfers WHERE source = ? AND state != 'done' ORDER BY nonce")
+    const rows = this.#statement("SELECT * FROM transfers WHERE source = ? AND state != 'done' ORDER BY nonce")
       .all(source) as unknown as TransferRow[];
     return rows.map(fromRow);
   }
 
+  /** How many transfers of `source` are recorded with a nonce from `from` to `to` (both included), in any state. */
+  countTransfers(source: Side, from: bigint, to: bigint): number {
+    const row = this.#statement("SELECT COUNT(*) AS n FROM transfers WHERE source = ? AND nonce BETWEEN ? AND ?")
+      .get(source, Number(from), Number(to)) as { n: number };
+    return row.n;
+  }
+
   /** Every transfer of `source`, by nonce. */
   allTransfers(source: Side): StoredTransfer[] {
-    const rows = this.#db
-      .prepare("SELECT * FROM transfers WHERE source = ? ORDER BY nonce")
+    const rows = this.#statement("SELECT * FROM transfers WHERE source = ? ORDER BY nonce")
       .all(source) as unknown as TransferRow[];
     return rows.map(fromRow);
   }
 
   /** How many transfers are in each state. */
   countByState(): Record<string, number> {
-    const rows = this.#db.prepare("SELECT state, COUNT(*) AS n FROM transfers GROUP BY state").all() as unknown as {
+    const rows = this.#statement("SELECT state, COUNT(*) AS n FROM transfers GROUP BY state").all() as unknown as {
       state: string;
       n: number;
     }[];
@@ -220,7 +250,7 @@ export class RelayerStore {
     if (keys.length === 0 || nonces.length === 0) return;
     const sets = keys.map((key) => `${COLUMN[key]} = ?`).join(", ");
     const values = keys.map((key) => update[key] ?? null);
-    const statement = this.#db.prepare(`UPDATE transfers SET ${sets}, updated_at = ? WHERE source = ? AND nonce = ?`);
+    const statement = this.#statement(`UPDATE transfers SET ${sets}, updated_at = ? WHERE source = ? AND nonce = ?`);
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       const now = Date.now();
@@ -238,21 +268,20 @@ export class RelayerStore {
 
   /** The highest child block this relayer anchored (or saw anchored), if any. */
   lastAnchor(): { block: number; state: string; tx: string | null } | undefined {
-    return this.#db.prepare("SELECT block, state, tx FROM anchors ORDER BY block DESC LIMIT 1").get() as
+    return this.#statement("SELECT block, state, tx FROM anchors ORDER BY block DESC LIMIT 1").get() as
       | { block: number; state: string; tx: string | null }
       | undefined;
   }
 
   getAnchor(block: number): { block: number; state: string; tx: string | null; block_hash: string } | undefined {
-    return this.#db.prepare("SELECT * FROM anchors WHERE block = ?").get(block) as
+    return this.#statement("SELECT * FROM anchors WHERE block = ?").get(block) as
       | { block: number; state: string; tx: string | null; block_hash: string }
       | undefined;
   }
 
   /** Records what this relayer did for child block `block`: `signed`, `voted`, `anchored` or `passed`. */
   recordAnchor(block: number, blockHash: string, state: string, tx: string | null, signedAt?: number): void {
-    this.#db
-      .prepare(
+    this.#statement(
         "INSERT INTO anchors (block, block_hash, tx, state, signed_at) VALUES (?, ?, ?, ?, ?) " +
           "ON CONFLICT(block) DO UPDATE SET block_hash = CASE WHEN excluded.block_hash = '' THEN anchors.block_hash " +
           "ELSE excluded.block_hash END, tx = COALESCE(excluded.tx, anchors.tx), state = excluded.state, " +
@@ -263,7 +292,7 @@ export class RelayerStore {
 
   /** The anchors in `state`, by block. */
   anchorsInState(state: string): { block: number; block_hash: string; signed_at: number | null }[] {
-    return this.#db.prepare("SELECT block, block_hash, signed_at FROM anchors WHERE state = ? ORDER BY block").all(
+    return this.#statement("SELECT block, block_hash, signed_at FROM anchors WHERE state = ? ORDER BY block").all(
       state,
     ) as unknown as { block: number; block_hash: string; signed_at: number | null }[];
   }

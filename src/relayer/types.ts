@@ -1,6 +1,7 @@
 /**
  * The values the relayer passes around: one side of a pair, one value transfer request, and its states.
  */
+import { getAddress } from "ethers";
 import type { Signer } from "ethers";
 
 import type { SignedTransfer } from "../signatures.js";
@@ -94,4 +95,21 @@ export function sameTransfer(a: SignedTransfer, b: SignedTransfer): boolean {
     a.tokenURI === b.tokenURI &&
     a.extraData.toLowerCase() === b.extraData.toLowerCase()
   );
+}
+
+/** Checksummed addresses already computed, by the exact text given (a relayer sees the same few addresses again and again). */
+const checksums = new Map<string, string>();
+
+/**
+ * `getAddress` (the checksummed address, an error for a malformed one or a wrong checksum) remembering its answers:
+ * reading a burst of requests or a signature file checksums the same few addresses thousands of times.
+ */
+export function checksumAddress(address: string): string {
+  let checksummed = checksums.get(address);
+  if (checksummed === undefined) {
+    checksummed = getAddress(address);
+    if (checksums.size >= 10_000) checksums.clear();
+    checksums.set(address, checksummed);
+  }
+  return checksummed;
 }

@@ -1,7 +1,14 @@
 import { expect } from "chai";
 import { TypedDataEncoder, ZeroAddress, hexlify, randomBytes } from "ethers";
 
-import { HANDLE_BATCH_TYPES, batchDigest, bridgeDomain, type SignedTransfer } from "../../src/signatures.js";
+import { Bridge__factory } from "../../types/ethers-contracts/index.js";
+import {
+  HANDLE_BATCH_TYPES,
+  batchDigest,
+  bridgeDomain,
+  encodeHandleSignedTransfers,
+  type SignedTransfer,
+} from "../../src/signatures.js";
 
 describe("batch digest", function () {
   const domain = bridgeDomain(31338n, "0x5FbDB2315678afecb367f032d93F642f64180aa3");
@@ -23,6 +30,20 @@ describe("batch digest", function () {
       const transfers = Array.from({ length: size }, (_, i) => transfer(i));
       expect(batchDigest(domain, transfers)).to.equal(TypedDataEncoder.hash(domain, HANDLE_BATCH_TYPES, { transfers }));
     }
+  });
+
+  it("handleSignedTransfers calldata is what the bridge's ABI encodes, for mixed batches", function () {
+    const bridge = Bridge__factory.createInterface();
+    for (const size of [0, 1, 2, 7, 100]) {
+      const transfers = Array.from({ length: size }, (_, i) => transfer(i));
+      const signatures = hexlify(randomBytes(65 * (size % 4)));
+      expect(encodeHandleSignedTransfers(transfers, signatures)).to.equal(
+        bridge.encodeFunctionData("handleSignedTransfers", [transfers, signatures]),
+      );
+    }
+    expect(() => encodeHandleSignedTransfers([{ ...transfer(0), requestNonce: 2n ** 64n }], "0x")).to.throw();
+    expect(() => encodeHandleSignedTransfers([{ ...transfer(0), from: "0x1234" }], "0x")).to.throw();
+    expect(() => encodeHandleSignedTransfers([transfer(0)], "0xabc")).to.throw();
   });
 
   it("refuses values out of their type's range, as TypedDataEncoder does", function () {

@@ -152,7 +152,11 @@ export function temporaryDirectory(prefix: string): { path: string; cleanup: () 
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** The relayer of operator `index` (0-based) of `pair`, its store in `directory`. */
+/**
+ * The relayer of operator `index` (0-based) of `pair`, its store in `directory`. The tests drive the relayers step
+ * by step, each step reading every request there is: a batch that is not full is proposed at once (`batchWaitMs` 0)
+ * unless the test says otherwise.
+ */
 export async function relayerFor(
   pair: Pair,
   index: number,
@@ -176,6 +180,7 @@ export async function relayerFor(
       confirmations: confirmations?.child,
     },
     store: join(directory, `relayer-${operator}.sqlite`),
+    batchWaitMs: 0,
     ...rest,
   });
 }

@@ -402,11 +402,16 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     await requestEachKind(pair, "parent", 1n);
     const provider = parent.ethers.provider;
     const getLogs = provider.getLogs.bind(provider);
+    const send = provider.send.bind(provider);
     const getBlockNumber = provider.getBlockNumber.bind(provider);
     let failures = 0;
     provider.getLogs = async (filter) => {
       if (failures++ < 2) throw new Error("connect ECONNREFUSED 127.0.0.1:8545");
       return getLogs(filter);
+    };
+    provider.send = async (method, params) => {
+      if (method === "eth_getLogs" && failures++ < 2) throw new Error("connect ECONNREFUSED 127.0.0.1:8545");
+      return send(method, params);
     };
     provider.getBlockNumber = async () => {
       if (failures++ < 4) throw Object.assign(new Error("server busy"), { code: "SERVER_ERROR" });
@@ -416,6 +421,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
       await stepAll([first, second]);
     } finally {
       provider.getLogs = getLogs;
+      provider.send = send;
       provider.getBlockNumber = getBlockNumber;
     }
     expect(logger.records.filter((record) => record.action === "rpc-retry").length).to.be.greaterThan(0);

@@ -8,9 +8,21 @@ import { join } from "node:path";
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { SignatureDirectory, batchDigest, bridgeDomain, decodeTokenURI, memoryLogger, signBatch } from "../../src/relayer/index.js";
+import {
+  CounterpartTokens,
+  HANDLE_BATCH_TYPES,
+  SignatureDirectory,
+  batchDigest,
+  bridgeDomain,
+  decodeTokenURI,
+  memoryLogger,
+  readRequests,
+  signBatch,
+} from "../../src/relayer/index.js";
+import { decodeRequestLog } from "../../src/relayer/requests.js";
 import type { Relayer } from "../../src/relayer/index.js";
-import { AbiCoder } from "ethers";
+import { AbiCoder, Signature, Wallet, ZeroAddress, hexlify, randomBytes } from "ethers";
+import type { Signer } from "ethers";
 import { ONE, deployPair, expectConservation, relayerFor, requestEachKind, stepAll, temporaryDirectory } from "./helpers.js";
 import type { Connection } from "./helpers.js";
 
@@ -46,6 +58,68 @@ describe("relayer signature exchange", function () {
     const raw = abi.encode(["string"], [uri]);
     expect(decodeTokenURI(abi.encode(["bytes"], [raw]))).to.equal(uri);
     expect(decodeTokenURI(abi.encode(["bytes"], ["0x"]))).to.equal("");
+  });
+
+  it("signs a batch as signTypedData does, through the node or with a wallet's key", async function () {
+    const pair = await deployPair(parent, child);
+    const domain = bridgeDomain(31338n, await pair.child.bridge.getAddress());
+    const transfers = Array.from({ length: 7 }, (_, i) => ({
+      requestTxHash: hexlify(randomBytes(32)),
+      tokenType: i % 3,
+      from: pair.user,
+      to: i % 2 === 0 ? pair.user : pair.operators[0],
+      tokenAddress: i === 0 ? ZeroAddress : pair.operators[1],
+      valueOrTokenId: 2n ** 200n + BigInt(i),
+      requestNonce: BigInt(i),
+      requestBlockNumber: BigInt(100 + i),
+      tokenURI: i % 2 === 0 ? "" : `ipfs://é/${i}`,
+      extraData: i % 2 === 0 ? "0x" : hexlify(randomBytes(i)),
+    }));
+    const operator = pair.child.signers.find((signer) => signer.address === pair.operators[0])!;
+    const generic = await operator.signTypedData(domain, HANDLE_BATCH_TYPES, { transfers });
+    expect(await signBatch(operator, domain, transfers)).to.equal(Signature.from(generic).serialized);
+    const wallet = Wallet.createRandom();
+    expect(await signBatch(wallet, domain, transfers)).to.equal(
+      Signature.from(await wallet.signTypedData(domain, HANDLE_BATCH_TYPES, { transfers })).serialized,
+    );
+    // a signer its provider does not sign for goes the generic way
+    const stranger = Wallet.createRandom();
+    const viaProvider = { address: stranger.address, provider: child.ethers.provider, signTypedData: stranger.signTypedData.bind(stranger) };
+    expect(await signBatch(viaProvider as unknown as Signer, domain, transfers)).to.equal(
+      Signature.from(await stranger.signTypedData(domain, HANDLE_BATCH_TYPES, { transfers })).serialized,
+    );
+  });
+
+  it("reads request logs as the bridge's ABI decodes them, and skips logs that are not requests", async function () {
+    const pair = await deployPair(parent, child);
+    await requestEachKind(pair, "parent", 1n, 3n * ONE);
+    await requestEachKind(pair, "parent", 2n, 2n * ONE);
+    const side = "parent";
+    const bridge = pair[side].bridge;
+    const logs = await bridge.runner!.provider!.getLogs({ address: await bridge.getAddress(), fromBlock: 0, toBlock: "latest" });
+    const requests = await readRequests(side, bridge, new CounterpartTokens(bridge), bridge.runner!.provider!, 0, await pair[side].connection.ethers.provider.getBlockNumber(), 1000);
+    const expected = logs
+      .map((log) => bridge.interface.parseLog(log))
+      .filter((event) => event !== null && event.name.startsWith("RequestValueTransfer"));
+    expect(requests.map((request) => request.requestNonce)).to.deep.equal(expected.map((event) => event!.args.requestNonce));
+    for (const [i, request] of requests.entries()) {
+      const args = expected[i]!.args;
+      expect([request.tokenType, request.from, request.to, request.sourceToken, request.valueOrTokenId, request.extraData]).to.deep.equal([
+        Number(args.tokenType),
+        args.from,
+        args.to,
+        args.tokenAddress,
+        args.valueOrTokenId,
+        args.extraData,
+      ]);
+      if (expected[i]!.name === "RequestValueTransferEncoded") expect(request.tokenURI).to.equal(decodeTokenURI(args.encodedData));
+    }
+    expect(requests.some((request) => request.tokenURI === "ipfs://token/1")).to.equal(true);
+    expect(requests.some((request) => request.extraData === "0xbeef")).to.equal(true);
+    // a log whose data is cut short is not a request
+    const [first] = logs.filter((log) => log.topics[0] === bridge.interface.getEvent("RequestValueTransfer").topicHash);
+    const cut = { ...first, data: first.data.slice(0, 2 + 64 * 4) } as typeof first;
+    expect(await decodeRequestLog(side, bridge, new CounterpartTokens(bridge), cut)).to.equal(undefined);
   });
 
   it("writes one file per operator per batch whose digest the bridge computes too; a forged batch is refused", async function () {

@@ -1,0 +1,217 @@
+/**
+ * How the operators' relayers cut signed batches when requests stream in: fixed nonce windows of `batchSize`, a
+ * window not full proposed once no request came for `batchWaitMs`, one version of each transfer signed.
+ */
+import { expect } from "chai";
+import { MaxUint256 } from "ethers";
+import { network } from "hardhat";
+
+import {
+  SignatureDirectory,
+  batchDigest,
+  bridgeDomain,
+  memoryLogger,
+  signBatch,
+  toSignedTransfer,
+} from "../../src/relayer/index.js";
+import type { Relayer, RelayerLogger } from "../../src/relayer/index.js";
+import { ONE, deployPair, expectConservation, relayerFor, temporaryDirectory } from "./helpers.js";
+import type { Connection, Pair } from "./helpers.js";
+
+describe("relayer batches (requests streaming in)", function () {
+  let parent: Connection;
+  let child: Connection;
+  let directory: { path: string; cleanup: () => void };
+  let relayers: Relayer[] = [];
+
+  before(async function () {
+    parent = await network.create("parent");
+    child = await network.create("child");
+  });
+
+  after(async function () {
+    await parent?.close();
+    await child?.close();
+  });
+
+  beforeEach(function () {
+    directory = temporaryDirectory("relayer-batching-");
+    relayers = [];
+  });
+
+  afterEach(async function () {
+    await parent.provider.request({ method: "evm_setAutomine", params: [true] });
+    for (const relayer of relayers) relayer.close();
+    directory.cleanup();
+  });
+
+  /** Sends `count` KIP7 requests of the user and mines them in one parent block. */
+  async function requestBlock(pair: Pair, count: number): Promise<void> {
+    const bridge = await pair.parent.bridge.getAddress();
+    const data = pair.parent.bridge.interface.encodeFunctionData("requestERC20Transfer", [
+      await pair.parent.kip7.getAddress(),
+      pair.user,
+      ONE,
+      0,
+      "0x",
+    ]);
+    await parent.provider.request({ method: "evm_setAutomine", params: [false] });
+    for (let i = 0; i < count; i++) {
+      await parent.provider.request({ method: "eth_sendTransaction", params: [{ from: pair.user, to: bridge, data, gas: "0x30d40" }] });
+    }
+    await parent.provider.request({ method: "evm_mine", params: [] });
+    await parent.provider.request({ method: "evm_setAutomine", params: [true] });
+  }
+
+  async function approve(pair: Pair): Promise<void> {
+    const user = pair.parent.signers.find((signer) => signer.address === pair.user)!;
+    await (await pair.parent.kip7.connect(user).approve(await pair.parent.bridge.getAddress(), MaxUint256)).wait();
+  }
+
+  async function step(...which: Relayer[]): Promise<void> {
+    for (const relayer of which) {
+      await relayer.poll();
+      await relayer.processPending();
+    }
+  }
+
+  /** The nonces of every batch any relayer signed, by digest. */
+  function signedBatches(logs: ReturnType<typeof memoryLogger>[]): Map<string, string> {
+    const batches = new Map<string, string>();
+    for (const log of logs) {
+      for (const record of log.records) {
+        if (record.action === "sign" || record.action === "cosign") batches.set(String(record.fields.digest), String(record.fields.nonces));
+      }
+    }
+    return batches;
+  }
+
+  /** The handleSignedTransfers transactions on the child, each as the nonces it handled. */
+  async function handledBatches(pair: Pair): Promise<string[]> {
+    const events = await pair.child.bridge.queryFilter(pair.child.bridge.filters.HandleValueTransfer(), pair.child.deployedBlock);
+    const byTx = new Map<string, bigint[]>();
+    for (const event of events) byTx.set(event.transactionHash, [...(byTx.get(event.transactionHash) ?? []), event.args.handleNonce]);
+    return [...byTx.values()].map((nonces) => nonces.join(","));
+  }
+
+  it("three relayers started before a burst propose the same windows, a partial one after batchWaitMs, each transfer in one batch", async function () {
+    const pair = await deployPair(parent, child);
+    await approve(pair);
+    let clock = 1_000_000;
+    const logs = [memoryLogger(), memoryLogger(), memoryLogger()];
+    const signatureDir = `${directory.path}/signatures`;
+    const [first, second, third] = (relayers = await Promise.all(
+      [0, 1, 2].map((index) =>
+        relayerFor(pair, index, directory.path, {
+          signatureDir,
+          batchSize: 4,
+          batchWaitMs: 1000,
+          now: () => clock,
+          logger: logs[index] as RelayerLogger,
+        }),
+      ),
+    ));
+    await step(first, second, third);
+
+    // each relayer reads the stream at a different point: the first sees 3 requests, the second 6, the third 10
+    await requestBlock(pair, 3);
+    await step(first);
+    expect(first.store.countByState(), "a window not full waits").to.deep.equal({ seen: 3 });
+    await requestBlock(pair, 3);
+    await step(second, first);
+    clock += 400;
+    await requestBlock(pair, 4);
+    await step(third, second, first, third);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(8n);
+    expect(third.store.getTransfer("parent", 9n)?.state, "the last window waits for batchWaitMs").to.equal("seen");
+
+    clock += 999;
+    await step(first, second, third);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(8n);
+    clock += 1;
+    await step(first, second, third);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(10n);
+
+    // every relayer signed (or left to the others) the same three cuts, and nothing else
+    const batches = signedBatches(logs);
+    expect([...batches.values()].sort()).to.deep.equal(["0,1,2,3", "4,5,6,7", "8,9"]);
+    expect((await handledBatches(pair)).sort()).to.deep.equal(["0,1,2,3", "4,5,6,7", "8,9"]);
+    for (const log of logs) {
+      const signatures = log.records.filter((record) => record.action === "sign" || record.action === "cosign");
+      expect(signatures.length, "no relayer signs a batch twice").to.equal(new Set(signatures.map((r) => r.fields.digest)).size);
+    }
+    await expectConservation(pair);
+  });
+
+  it("two relayers that proposed different cuts at once settle on the preferred one: one batch is executed", async function () {
+    const pair = await deployPair(parent, child);
+    await approve(pair);
+    const logger = memoryLogger();
+    const signatureDir = `${directory.path}/signatures`;
+    const options = { signatureDir, batchSize: 10, logger };
+    const [first, third] = (relayers = [
+      await relayerFor(pair, 0, directory.path, options),
+      await relayerFor(pair, 2, directory.path, options),
+    ]);
+    await requestBlock(pair, 3);
+    await step(first); // proposes nonces 0..2 (batchWaitMs 0)
+    await requestBlock(pair, 2);
+
+    // meanwhile the second operator's relayer, which read 5 requests, proposed 0..4
+    const head = await parent.ethers.provider.getBlockNumber();
+    const requests = await first.fetchRequests("parent", pair.parent.deployedBlock, head);
+    const longer = requests.map((request) => toSignedTransfer(request));
+    const domain = bridgeDomain(31338n, await pair.child.bridge.getAddress());
+    const operator = pair.child.signers.find((signer) => signer.address === pair.operators[1])!;
+    const shared = new SignatureDirectory(signatureDir, domain);
+    const [shorter] = await shared.batches();
+    const longerDigest = batchDigest(domain, longer);
+    await shared.write({ digest: longerDigest, signer: operator.address, signature: await signBatch(operator, domain, longer), transfers: longer });
+
+    // the first operator leaves its own cut (short of the threshold) for the longer one, which executes all five
+    await step(first);
+    expect(logger.records.some((r) => r.action === "cosign" && r.fields.digest === longerDigest)).to.equal(true);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(5n);
+    expect(await handledBatches(pair)).to.deep.equal(["0,1,2,3,4"]);
+    // the third operator never signs the shorter cut: it keeps the one signature it had
+    await step(third, first);
+    expect(logger.records.some((r) => r.fields.digest === shorter && r.action === "cosign")).to.equal(false);
+    expect((await shared.read(shorter)).map((entry) => entry.signer)).to.deep.equal([pair.operators[0]]);
+    expect(first.store.countByState()).to.deep.equal({ done: 5 });
+    expect(third.store.countByState()).to.deep.equal({ done: 5 });
+    await expectConservation(pair);
+  });
+
+  it("does not sign a second version of transfers it signed in a batch that reached the threshold", async function () {
+    const pair = await deployPair(parent, child);
+    await approve(pair);
+    const logger = memoryLogger();
+    const signatureDir = `${directory.path}/signatures`;
+    // a long grace: the batches at the threshold are not submitted by the relayers that are not designated
+    const options = { signatureDir, batchSize: 10, logger, submitGraceMs: 60_000 };
+    const [first, third] = (relayers = [
+      await relayerFor(pair, 0, directory.path, options),
+      await relayerFor(pair, 2, directory.path, options),
+    ]);
+    await requestBlock(pair, 3);
+    await step(first, third); // 0..2 signed by both: at the threshold, not submitted (the designated submitter is down)
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(0n);
+    await requestBlock(pair, 2);
+    const requests = await first.fetchRequests("parent", pair.parent.deployedBlock, await parent.ethers.provider.getBlockNumber());
+    const longer = requests.map((request) => toSignedTransfer(request));
+    const domain = bridgeDomain(31338n, await pair.child.bridge.getAddress());
+    const operator = pair.child.signers.find((signer) => signer.address === pair.operators[1])!;
+    const longerDigest = batchDigest(domain, longer);
+    await new SignatureDirectory(signatureDir, domain).write({
+      digest: longerDigest,
+      signer: operator.address,
+      signature: await signBatch(operator, domain, longer),
+      transfers: longer,
+    });
+    await step(first, third);
+    expect(logger.records.filter((r) => r.action === "conflicting-batch" && r.fields.digest === longerDigest)).to.have.length(2);
+    expect(logger.records.some((r) => r.action === "cosign" && r.fields.digest === longerDigest)).to.equal(false);
+    // the rest (3 and 4) goes in a batch of its own
+    expect(logger.records.filter((r) => r.action === "sign" || r.action === "cosign").map((r) => r.fields.nonces)).to.include("3,4");
+  });
+});
