@@ -15,7 +15,7 @@ library TokenCalls {
     /// @notice The gas a handle's payout call gets.
     uint256 internal constant PAYOUT_GAS = 300_000;
     /// @dev What the bridge needs after the payout call returns (the failure record and its event).
-    uint256 private constant AFTER_CALL = 60_000;
+    uint256 private constant AFTER_CALL = 100_000;
     uint256 private constant MAX_RETURNED = 256;
 
     /// @dev Calls `target` with `value` and `data`, giving it `PAYOUT_GAS` (`capped`) or all but a reserve. `tokenCall`:
