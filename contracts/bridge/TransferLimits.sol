@@ -63,21 +63,35 @@ contract TransferLimits is ITransferLimits {
             revert AboveMaximumTransfer(token, amount, limits.maxPerTransfer);
         }
         uint256 used = _usedToday(_requested[token]);
-        if (limits.dailyRequestLimit != 0 && used + amount > limits.dailyRequestLimit) {
+        if (limits.dailyRequestLimit != 0 && !_fits(used, amount, limits.dailyRequestLimit)) {
             revert DailyLimitExceeded(token, amount, used, limits.dailyRequestLimit);
         }
-        _requested[token] = DailyUsage({day: _today(), used: uint192(used + amount)});
+        _requested[token] = DailyUsage({day: _today(), used: _add(used, amount)});
     }
 
     /// @notice Counts a handle of `amount` of `token` when it is within the maximum and today's handle limit, and
-    /// returns true; returns false (and counts nothing) when the bridge must hold it. Bridge only.
+    /// returns true; returns false (and counts nothing) when the bridge must hold it. Bridge only. Never reverts for
+    /// any amount: a handle must not be blocked by its limits, only held.
     function consumeHandle(address token, uint256 amount) external onlyBridge returns (bool) {
         Limits memory limits = _limits[token];
         if (limits.maxPerTransfer != 0 && amount > limits.maxPerTransfer) return false;
         uint256 used = _usedToday(_handled[token]);
-        if (limits.dailyHandleLimit != 0 && used + amount > limits.dailyHandleLimit) return false;
-        _handled[token] = DailyUsage({day: _today(), used: uint192(used + amount)});
+        if (limits.dailyHandleLimit != 0 && !_fits(used, amount, limits.dailyHandleLimit)) return false;
+        _handled[token] = DailyUsage({day: _today(), used: _add(used, amount)});
         return true;
+    }
+
+    /// @dev Whether `used + amount` stays within `limit`, without overflow (the owner may lower a limit below what was
+    /// used today).
+    function _fits(uint256 used, uint256 amount, uint256 limit) private pure returns (bool) {
+        return used <= limit && amount <= limit - used;
+    }
+
+    /// @dev `used + amount`, saturating at the largest value a `DailyUsage` holds (a daily limit is a uint128, so a
+    /// saturated count is always past it).
+    function _add(uint256 used, uint256 amount) private pure returns (uint192) {
+        uint256 room = type(uint192).max - used;
+        return amount >= room ? type(uint192).max : uint192(used + amount);
     }
 
     function _usedToday(DailyUsage memory usage) private view returns (uint256) {

@@ -12,6 +12,7 @@ import {IBridgeTransfers} from "./interfaces/IBridgeTransfers.sol";
 import {ITransferRecovery} from "./interfaces/ITransferRecovery.sol";
 
 /// @title IRecoverableBridge: what a `TransferRecovery` calls on its bridge
+/// @notice The Bridge functions its recovery ledger relies on.
 interface IRecoverableBridge {
     /// @notice Pays `transfer` on behalf of the recovery ledger: to its recipient (retry, release) or back to its
     /// requester (refund).

@@ -5,6 +5,7 @@ pragma solidity 0.8.30;
 import {IBridgeTransfers} from "./IBridgeTransfers.sol";
 
 /// @title Failed, held, cancelled and refunded transfers: the events and errors of a bridge's `TransferRecovery`
+/// @notice Shared by `TransferRecovery` and its users, so that a refusal decodes with either ABI.
 interface ITransferRecovery {
     /// @notice Where a handled transfer that was not paid out stands on its destination bridge.
     enum ParkedStatus {
