@@ -12,6 +12,7 @@ import {IBridgeTransfers} from "./interfaces/IBridgeTransfers.sol";
 import {ITransferRecovery} from "./interfaces/ITransferRecovery.sol";
 
 /// @title IRecoverableBridge: what a `TransferRecovery` calls on its bridge
+/// @notice The payout, signature check and views a recovery ledger needs from the bridge that created it.
 interface IRecoverableBridge {
     /// @notice Pays `transfer` on behalf of the recovery ledger: to its recipient (retry, release) or back to its
     /// requester (refund).

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 /// @title Transfer limits per token (the zero address: KLAY): errors and events, shared by the Bridge and its
 /// `TransferLimits` ledger so that a refusal decodes with either ABI
+/// @notice The limits struct, the `TransferLimitsChanged` event and the refusals of requests beyond the limits.
 interface ITransferLimits {
     /// @notice Limits of one asset. Zero means "no limit" for each field.
     struct Limits {

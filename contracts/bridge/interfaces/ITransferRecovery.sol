@@ -5,6 +5,7 @@ pragma solidity 0.8.30;
 import {IBridgeTransfers} from "./IBridgeTransfers.sol";
 
 /// @title Failed, held, cancelled and refunded transfers: the events and errors of a bridge's `TransferRecovery`
+/// @notice Parked statuses, recovery actions, and the events and errors of retries, releases, cancellations and refunds.
 interface ITransferRecovery {
     /// @notice Where a handled transfer that was not paid out stands on its destination bridge.
     enum ParkedStatus {
