@@ -369,6 +369,24 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       expect(seen[0]).to.be.within(302_300n - 100n, 302_300n);
     });
 
+    it("at the least gas a handle goes through with, the recipient still gets the whole budget", async function () {
+      // the failure is the recipient's, never the submitter's: either the handle reverts (too little gas, nothing
+      // recorded) or the payout had its whole budget
+      const f = await networkHelpers.loadFixture(lockMode);
+      const burner = await ethers.deployContract("GasBurningRecipient");
+      await burner.setMode(1);
+      const gasAt = async (t: SignedTransfer, gasLimit?: bigint) => {
+        const signatures = await batchSignatures(f.domain, [t], [f.owner, f.op2]);
+        const least = gasLimit ?? (await f.bridge.handleSignedTransfers.estimateGas([t], signatures));
+        const receipt = await (await f.bridge.handleSignedTransfers([t], signatures, { gasLimit: least })).wait();
+        const failed = receipt!.logs.map((l) => f.bridge.interface.parseLog(l)).find((e) => e?.name === "HandleValueTransferFailed");
+        return burner.interface.parseError(failed!.args.reason as string)!.args[0] as bigint;
+      };
+      const atLeast = await gasAt(transferOf(0n, await burner.getAddress()));
+      expect(atLeast).to.equal(await gasAt(transferOf(1n, await burner.getAddress()), 8_000_000n));
+      expect(atLeast).to.be.within(302_300n - 100n, 302_300n);
+    });
+
     it("a recipient burning all its gas costs the handle the budget, not the gas the submitter sent", async function () {
       const f = await networkHelpers.loadFixture(lockMode);
       const burner = await ethers.deployContract("GasBurningRecipient");
