@@ -387,6 +387,19 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       expect(atLeast).to.be.within(302_300n - 100n, 302_300n);
     });
 
+    it("what a refusing recipient returns is kept to its first 256 bytes", async function () {
+      const f = await networkHelpers.loadFixture(lockMode);
+      const shouter = await ethers.deployContract("GasBurningRecipient");
+      await shouter.setMode(3); // Shout: reverts with 1,000 bytes of message
+      const t = transferOf(0n, await shouter.getAddress());
+      const whole = shouter.interface.encodeErrorResult("Refusal", [new Uint8Array(1_000)]);
+      expect(ethers.dataLength(whole)).to.be.greaterThan(1_000);
+      await expect(handleBy(f, "signed", t))
+        .to.emit(f.bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(t, ethers.dataSlice(whole, 0, 256)));
+      expect(await parked(f, t)).to.deep.equal({ status: ParkedStatus.Failed, exact: true });
+    });
+
     it("a recipient burning all its gas costs the handle the budget, not the gas the submitter sent", async function () {
       const f = await networkHelpers.loadFixture(lockMode);
       const burner = await ethers.deployContract("GasBurningRecipient");
