@@ -34,8 +34,8 @@ const BRIDGE_SOURCES = [
   "test/invariants/HandleNonces.t.sol",
 ];
 const profile = {
-  compilers: [compiler(20_000)],
-  overrides: Object.fromEntries(BRIDGE_SOURCES.map((source) => [source, compiler(1_000)])),
+  compilers: [compiler(800)],
+  overrides: Object.fromEntries(BRIDGE_SOURCES.map((source) => [source, compiler(800)])),
 };
 
 // Two `npx hardhat node` processes (see README). Tests point these at other ports through the environment.

@@ -41,6 +41,11 @@ abstract contract BridgeLimits is BridgeCore, BridgeTokens, ITransferLimits {
         emit TransferLimitsChanged(token, minPerTransfer, maxPerTransfer, dailyRequestLimit, dailyHandleLimit);
     }
 
+    function _clearLimits(address token) internal override {
+        transferLimits.setLimits(token, Limits(0, 0, 0, 0));
+        emit TransferLimitsChanged(token, 0, 0, 0, 0);
+    }
+
     function _consumeRequestLimit(address token, uint256 amount) internal override {
         transferLimits.consumeRequest(token, amount);
     }

@@ -24,7 +24,7 @@ abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
 
     /// @notice Pays `transfer` on behalf of `transferRecovery()`, which checked that it may: to its recipient with all
     /// the gas left (retry: `HandleValueTransfer` on success) or with the payout budget (release: a failure parks it as
-    /// failed), or back to its requester `from` (refund, a request of this bridge).
+    /// failed), or back to its requester `from` (refund, a request of this bridge). A token must be registered.
     function recoveryPayout(Transfer calldata transfer, ITransferRecovery.RecoveryAction action)
         external
         nonReentrant
@@ -32,8 +32,9 @@ abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
     {
         if (msg.sender != address(transferRecovery)) revert NotTransferRecovery(msg.sender);
         HandleRequest memory r = _toHandleRequest(transfer);
+        // a token deregistered meanwhile is paid nothing until it is registered again (a KLAY transfer has none)
+        if (r.tokenType != TokenType.KLAY) _requireRegistered(r.tokenAddress);
         if (action == ITransferRecovery.RecoveryAction.Refund) {
-            if (r.tokenType != TokenType.KLAY) _requireRegistered(r.tokenAddress);
             return _payout(r.tokenType, r.tokenAddress, r.from, r.valueOrTokenId, r.tokenURI, false);
         }
         return _deliver(r, _nonces.lower, action == ITransferRecovery.RecoveryAction.Release);

@@ -67,6 +67,7 @@ abstract contract BridgeTokens is Ownable, IBridgeTokens {
         registeredTokenList.pop();
         delete _tokens[_token];
         emit TokenDeregistered(_token);
+        if (entry.limited) _clearLimits(_token);
     }
 
     /// @notice Stops requests of `token`. Owner only.
@@ -95,6 +96,9 @@ abstract contract BridgeTokens is Ownable, IBridgeTokens {
         if (entry.locked) revert TokenIsLocked(token);
         return entry.limited;
     }
+
+    /// @dev Removes the limits of a token being deregistered (a token registered again starts without limits).
+    function _clearLimits(address token) internal virtual;
 
     /// @dev Marks whether `token` (registered) has transfer limits.
     function _setTokenLimited(address token, bool limited) internal {

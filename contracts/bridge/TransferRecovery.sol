@@ -24,6 +24,8 @@ interface IRecoverableBridge {
     function checkOperatorSignatures(bytes32 digest, bytes calldata signatures) external view;
     /// @notice Whether `account` is a current operator.
     function operators(address account) external view returns (bool);
+    /// @notice The current operator set's roster: a new address on every operator change.
+    function operatorRoster() external view returns (address);
     /// @notice The threshold of a vote type.
     function operatorThresholds(uint8 voteType) external view returns (uint8);
     /// @notice The bridge's owner.
@@ -40,12 +42,20 @@ interface IRecoverableBridge {
 /// approve `refundTransfer`, which returns the asset to the requester (released by the bridge, or minted back by a
 /// mint/burn bridge), once per request nonce. Operators approve either by one call each (empty `signatures`) or with
 /// their EIP-712 signatures in one call by anyone; the value-transfer threshold of the bridge's current operators
-/// applies either way, and an approval given by an operator since removed stops counting.
+/// applies either way. Approvals given one by one count only while the operator set is unchanged: any operator change
+/// (`operatorRoster()` moves) voids the approvals pending, so a removed operator's approval never counts, not even
+/// after it is registered again.
 /// @dev Kept apart from the Bridge so that the Bridge stays under the contract size limit; the cheap paths never
 /// call it. The EIP-712 domain ("ServiceChainBridgeRecovery", "1") binds approvals to this chain and this ledger,
 /// which belongs to one bridge.
 contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery {
     using BitMaps for BitMaps.BitMap;
+
+    /// @dev Approvals of one digest given one by one, under the operator set whose roster is `roster`.
+    struct Approvals {
+        address roster;
+        address[] operators;
+    }
 
     /// @dev A transfer not paid out: `contentHash` is `keccak256(abi.encode(transfer))`.
     struct Parked {
@@ -68,7 +78,7 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
 
     mapping(uint64 => Parked) private _parked;
     BitMaps.BitMap private _refunded;
-    mapping(bytes32 => address[]) private _approvals;
+    mapping(bytes32 => Approvals) private _approvals;
 
     constructor() EIP712("ServiceChainBridgeRecovery", "1") {
         bridge = IRecoverableBridge(msg.sender);
@@ -88,9 +98,12 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
         return _refunded.get(nonce);
     }
 
-    /// @notice The operators whose approval of `digest` is recorded and not yet executed.
+    /// @notice The operators whose approval of `digest` is pending and still counts (none once the operator set
+    /// changed since they approved).
     function approvalsOf(bytes32 digest) external view returns (address[] memory) {
-        return _approvals[digest];
+        Approvals storage approvals = _approvals[digest];
+        if (approvals.roster != bridge.operatorRoster()) return new address[](0);
+        return approvals.operators;
     }
 
     /// @notice What a parked record holds for `transfer`: `keccak256(abi.encode(transfer))`.
@@ -211,15 +224,19 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
             return true;
         }
         if (!bridge.operators(msg.sender)) revert NotOperator(msg.sender);
-        address[] storage voters = _approvals[digest];
-        uint256 count = 1;
+        Approvals storage approvals = _approvals[digest];
+        address roster = bridge.operatorRoster();
+        if (approvals.roster != roster) {
+            // approvals given under another operator set are void
+            delete approvals.operators;
+            approvals.roster = roster;
+        }
+        address[] storage voters = approvals.operators;
         for (uint256 i = 0; i < voters.length; ++i) {
-            address voter = voters[i];
-            if (voter == msg.sender) revert AlreadyApproved(msg.sender);
-            if (bridge.operators(voter)) ++count;
+            if (voters[i] == msg.sender) revert AlreadyApproved(msg.sender);
         }
         emit ApprovalCast(digest, msg.sender);
-        if (count >= bridge.operatorThresholds(0)) {
+        if (voters.length + 1 >= bridge.operatorThresholds(0)) {
             delete _approvals[digest];
             return true;
         }

@@ -62,6 +62,12 @@ abstract contract OperatorVotes is Ownable, IOperatorVotes {
         return _operatorSlot[account] != 0;
     }
 
+    /// @notice The data contract that lists the current operators (see `_writeRoster`): a new address on every
+    /// operator change, so it identifies one operator set.
+    function operatorRoster() external view returns (address) {
+        return _operatorSet.roster;
+    }
+
     /// @notice The current operators.
     function getOperatorList() external view returns (address[] memory) {
         return operatorList;

@@ -6,14 +6,23 @@ import {
   handleKLAY,
   handleKLAYData,
   handleState,
+  klayAsTransfer,
   klayTransfer,
+  parkedState,
+  ParkedStatus,
   TokenType,
   VoteType,
+  type KlayTransfer,
 } from "../helpers/bridge.js";
 
 const { ethers, networkHelpers } = await network.create();
 
 const LIQUIDITY = ethers.parseEther("10");
+
+/** The `HandleValueTransferFailed` arguments of KLAY handle `t`, failed with `reason`. */
+function failedArgs(t: KlayTransfer, reason: string) {
+  return [t.requestTxHash, TokenType.KLAY, t.from, t.to, ethers.ZeroAddress, t.value, t.nonce, reason] as const;
+}
 
 describe("Bridge handle (destination side), with KLAY", function () {
   async function deployed() {
@@ -137,11 +146,20 @@ describe("Bridge handle (destination side), with KLAY", function () {
   describe("paying the bridge itself", function () {
     it("a KLAY handle whose recipient is the bridge never turns into a new request", async function () {
       // The payout would enter the bridge's own receive(), a request entry: the reentrancy lock refuses it, so the
-      // handle fails instead of recording a request from the bridge to itself on the other chain.
+      // payout fails (parked as failed, nothing paid) instead of recording a request from the bridge to itself on the
+      // other chain.
       const { bridge, owner } = await networkHelpers.loadFixture(deployed);
       const t = klayTransfer(await bridge.getAddress(), 0);
-      await expect(handleKLAY(bridge, owner, t)).to.be.revertedWithCustomError(bridge, "KLAYTransferFailed");
+      const locked = bridge.interface.encodeErrorResult("ReentrancyGuardReentrantCall", []);
+      const tx = handleKLAY(bridge, owner, t);
+      await expect(tx)
+        .to.emit(bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(t, locked))
+        .and.not.to.emit(bridge, "RequestValueTransfer");
       expect(await bridge.requestNonce()).to.equal(0n);
+      expect(await ethers.provider.getBalance(bridge)).to.equal(LIQUIDITY);
+      expect(await bridge.isHandled(0)).to.equal(true);
+      expect(await parkedState(ethers, bridge, klayAsTransfer(t))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
     });
   });
 
@@ -284,40 +302,51 @@ describe("Bridge handle (destination side), with KLAY", function () {
       expect(await recipient.received()).to.equal(t.value);
     });
 
-    it("a recipient that refuses KLAY makes the handle revert with KLAYTransferFailed, changing nothing", async function () {
+    it("a recipient that refuses KLAY: the handle is recorded, paying nothing, and parked as failed", async function () {
       const { bridge, owner } = await networkHelpers.loadFixture(deployed);
       const refuser = await ethers.deployContract("RefusingRecipient");
       const t = klayTransfer(await refuser.getAddress(), 0, { value: ethers.parseEther("1") });
-      await expect(handleKLAY(bridge, owner, t))
-        .to.be.revertedWithCustomError(bridge, "KLAYTransferFailed")
-        .withArgs(t.to, t.value);
+      const tx = handleKLAY(bridge, owner, t);
+      await expect(tx)
+        .to.emit(bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(t, refuser.interface.encodeErrorResult("Refused", [])))
+        .and.not.to.emit(bridge, "HandleValueTransfer");
+      await expect(tx).to.changeEtherBalances(ethers, [bridge, refuser], [0n, 0n]);
       expect(await ethers.provider.getBalance(bridge)).to.equal(LIQUIDITY);
-      expect(await handleState(bridge)).to.deep.equal({ lower: 0n, upper: 0n, recovery: 1n });
-      expect(await bridge.closedValueTransferVotes(0)).to.equal(false);
-      expect(await bridge.handledRequestTx(t.requestTxHash)).to.equal(false);
+      expect(await handleState(bridge)).to.deep.equal({ lower: 1n, upper: 0n, recovery: t.blockNumber });
+      expect(await bridge.handledRequestTx(t.requestTxHash)).to.equal(true);
+      expect(await parkedState(ethers, bridge, klayAsTransfer(t))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
+      await expect(handleKLAY(bridge, owner, t)).to.be.revertedWithCustomError(bridge, "NonceAlreadyPassed").withArgs(0, 1);
     });
 
-    it("not enough liquidity makes the handle revert; it goes through once the bridge is charged", async function () {
-      const { bridge, owner, user } = await networkHelpers.loadFixture(deployed);
+    it("not enough liquidity parks the handle as failed; a retry pays it once the bridge is charged", async function () {
+      const { bridge, owner, user, stranger } = await networkHelpers.loadFixture(deployed);
       const t = klayTransfer(user.address, 0, { value: LIQUIDITY + 1n });
-      await expect(handleKLAY(bridge, owner, t))
-        .to.be.revertedWithCustomError(bridge, "KLAYTransferFailed")
-        .withArgs(user.address, t.value);
-      expect(await bridge.lowerHandleNonce()).to.equal(0n);
+      const tx = handleKLAY(bridge, owner, t);
+      await expect(tx).to.emit(bridge, "HandleValueTransferFailed").withArgs(...failedArgs(t, "0x"));
+      await expect(tx).to.changeEtherBalances(ethers, [user, bridge], [0n, 0n]);
+      expect(await bridge.lowerHandleNonce()).to.equal(1n);
       await bridge.chargeWithoutEvent({ value: 1n });
-      await expect(handleKLAY(bridge, owner, t)).to.changeEtherBalances(ethers, [user, bridge], [t.value, -t.value]);
+      const recovery = await ethers.getContractAt("TransferRecovery", await bridge.transferRecovery());
+      const retry = recovery.connect(stranger).retryTransfer(klayAsTransfer(t));
+      await expect(retry).to.emit(recovery, "TransferRetried").withArgs(0, stranger.address);
+      await expect(retry).to.changeEtherBalances(ethers, [user, bridge], [t.value, -t.value]);
       expect(await ethers.provider.getBalance(bridge)).to.equal(0n);
     });
 
-    it("at threshold 2 a failing payout leaves the first vote standing: a later vote can still execute", async function () {
+    it("at threshold 2 a failing payout closes the vote: the nonce is handled, other content is refused", async function () {
       const { bridge, a, b, c } = await networkHelpers.loadFixture(twoOfFour);
       const refuser = await ethers.deployContract("RefusingRecipient");
       const t = klayTransfer(await refuser.getAddress(), 0);
       await handleKLAY(bridge, a, t);
-      await expect(handleKLAY(bridge, b, t)).to.be.revertedWithCustomError(bridge, "KLAYTransferFailed");
+      await expect(handleKLAY(bridge, b, t))
+        .to.emit(bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(t, refuser.interface.encodeErrorResult("Refused", [])));
+      // the failed transfer waits in the recovery ledger; the nonce cannot be handled again with other content
       const good = klayTransfer(c.address, 0);
-      await handleKLAY(bridge, a, good);
-      await expect(handleKLAY(bridge, b, good)).to.emit(bridge, "HandleValueTransfer");
+      await expect(handleKLAY(bridge, a, good)).to.be.revertedWithCustomError(bridge, "NonceAlreadyPassed").withArgs(0, 1);
+      expect(await ethers.provider.getBalance(bridge)).to.equal(LIQUIDITY);
+      expect(await parkedState(ethers, bridge, klayAsTransfer(t))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
     });
   });
 
@@ -345,13 +374,18 @@ describe("Bridge handle (destination side), with KLAY", function () {
       expect(await handleState(bridge)).to.deep.equal({ lower: 1n, upper: 0n, recovery: t.blockNumber });
     });
 
-    it("when the recipient passes the refusal on, the payout fails and the handle reverts", async function () {
+    it("when the recipient passes the refusal on, the payout fails and is parked; the re-entered nonce is not handled", async function () {
       const { bridge, owner, attacker, user } = await networkHelpers.loadFixture(withAttacker);
       await attacker.arm(handleKLAYData(bridge, klayTransfer(user.address, 1)), 0, false);
       const t = klayTransfer(await attacker.getAddress(), 0);
-      await expect(handleKLAY(bridge, owner, t))
-        .to.be.revertedWithCustomError(bridge, "KLAYTransferFailed")
-        .withArgs(t.to, t.value);
+      const tx = handleKLAY(bridge, owner, t);
+      await expect(tx)
+        .to.emit(bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(t, reentrantCallSelector(bridge)));
+      await expect(tx).to.changeEtherBalances(ethers, [bridge, attacker, user], [0n, 0n, 0n]);
+      expect(await bridge.isHandled(1)).to.equal(false);
+      expect(await handleState(bridge)).to.deep.equal({ lower: 1n, upper: 0n, recovery: t.blockNumber });
+      expect(await parkedState(ethers, bridge, klayAsTransfer(t))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
     });
 
     it("a recipient that re-enters requestKLAYTransfer with a fee limit during the payout is refused", async function () {

@@ -4,7 +4,8 @@ import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { deployBridge, requestTxHash, TokenType } from "../helpers/bridge.js";
+import type { SignedTransfer } from "../../src/signatures.js";
+import { deployBridge, parkedState, ParkedStatus, requestTxHash, TokenType } from "../helpers/bridge.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -52,6 +53,29 @@ function handleERC721(
       h.uri ?? URI,
       h.extraData ?? "0x",
     );
+}
+
+type NftHandle = { to: string; token: string; tokenId: bigint; nonce: number; uri?: string; extraData?: string };
+
+/** Handle `h` as a `Transfer` struct (what the recovery ledger records). */
+function asTransfer(h: NftHandle): SignedTransfer {
+  return {
+    requestTxHash: requestTxHash(h.nonce, "kip17"),
+    tokenType: TokenType.ERC721,
+    from: FROM,
+    to: h.to,
+    tokenAddress: h.token,
+    valueOrTokenId: h.tokenId,
+    requestNonce: BigInt(h.nonce),
+    requestBlockNumber: BigInt(500 + h.nonce),
+    tokenURI: h.uri ?? URI,
+    extraData: h.extraData ?? "0x",
+  };
+}
+
+/** The `HandleValueTransferFailed` arguments of handle `h`, failed with `reason`. */
+function failedArgs(h: NftHandle, reason: string) {
+  return [requestTxHash(h.nonce, "kip17"), TokenType.ERC721, FROM, h.to, h.token, h.tokenId, h.nonce, reason] as const;
 }
 
 describe("Bridge KIP17 transfers", function () {
@@ -314,13 +338,17 @@ describe("Bridge KIP17 transfers", function () {
       expect(await bridge.handledRequestTx(requestTxHash(0, "kip17"))).to.equal(true);
     });
 
-    it("lock mode: an NFT the bridge does not hold cannot be released, and nothing changes", async function () {
-      const { bridge, nft, owner, recipient } = await networkHelpers.loadFixture(lockMode);
-      await expect(
-        handleERC721(bridge, owner, { to: recipient.address, token: nft.target as string, tokenId: 7n, nonce: 0 }),
-      ).to.be.revertedWithCustomError(nft, "ERC721InsufficientApproval");
-      expect(await bridge.lowerHandleNonce()).to.equal(0n);
-      expect(await bridge.closedValueTransferVotes(0)).to.equal(false);
+    it("lock mode: an NFT the bridge does not hold is not released: the payout fails and is parked", async function () {
+      const { bridge, nft, owner, user, recipient } = await networkHelpers.loadFixture(lockMode);
+      const h = { to: recipient.address, token: nft.target as string, tokenId: 7n, nonce: 0 };
+      const reason = nft.interface.encodeErrorResult("ERC721InsufficientApproval", [await bridge.getAddress(), 7n]);
+      await expect(handleERC721(bridge, owner, h))
+        .to.emit(bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(h, reason))
+        .and.not.to.emit(bridge, "HandleValueTransfer");
+      expect(await nft.ownerOf(7n)).to.equal(user.address);
+      expect(await bridge.lowerHandleNonce()).to.equal(1n);
+      expect(await parkedState(ethers, bridge, asTransfer(h))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
     });
 
     it("mint/burn mode: mints the NFT with the URI given", async function () {
@@ -333,22 +361,26 @@ describe("Bridge KIP17 transfers", function () {
       expect(await nft.tokenURI(42n)).to.equal("https://x.test/42");
     });
 
-    it("mint/burn mode: an NFT that exists already cannot be minted again", async function () {
-      const { bridge, nft, owner, recipient } = await networkHelpers.loadFixture(mintBurnMode);
-      await expect(
-        handleERC721(bridge, owner, { to: recipient.address, token: nft.target as string, tokenId: 7n, nonce: 0 }),
-      ).to.be.revertedWithCustomError(nft, "ERC721InvalidSender");
+    it("mint/burn mode: an NFT that exists already is not minted again: the payout fails and is parked", async function () {
+      const { bridge, nft, owner, user, recipient } = await networkHelpers.loadFixture(mintBurnMode);
+      const h = { to: recipient.address, token: nft.target as string, tokenId: 7n, nonce: 0 };
+      const reason = nft.interface.encodeErrorResult("ERC721InvalidSender", [ethers.ZeroAddress]);
+      await expect(handleERC721(bridge, owner, h)).to.emit(bridge, "HandleValueTransferFailed").withArgs(...failedArgs(h, reason));
+      expect(await nft.ownerOf(7n)).to.equal(user.address);
+      expect(await parkedState(ethers, bridge, asTransfer(h))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
     });
 
-    it("mint/burn mode: a mintWithTokenURI that returns false is refused (TokenCallFailed)", async function () {
+    it("mint/burn mode: a mintWithTokenURI that returns false fails the payout, and it is parked", async function () {
       const { bridge, owner, recipient } = await networkHelpers.loadFixture(mintBurnMode);
       const minter = await ethers.deployContract("FalseMinter");
       await bridge.registerToken(minter, ethers.Wallet.createRandom().address);
-      await expect(
-        handleERC721(bridge, owner, { to: recipient.address, token: minter.target as string, tokenId: 1n, nonce: 0 }),
-      )
-        .to.be.revertedWithCustomError(bridge, "TokenCallFailed")
-        .withArgs(minter.target, minter.interface.getFunction("mintWithTokenURI").selector);
+      const h = { to: recipient.address, token: minter.target as string, tokenId: 1n, nonce: 0 };
+      await expect(handleERC721(bridge, owner, h))
+        .to.emit(bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(h, ethers.ZeroHash))
+        .and.not.to.emit(bridge, "HandleValueTransfer");
+      expect(await bridge.isHandled(0)).to.equal(true);
+      expect(await parkedState(ethers, bridge, asTransfer(h))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
     });
 
     it("refuses an unregistered token (TokenNotRegistered)", async function () {

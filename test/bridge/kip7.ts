@@ -3,7 +3,8 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { deployBridge, requestTxHash, TokenType } from "../helpers/bridge.js";
+import type { SignedTransfer } from "../../src/signatures.js";
+import { deployBridge, parkedState, ParkedStatus, recoveryOf, requestTxHash, TokenType } from "../helpers/bridge.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -36,6 +37,30 @@ function handleERC20(bridge: Bridge, operator: HardhatEthersSigner, h: TokenHand
     h.extraData ?? "0x",
   );
 }
+
+/** Handle `h` as a `Transfer` struct (what the recovery ledger records). */
+function asTransfer(h: TokenHandle): SignedTransfer {
+  return {
+    requestTxHash: requestTxHash(h.nonce, "kip7"),
+    tokenType: TokenType.ERC20,
+    from: FROM,
+    to: h.to,
+    tokenAddress: h.token,
+    valueOrTokenId: h.value,
+    requestNonce: BigInt(h.nonce),
+    requestBlockNumber: BigInt(100 + h.nonce),
+    tokenURI: "",
+    extraData: h.extraData ?? "0x",
+  };
+}
+
+/** The `HandleValueTransferFailed` arguments of handle `h`, failed with `reason`. */
+function failedArgs(h: TokenHandle, reason: string) {
+  return [requestTxHash(h.nonce, "kip7"), TokenType.ERC20, FROM, h.to, h.token, h.value, h.nonce, reason] as const;
+}
+
+/** What a token returns from a call that answered `false`. */
+const FALSE_WORD = ethers.ZeroHash;
 
 describe("Bridge KIP7 transfers", function () {
   /** Parent side: lock mode, a plain KIP7 token held by `user`. */
@@ -295,28 +320,34 @@ describe("Bridge KIP7 transfers", function () {
   });
 
   describe("mint/burn payouts that fail", function () {
-    it("a mint that returns false is refused (TokenCallFailed), changing nothing", async function () {
+    it("a mint that returns false fails the payout: the handle is recorded, minting nothing, and parked", async function () {
       const { bridge, owner, recipient } = await networkHelpers.loadFixture(mintBurnMode);
       const minter = await ethers.deployContract("FalseMinter");
       await bridge.registerToken(minter, ethers.Wallet.createRandom().address);
-      await expect(handleERC20(bridge, owner, { to: recipient.address, token: minter.target as string, value: 1n, nonce: 0 }))
-        .to.be.revertedWithCustomError(bridge, "TokenCallFailed")
-        .withArgs(minter.target, minter.interface.getFunction("mint").selector);
-      expect(await bridge.lowerHandleNonce()).to.equal(0n);
+      const h = { to: recipient.address, token: minter.target as string, value: 1n, nonce: 0 };
+      await expect(handleERC20(bridge, owner, h))
+        .to.emit(bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(h, FALSE_WORD))
+        .and.not.to.emit(bridge, "HandleValueTransfer");
+      expect(await bridge.lowerHandleNonce()).to.equal(1n);
+      expect(await parkedState(ethers, bridge, asTransfer(h))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
     });
 
-    it("a registered token without code is refused (TokenCallFailed), in lock mode too", async function () {
+    it("a registered token without code fails the payout (nothing returned), in lock mode too", async function () {
       const { bridge, owner, recipient } = await networkHelpers.loadFixture(mintBurnMode);
       const noCode = ethers.Wallet.createRandom().address;
       await bridge.registerToken(noCode, ethers.Wallet.createRandom().address);
-      await expect(handleERC20(bridge, owner, { to: recipient.address, token: noCode, value: 1n, nonce: 0 }))
-        .to.be.revertedWithCustomError(bridge, "TokenCallFailed")
-        .withArgs(noCode, ethers.id("mint(address,uint256)").slice(0, 10));
+      const h = { to: recipient.address, token: noCode, value: 1n, nonce: 0 };
+      await expect(handleERC20(bridge, owner, h)).to.emit(bridge, "HandleValueTransferFailed").withArgs(...failedArgs(h, "0x"));
+      expect(await parkedState(ethers, bridge, asTransfer(h))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
       const lock = await networkHelpers.loadFixture(lockMode);
       await lock.bridge.registerToken(noCode, ethers.Wallet.createRandom().address);
-      await expect(handleERC20(lock.bridge, lock.owner, { to: recipient.address, token: noCode, value: 1n, nonce: 0 }))
-        .to.be.revertedWithCustomError(lock.bridge, "SafeERC20FailedOperation")
-        .withArgs(noCode);
+      await expect(handleERC20(lock.bridge, lock.owner, h))
+        .to.emit(lock.bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(h, "0x"))
+        .and.not.to.emit(lock.bridge, "HandleValueTransfer");
+      expect(await lock.bridge.isHandled(0)).to.equal(true);
+      expect(await parkedState(ethers, lock.bridge, asTransfer(h))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
     });
   });
 
@@ -352,13 +383,16 @@ describe("Bridge KIP7 transfers", function () {
       expect(await bridge.lowerHandleNonce()).to.equal(0n);
     });
 
-    it("refuses to pay out more than the bridge holds", async function () {
+    it("pays out nothing above what the bridge holds: the payout fails and is parked", async function () {
       const { bridge, owner, token, recipient } = await networkHelpers.loadFixture(lockMode);
       await token.transfer(bridge, 10n);
-      await expect(
-        handleERC20(bridge, owner, { to: recipient.address, token: await token.getAddress(), value: 11n, nonce: 0 }),
-      ).to.be.revertedWithCustomError(token, "ERC20InsufficientBalance");
-      expect(await bridge.closedValueTransferVotes(0)).to.equal(false);
+      const h = { to: recipient.address, token: await token.getAddress(), value: 11n, nonce: 0 };
+      const reason = token.interface.encodeErrorResult("ERC20InsufficientBalance", [await bridge.getAddress(), 10n, 11n]);
+      const tx = handleERC20(bridge, owner, h);
+      await expect(tx).to.emit(bridge, "HandleValueTransferFailed").withArgs(...failedArgs(h, reason));
+      await expect(tx).to.changeTokenBalances(ethers, token, [bridge, recipient], [0n, 0n]);
+      expect(await bridge.isHandled(0)).to.equal(true);
+      expect(await parkedState(ethers, bridge, asTransfer(h))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
     });
 
     it("refuses the zero recipient (ZeroRecipient)", async function () {
@@ -406,7 +440,7 @@ describe("Bridge KIP7 transfers", function () {
       expect(await token.balanceOf(bridge)).to.equal(3_000n);
     });
 
-    it("a token whose transfers return false is refused both ways", async function () {
+    it("a token whose transfers return false: the request is refused, the payout fails and is parked", async function () {
       const { bridge, owner, recipient } = await networkHelpers.loadFixture(lockMode);
       const token = await register(bridge, "FalseReturnToken");
       await token.transfer(bridge, 1_000n);
@@ -415,13 +449,16 @@ describe("Bridge KIP7 transfers", function () {
       await expect(bridge.requestERC20Transfer(token, recipient, 5_000n, 0n, "0x"))
         .to.be.revertedWithCustomError(bridge, "SafeERC20FailedOperation")
         .withArgs(token.target);
-      await expect(
-        handleERC20(bridge, owner, { to: recipient.address, token: token.target as string, value: 1_000n, nonce: 0 }),
-      )
-        .to.be.revertedWithCustomError(bridge, "SafeERC20FailedOperation")
-        .withArgs(token.target);
-      expect(await bridge.lowerHandleNonce()).to.equal(0n);
+      const h = { to: recipient.address, token: token.target as string, value: 1_000n, nonce: 0 };
+      const tx = handleERC20(bridge, owner, h);
+      await expect(tx)
+        .to.emit(bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(h, FALSE_WORD))
+        .and.not.to.emit(bridge, "HandleValueTransfer");
+      await expect(tx).to.changeTokenBalances(ethers, token, [bridge, recipient], [0n, 0n]);
+      expect(await bridge.lowerHandleNonce()).to.equal(1n);
       expect(await bridge.requestNonce()).to.equal(0n);
+      expect(await parkedState(ethers, bridge, asTransfer(h))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
     });
 
     it("a request without enough allowance of a false-returning token is refused", async function () {
@@ -455,20 +492,29 @@ describe("Bridge KIP7 transfers", function () {
         .withArgs(token.target, 100n);
     });
 
-    it("a token that reverts on payout makes the handle revert, changing nothing", async function () {
-      const { bridge, owner, recipient } = await networkHelpers.loadFixture(lockMode);
+    it("a token that reverts on payout: the handle is recorded, paying nothing, and a retry pays once it is fixed", async function () {
+      const { bridge, owner, recipient, stranger } = await networkHelpers.loadFixture(lockMode);
       const token = await register(bridge, "RevertingToken");
       await token.transfer(bridge, 1_000n);
       await token.setReverting(true);
       const h = { to: recipient.address, token: token.target as string, value: 1_000n, nonce: 0 };
-      await expect(handleERC20(bridge, owner, h)).to.be.revertedWithCustomError(token, "TransfersDisabled");
-      expect(await bridge.lowerHandleNonce()).to.equal(0n);
+      await expect(handleERC20(bridge, owner, h))
+        .to.emit(bridge, "HandleValueTransferFailed")
+        .withArgs(...failedArgs(h, token.interface.encodeErrorResult("TransfersDisabled", [])));
+      expect(await bridge.lowerHandleNonce()).to.equal(1n);
       expect(await bridge.upperHandleNonce()).to.equal(0n);
-      expect(await bridge.closedValueTransferVotes(0)).to.equal(false);
-      expect(await bridge.handledRequestTx(requestTxHash(0, "kip7"))).to.equal(false);
-      await token.setReverting(false);
+      expect(await bridge.handledRequestTx(requestTxHash(0, "kip7"))).to.equal(true);
       expect(await token.balanceOf(bridge)).to.equal(1_000n);
-      await expect(handleERC20(bridge, owner, h)).to.changeTokenBalances(ethers, token, [bridge, recipient], [-1_000n, 1_000n]);
+      expect(await parkedState(ethers, bridge, asTransfer(h))).to.deep.equal({ status: ParkedStatus.Failed, matches: true });
+      await expect(handleERC20(bridge, owner, h)).to.be.revertedWithCustomError(bridge, "NonceAlreadyPassed");
+      await token.setReverting(false);
+      const recovery = await recoveryOf(ethers, bridge);
+      const retry = recovery.connect(stranger).retryTransfer(asTransfer(h));
+      await expect(retry)
+        .to.emit(bridge, "HandleValueTransfer")
+        .withArgs(requestTxHash(0, "kip7"), TokenType.ERC20, FROM, recipient.address, h.token, 1_000n, 0, 1, "0x");
+      await expect(retry).to.changeTokenBalances(ethers, token, [bridge, recipient], [-1_000n, 1_000n]);
+      expect(await parkedState(ethers, bridge, asTransfer(h))).to.deep.equal({ status: ParkedStatus.None, matches: false });
     });
   });
 });

@@ -1,11 +1,14 @@
 // Shared helpers of the Bridge unit tests (no tests in this file).
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { getAddress, id, type ContractTransactionResponse } from "ethers";
+import { AbiCoder, getAddress, id, keccak256, type ContractTransactionResponse } from "ethers";
 
-import type { Bridge } from "../../types/ethers-contracts/index.js";
+import type { SignedTransfer } from "../../src/signatures.js";
+import type { Bridge, TransferRecovery } from "../../types/ethers-contracts/index.js";
 
 export const TokenType = { KLAY: 0, ERC20: 1, ERC721: 2 } as const;
 export const VoteType = { ValueTransfer: 0, Configuration: 1 } as const;
+/** `ITransferRecovery.ParkedStatus`. */
+export const ParkedStatus = { None: 0, Failed: 1, Held: 2, Cancelled: 3 } as const;
 
 /** A KLAY handle as the counterpart bridge's request describes it. */
 export interface KlayTransfer {
@@ -75,4 +78,43 @@ export async function handleState(bridge: Bridge) {
     upper: await bridge.upperHandleNonce(),
     recovery: await bridge.recoveryBlockNumber(),
   };
+}
+
+/** A KLAY handle as a `Transfer` struct (what the signed path and the recovery ledger take). */
+export function klayAsTransfer(t: KlayTransfer): SignedTransfer {
+  return {
+    requestTxHash: t.requestTxHash,
+    tokenType: TokenType.KLAY,
+    from: t.from,
+    to: t.to,
+    tokenAddress: "0x0000000000000000000000000000000000000000",
+    valueOrTokenId: t.value,
+    requestNonce: BigInt(t.nonce),
+    requestBlockNumber: BigInt(t.blockNumber),
+    tokenURI: "",
+    extraData: t.extraData,
+  };
+}
+
+const TRANSFER_TUPLE = "tuple(bytes32,uint8,address,address,address,uint256,uint64,uint64,string,bytes)";
+
+/** What the recovery ledger records for a parked transfer: `keccak256(abi.encode(transfer))`, computed here. */
+export function transferContentHash(t: SignedTransfer): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      [TRANSFER_TUPLE],
+      [[t.requestTxHash, t.tokenType, t.from, t.to, t.tokenAddress, t.valueOrTokenId, t.requestNonce, t.requestBlockNumber, t.tokenURI, t.extraData]],
+    ),
+  );
+}
+
+/** The bridge's `TransferRecovery` ledger. */
+export async function recoveryOf(ethers: HardhatEthers, bridge: Bridge): Promise<TransferRecovery> {
+  return ethers.getContractAt("TransferRecovery", await bridge.transferRecovery());
+}
+
+/** Where the ledger has request `t.requestNonce`: its status and, unless None, the hash of exactly `t`. */
+export async function parkedState(ethers: HardhatEthers, bridge: Bridge, t: SignedTransfer) {
+  const [status, hash] = await (await recoveryOf(ethers, bridge)).parkedTransfer(t.requestNonce);
+  return { status: Number(status), matches: hash === transferContentHash(t) };
 }

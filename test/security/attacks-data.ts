@@ -6,7 +6,8 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 
 import { ONE, destination, signedBy, signedKlay } from "./helpers.js";
 import type { SignedTransfer } from "../../src/signatures.js";
-import type { Bridge } from "../../types/ethers-contracts/index.js";
+import type { Bridge, HostileNFTReceiver } from "../../types/ethers-contracts/index.js";
+import { ParkedStatus, recoveryOf, transferContentHash } from "../helpers/bridge.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -18,6 +19,18 @@ type Fixture = Awaited<ReturnType<typeof lockMode>>;
 async function submit(f: Fixture, transfers: SignedTransfer[]) {
   const signatures = await signedBy(f.domain, transfers, [f.owner, f.op2, f.op3]);
   return f.bridge.connect(f.submitter).handleSignedTransfers(transfers, signatures);
+}
+
+/** Arms `receiver`'s hooks to re-enter `handleSignedTransfers` with a signed batch paying `f.user` for nonce 5. */
+async function armNested(f: Fixture, receiver: HostileNFTReceiver) {
+  const nested = [signedKlay(f.user.address, 5n)];
+  await receiver.arm(
+    f.bridge,
+    f.bridge.interface.encodeFunctionData("handleSignedTransfers", [
+      nested,
+      await signedBy(f.domain, nested, [f.owner, f.op2, f.op3]),
+    ]),
+  );
 }
 
 /** Owner, operators, thresholds and counterpart of `bridge`: what a privileged call would change. */
@@ -268,39 +281,69 @@ describe("Security: attacks that drained bridges (values, privileges, reentrancy
       expect(await f.bridge.isHandled(1n)).to.equal(false);
     });
 
-    for (const [mode, fixture] of [
-      ["lock", lockMode],
-      ["mint/burn", mintBurnMode],
-    ] as const) {
-      it(`${mode} mode: NFT and KIP7 recipients' hostile receiver hooks are never called, so cannot re-enter`, async function () {
-        // Vulnerable variant: a payout through safeTransferFrom / _safeMint / KIP7 safeTransfer, which calls the
-        // recipient's onERC721Received / onKIP17Received / onKIP7Received. The receiver here re-enters
-        // handleSignedTransfers and then reverts in every hook: on such a bridge the handle would revert.
-        const f = await networkHelpers.loadFixture(fixture);
-        const receiver = await ethers.deployContract("HostileNFTReceiver");
-        const to = await receiver.getAddress();
-        const nested = [signedKlay(f.user.address, 5n)];
-        await receiver.arm(
-          f.bridge,
-          f.bridge.interface.encodeFunctionData("handleSignedTransfers", [
-            nested,
-            await signedBy(f.domain, nested, [f.owner, f.op2, f.op3]),
-          ]),
-        );
-        const transfers = [
-          { ...signedKlay(to, 0n, 1n), tokenType: 2, tokenAddress: await f.kip17.getAddress(), tokenURI: "ipfs://1" },
-          { ...signedKlay(to, 1n, ONE), tokenType: 1, tokenAddress: await f.kip7.getAddress() },
-        ];
-        await expect(submit(f, transfers)).to.emit(f.bridge, "HandleValueTransfer");
-        expect(await f.kip17.ownerOf(1n)).to.equal(to);
-        expect(await f.kip7.balanceOf(to)).to.equal(ONE);
-        // the vote path too
-        await voteThrice(f, (op) =>
-          f.bridge.connect(op).handleERC721Transfer(ethers.ZeroHash, f.owner, to, f.kip17, 2n, 2n, 1n, "ipfs://2", "0x"),
-        );
-        expect(await f.kip17.ownerOf(2n)).to.equal(to);
-        expect(await f.bridge.isHandled(5n)).to.equal(false);
-      });
-    }
+    it("mint/burn mode: NFT and KIP7 recipients' hostile receiver hooks are never called, so cannot re-enter", async function () {
+      // Vulnerable variant: a payout through _safeMint / KIP7 safeTransfer, which calls the recipient's
+      // onERC721Received / onKIP17Received / onKIP7Received. The receiver here re-enters handleSignedTransfers and then
+      // reverts in every hook: on such a bridge the payout would fail.
+      const f = await networkHelpers.loadFixture(mintBurnMode);
+      const receiver = await ethers.deployContract("HostileNFTReceiver");
+      const to = await receiver.getAddress();
+      await armNested(f, receiver);
+      const transfers = [
+        { ...signedKlay(to, 0n, 1n), tokenType: 2, tokenAddress: await f.kip17.getAddress(), tokenURI: "ipfs://1" },
+        { ...signedKlay(to, 1n, ONE), tokenType: 1, tokenAddress: await f.kip7.getAddress() },
+      ];
+      await expect(submit(f, transfers)).to.emit(f.bridge, "HandleValueTransfer").and.not.to.emit(f.bridge, "HandleValueTransferFailed");
+      expect(await f.kip17.ownerOf(1n)).to.equal(to);
+      expect(await f.kip7.balanceOf(to)).to.equal(ONE);
+      // the vote path too
+      await voteThrice(f, (op) =>
+        f.bridge.connect(op).handleERC721Transfer(ethers.ZeroHash, f.owner, to, f.kip17, 2n, 2n, 1n, "ipfs://2", "0x"),
+      );
+      expect(await f.kip17.ownerOf(2n)).to.equal(to);
+      expect(await f.bridge.isHandled(5n)).to.equal(false);
+    });
+
+    it("lock mode: a hostile NFT receiver hook cannot re-enter; its NFT payout fails and is parked, KIP7 is paid", async function () {
+      // Vulnerable variant: a bridge without a reentrancy lock on its handle paths, whose lock-mode NFT payout
+      // (safeTransferFrom, as Klaytn's) calls the recipient's hook: the receiver here re-enters handleSignedTransfers
+      // from the hook, which would handle nonce 5 inside the payout. Ours refuses the re-entry (the transient lock);
+      // the receiver then reverts, so its NFT stays with the bridge, parked as failed, while the KIP7 payout (a plain
+      // transfer, no hook) goes through.
+      const f = await networkHelpers.loadFixture(lockMode);
+      const receiver = await ethers.deployContract("HostileNFTReceiver");
+      const to = await receiver.getAddress();
+      await armNested(f, receiver);
+      const hookFailed = receiver.interface.encodeErrorResult("HookCalled", [false]); // false: the re-entry was refused
+      const nft: SignedTransfer = {
+        ...signedKlay(to, 0n, 1n),
+        tokenType: 2,
+        tokenAddress: await f.kip17.getAddress(),
+        tokenURI: "ipfs://1",
+      };
+      const kip7: SignedTransfer = { ...signedKlay(to, 1n, ONE), tokenType: 1, tokenAddress: await f.kip7.getAddress() };
+      const tx = submit(f, [nft, kip7]);
+      await expect(tx)
+        .to.emit(f.bridge, "HandleValueTransferFailed")
+        .withArgs(nft.requestTxHash, 2, ethers.getAddress(nft.from), to, nft.tokenAddress, 1n, 0n, hookFailed);
+      await expect(tx)
+        .to.emit(f.bridge, "HandleValueTransfer")
+        .withArgs(kip7.requestTxHash, 1, ethers.getAddress(kip7.from), to, kip7.tokenAddress, ONE, 1n, 2n, "0x");
+      expect(await f.kip17.ownerOf(1n)).to.equal(await f.bridge.getAddress());
+      expect(await f.kip7.balanceOf(to)).to.equal(ONE);
+      const recovery = await recoveryOf(ethers, f.bridge);
+      expect(await recovery.parkedTransfer(0n)).to.deep.equal([BigInt(ParkedStatus.Failed), transferContentHash(nft)]);
+      // the vote path too
+      const vote = (op: HardhatEthersSigner) =>
+        f.bridge.connect(op).handleERC721Transfer(ethers.ZeroHash, f.owner, to, f.kip17, 2n, 2n, 1n, "ipfs://2", "0x");
+      await vote(f.owner);
+      await vote(f.op2);
+      await expect(vote(f.op3))
+        .to.emit(f.bridge, "HandleValueTransferFailed")
+        .withArgs(ethers.ZeroHash, 2, f.owner.address, to, nft.tokenAddress, 2n, 2n, hookFailed);
+      expect(await f.kip17.ownerOf(2n)).to.equal(await f.bridge.getAddress());
+      expect(await f.bridge.isHandled(2n)).to.equal(true);
+      expect(await f.bridge.isHandled(5n)).to.equal(false);
+    });
   });
 });

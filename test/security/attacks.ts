@@ -56,7 +56,9 @@
 //      requestERC20Transfer, no-return, false-return, fee-on-transfer, reverting token), "a KLAY request made from a
 //      token hook ..."; test/bridge/kip17.ts "a KLAY request made from an NFT hook ..."; test/tokens/hostile-tokens.ts.
 //    here (attacks-data.ts): "6. reentrancy" — a KLAY recipient re-entering handleSignedTransfers; NFT and KIP7
-//      recipients whose receiver hooks re-enter handleSignedTransfers are never called, in lock and mint/burn mode.
+//      recipients whose receiver hooks re-enter handleSignedTransfers: never called in mint/burn mode; in lock mode
+//      the NFT hook (safeTransferFrom) is refused re-entry and its payout parked as failed.
+//    test/bridge/recovery.ts: every kind of failed payout parked, never stuck, on both handle paths.
 import { expect } from "chai";
 import { network } from "hardhat";
 
