@@ -38,7 +38,7 @@ import { join } from "node:path";
 import { AbiCoder, ZeroHash, getAddress, keccak256, recoverAddress } from "ethers";
 import type { Log, Provider, Signer, TypedDataDomain } from "ethers";
 
-import { TransferRecovery__factory } from "../../types/ethers-contracts/index.js";
+import { KIP17Token__factory, KIP7Token__factory, TransferRecovery__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge, TransferRecovery } from "../../types/ethers-contracts/index.js";
 import { packSignatures, recoveryDigest, recoveryDomain, signCancel, signRefund } from "../signatures.js";
 import type { RecoveryKind } from "../signatures.js";
@@ -639,10 +639,13 @@ async function signRecovery(signer: Signer, domain: TypedDataDomain, kind: Recov
   return kind === "cancel" ? signCancel(signer, domain, transfer) : signRefund(signer, domain, transfer);
 }
 
+/** The tokens' errors (OpenZeppelin's ERC-20 and ERC-721 errors, the KIP receiver checks). */
+const tokenInterfaces = { kip7: KIP7Token__factory.createInterface(), kip17: KIP17Token__factory.createInterface() };
+
 /** What a recipient or token returned, for a log line: its custom error when the bridge or ledger knows it. */
 export function describeReason(reason: string, bridge: Bridge, recovery: TransferRecovery): string {
   if (reason === "0x" || reason === "") return "reverted without a reason";
-  for (const iface of [bridge.interface, recovery.interface]) {
+  for (const iface of [bridge.interface, recovery.interface, tokenInterfaces.kip7, tokenInterfaces.kip17]) {
     const decoded = decodeRevert({ data: reason }, iface);
     if (decoded !== undefined && !decoded.text.startsWith("unknown revert")) return decoded.text;
   }

@@ -419,11 +419,15 @@ export class RelayerStore {
       const value = update[key];
       return typeof value === "boolean" ? (value ? 1 : 0) : (value ?? null);
     });
-    const sets = columns.map((column) => `${column} = excluded.${column}`).join(", ");
+    const now = Date.now();
+    const updated = this.#statement(
+      `UPDATE recovery SET ${columns.map((column) => `${column} = ?`).join(", ")}, updated_at = ? WHERE source = ? AND nonce = ?`,
+    ).run(...values, now, source, Number(nonce));
+    if (Number(updated.changes) > 0) return;
+    if (update.state === undefined) throw new Error(`no recovery record of ${source} nonce ${nonce} to update`);
     this.#statement(
-      `INSERT INTO recovery (source, nonce, ${columns.join(", ")}, updated_at) VALUES (?, ?, ${columns.map(() => "?").join(", ")}, ?) ` +
-        `ON CONFLICT(source, nonce) DO UPDATE SET ${sets}, updated_at = excluded.updated_at`,
-    ).run(source, Number(nonce), ...values, Date.now());
+      `INSERT INTO recovery (source, nonce, ${columns.join(", ")}, updated_at) VALUES (?, ?, ${columns.map(() => "?").join(", ")}, ?)`,
+    ).run(source, Number(nonce), ...values, now);
   }
 
   /** The highest child block this relayer anchored (or saw anchored), if any. */
