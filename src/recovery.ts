@@ -81,7 +81,7 @@ export async function recoveryTransfers(pair: ConnectedPair, from: Side): Promis
   const events = new Map<bigint, { event: (typeof failed)[number] | (typeof held)[number]; reason?: string }>();
   for (const event of [...held, ...failed].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)) {
     const nonce = BigInt(event.args.handleNonce);
-    const reason = "reason" in event.args ? describeReason(String(event.args.reason)) : undefined;
+    const reason = event.eventName === "HandleValueTransferFailed" ? describeReason(String(event.args[7])) : undefined;
     events.set(nonce, { event: events.get(nonce)?.event ?? event, ...(reason === undefined ? {} : { reason }) });
   }
   if (events.size === 0) return [];
