@@ -221,6 +221,8 @@ export interface RecoveryHooks {
   now: () => number;
   rpc: <T>(operation: () => Promise<T>) => Promise<T>;
   afterSend?: (sent: { kind: string; side: Side; nonces: bigint[]; txHash: string }) => unknown;
+  /** Reads the requests of a source transaction into the store (a parked transfer whose request it does not know). */
+  readRequestTx?: (source: Side, txHash: string) => Promise<void>;
 }
 
 /** The recovery of failed and held transfers for one operator's relayer (see the module comment). */
@@ -233,6 +235,7 @@ export class TransferRecoveryWorker {
   readonly #rpc: <T>(operation: () => Promise<T>) => Promise<T>;
   readonly #operator: string;
   readonly #afterSend?: (sent: { kind: string; side: Side; nonces: bigint[]; txHash: string }) => unknown;
+  readonly #readRequestTx?: (source: Side, txHash: string) => Promise<void>;
   /** The refusals already logged, by `kind:source:nonce` (logged once each). */
   readonly #refusals = new Set<string>();
 
@@ -251,6 +254,7 @@ export class TransferRecoveryWorker {
     this.#now = hooks.now;
     this.#rpc = hooks.rpc;
     this.#afterSend = hooks.afterSend;
+    this.#readRequestTx = hooks.readRequestTx;
   }
 
   /** The worker of both sides, or undefined when a bridge has no recovery ledger (an older deployment). */
@@ -305,6 +309,20 @@ export class TransferRecoveryWorker {
     return report;
   }
 
+  /**
+   * Whether this operator signed a cancellation or refund whose other signatures it waits for (`runOnce` keeps
+   * stepping while there is one, up to its deadline).
+   */
+  awaitingSignatures(): boolean {
+    if (this.#options.signatureDir === undefined) return false;
+    for (const source of ["parent", "child"] as const) {
+      for (const record of this.#store.recoveries(source, ["failed", "held", "cancelled"])) {
+        if (record.signedAt !== null && !record.voted) return true;
+      }
+    }
+    return false;
+  }
+
   // ---------------------------------------------------------------- events
 
   /** Reads the recovery events of `side` (its bridge and ledger) up to its confirmed head. */
@@ -344,6 +362,13 @@ export class TransferRecoveryWorker {
     const nonce = BigInt(parsed.args.handleNonce ?? parsed.args.requestNonce ?? 0n);
     const current = parsed.name === "ValueTransferRefunded" ? this.#store.getRecovery(side, nonce) : this.#store.getRecovery(source, nonce);
     const fields = { direction: direction(source), nonce, block: log.blockNumber, tx: log.transactionHash };
+    if (
+      (parsed.name === "HandleValueTransferFailed" || parsed.name === "TransferHeld") &&
+      this.#store.getTransfer(source, nonce) === undefined
+    ) {
+      // handled before this relayer read its request (a store started late): the request tx the event names
+      await this.#readRequestTx?.(source, String(parsed.args.requestTxHash));
+    }
     switch (parsed.name) {
       case "HandleValueTransferFailed": {
         if (current !== undefined && current.state !== "held" && current.state !== "failed") return;

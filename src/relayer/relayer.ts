@@ -327,6 +327,12 @@ export class Relayer {
         now: relayer.#now,
         rpc: <T>(operation: () => Promise<T>) => relayer.#rpc(operation),
         afterSend: options.afterSend as ((sent: { kind: string; side: Side; nonces: bigint[]; txHash: string }) => unknown) | undefined,
+        readRequestTx: async (source, txHash) => {
+          const src = sides[source];
+          relayer.ingest(
+            await relayer.#rpc(() => readRequestsOfTx(source, src.bridge, src.tokens, src.provider, txHash)),
+          );
+        },
       },
     );
     for (const side of ["parent", "child"] as const) {
@@ -1228,6 +1234,7 @@ export class Relayer {
   }
 
   #awaitingSignatures(): boolean {
+    if (this.#recovery?.awaitingSignatures() === true) return true;
     for (const source of ["parent", "child"] as const) {
       if (this.#holdingPartial[source]) return true;
       if (this.store.pendingTransfers(source).some((transfer) => transfer.state === "signed")) return true;
