@@ -5,7 +5,7 @@ import { ZeroAddress, formatUnits, getAddress } from "ethers";
 import { queryInChunks } from "./anchoring.js";
 import type { Log } from "./connect.js";
 import { sendTx } from "./connect.js";
-import { KIP7Token__factory, TransferLimits__factory, TransferRecovery__factory } from "./contracts.js";
+import { KIP17Token__factory, KIP7Token__factory, TransferLimits__factory, TransferRecovery__factory } from "./contracts.js";
 import type { TransferLimits, TransferRecovery } from "./contracts.js";
 import { BridgeTaskError, decodeRevert, explain } from "./errors.js";
 import { requireOwner } from "./pair.js";
@@ -257,9 +257,12 @@ export async function resolveLimitAsset(
   else throw new BridgeTaskError(`asset: ${asset} is neither klay, an address, nor a recorded token symbol`);
   const counterpart = await pair.bridges[side].registeredTokens(token);
   if (sameAddress(counterpart, ZeroAddress)) throw new BridgeTaskError(`asset: ${token} is not registered on the ${side} bridge`);
-  const type = recorded?.type;
-  if (type === "kip17") return { token, asset: recorded?.symbol ?? token, decimals: 0 };
   const erc = KIP7Token__factory.connect(token, pair[side].provider);
+  const isNft =
+    recorded !== undefined
+      ? recorded.type === "kip17"
+      : await KIP17Token__factory.connect(token, pair[side].provider).supportsInterface("0x80ac58cd").catch(() => false);
+  if (isNft) return { token, asset: recorded?.symbol ?? (await erc.symbol().catch(() => token)), decimals: 0 };
   const decimals = Number(await erc.decimals().catch(() => 18n));
   return { token, asset: recorded?.symbol ?? (await erc.symbol().catch(() => token)), decimals };
 }
