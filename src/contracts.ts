@@ -7,6 +7,8 @@ export {
   KIP7Token__factory,
   ServiceChainKIP17__factory,
   ServiceChainKIP7__factory,
+  TransferLimits__factory,
+  TransferRecovery__factory,
 } from "../types/ethers-contracts/index.js";
 export type {
   AnchoringReceiver,
@@ -15,4 +17,6 @@ export type {
   KIP7Token,
   ServiceChainKIP17,
   ServiceChainKIP7,
+  TransferLimits,
+  TransferRecovery,
 } from "../types/ethers-contracts/index.js";

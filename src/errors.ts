@@ -1,6 +1,6 @@
 import { Interface, isError } from "ethers";
 
-import { AnchoringReceiver__factory, Bridge__factory, KIP17Token__factory, KIP7Token__factory } from "./contracts.js";
+import { AnchoringReceiver__factory, Bridge__factory, KIP17Token__factory, KIP7Token__factory, TransferLimits__factory, TransferRecovery__factory } from "./contracts.js";
 
 /**
  * A failure the user can fix: bad input, an unknown pair, a signer without the right role, a reverted transaction.
@@ -18,6 +18,8 @@ let knownInterfaces: Interface[] | undefined;
 function interfaces(): Interface[] {
   knownInterfaces ??= [
     Bridge__factory.createInterface(),
+    TransferRecovery__factory.createInterface(),
+    TransferLimits__factory.createInterface(),
     AnchoringReceiver__factory.createInterface(),
     KIP7Token__factory.createInterface(),
     KIP17Token__factory.createInterface(),

@@ -9,6 +9,7 @@ export * from "./fees.js";
 export * from "./fund.js";
 export * from "./operators.js";
 export * from "./pair.js";
+export * from "./recovery.js";
 export * from "./status.js";
 export * from "./tokens.js";
 export * from "./transfer.js";

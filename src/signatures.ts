@@ -352,3 +352,42 @@ export function anchoringDomain(chainId: bigint, receiverAddress: string): Typed
 export async function signAnchor(signer: Signer, domain: TypedDataDomain, anchor: Anchor): Promise<string> {
   return Signature.from(await signer.signTypedData(domain, ANCHOR_TYPES, anchor)).serialized;
 }
+
+/** EIP-712 types of an operators' cancellation of a failed or held transfer (domain: `recoveryDomain`). */
+export const CANCEL_TRANSFER_TYPES: Record<string, TypedDataField[]> = {
+  CancelTransfer: [{ name: "transfer", type: "Transfer" }],
+  Transfer: HANDLE_BATCH_TYPES.Transfer,
+};
+
+/** EIP-712 types of an operators' refund of a cancelled request to its requester (domain: `recoveryDomain`). */
+export const REFUND_TRANSFER_TYPES: Record<string, TypedDataField[]> = {
+  RefundTransfer: [{ name: "transfer", type: "Transfer" }],
+  Transfer: HANDLE_BATCH_TYPES.Transfer,
+};
+
+/** What the operators approve on a `TransferRecovery`: a cancellation (destination) or a refund (source). */
+export type RecoveryKind = "cancel" | "refund";
+
+/** The EIP-712 domain of the `TransferRecovery` at `recoveryAddress` (a bridge's `transferRecovery()`) on chain `chainId`. */
+export function recoveryDomain(chainId: bigint, recoveryAddress: string): TypedDataDomain {
+  return { name: "ServiceChainBridgeRecovery", version: "1", chainId, verifyingContract: getAddress(recoveryAddress) };
+}
+
+function recoveryTypes(kind: RecoveryKind): Record<string, TypedDataField[]> {
+  return kind === "cancel" ? CANCEL_TRANSFER_TYPES : REFUND_TRANSFER_TYPES;
+}
+
+/** The digest operators sign to cancel (`TransferRecovery.cancelDigest`) or refund (`refundDigest`) `transfer`. */
+export function recoveryDigest(domain: TypedDataDomain, kind: RecoveryKind, transfer: SignedTransfer): string {
+  return TypedDataEncoder.hash(domain, recoveryTypes(kind), { transfer });
+}
+
+/** One operator's 65-byte signature of `cancelDigest(transfer)` on the destination's recovery ledger. */
+export async function signCancel(signer: Signer, domain: TypedDataDomain, transfer: SignedTransfer): Promise<string> {
+  return Signature.from(await signer.signTypedData(domain, CANCEL_TRANSFER_TYPES, { transfer })).serialized;
+}
+
+/** One operator's 65-byte signature of `refundDigest(transfer)` (the transfer as requested on the source). */
+export async function signRefund(signer: Signer, domain: TypedDataDomain, transfer: SignedTransfer): Promise<string> {
+  return Signature.from(await signer.signTypedData(domain, REFUND_TRANSFER_TYPES, { transfer })).serialized;
+}

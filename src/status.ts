@@ -3,6 +3,7 @@ import { formatUnits } from "ethers";
 import { latestAnchor, queryInChunks, readAnchor, type AnchorData } from "./anchoring.js";
 import { KIP17Token__factory, KIP7Token__factory } from "./contracts.js";
 import type { ConnectedPair } from "./pair.js";
+import { describeRecoveryEntry, recoveryTransfers, type RecoveryEntry } from "./recovery.js";
 import { sameAddress, type Side, type TokenType } from "./validate.js";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -74,6 +75,8 @@ export interface DirectionStatus {
   pending: PendingTransfer[];
   /** How many pending transfers are missing: requested before a transfer that was handled. */
   missing: number;
+  /** Handled but not paid out: failed or held on the destination, cancelled there, or refunded here, by nonce. */
+  recovery: RecoveryEntry[];
 }
 
 export interface AnchoringStatus {
@@ -216,11 +219,13 @@ export async function pendingTransfers(
 
 /** `bridge status`: everything about a pair, as a plain object (bigints stay bigints; see statusToJson). */
 export async function collectStatus(pair: ConnectedPair): Promise<PairStatus> {
-  const [parent, child, parentToChild, childToParent] = await Promise.all([
+  const [parent, child, parentToChild, childToParent, parentRecovery, childRecovery] = await Promise.all([
     sideStatus(pair, "parent"),
     sideStatus(pair, "child"),
     pendingTransfers(pair, "parent"),
     pendingTransfers(pair, "child"),
+    recoveryTransfers(pair, "parent"),
+    recoveryTransfers(pair, "child"),
   ]);
   const receiver = pair.anchoringReceiver;
   const [receiverOperators, threshold, childHeadBlock, latest] = await Promise.all([
@@ -245,8 +250,8 @@ export async function collectStatus(pair: ConnectedPair): Promise<PairStatus> {
     mode: pair.deployment.mode,
     parent,
     child,
-    parentToChild: { from: "parent", to: "child", ...parentToChild },
-    childToParent: { from: "child", to: "parent", ...childToParent },
+    parentToChild: { from: "parent", to: "child", ...parentToChild, recovery: parentRecovery },
+    childToParent: { from: "child", to: "parent", ...childToParent, recovery: childRecovery },
     anchoring,
   };
 }
@@ -277,6 +282,11 @@ function describeDirection(direction: DirectionStatus): string[] {
   for (const transfer of direction.pending) {
     const what = transfer.tokenType === "klay" ? `${formatUnits(transfer.valueOrTokenId, 18)} KLAY` : transfer.tokenType === "kip17" ? `${transfer.symbol ?? "KIP17"} #${transfer.valueOrTokenId} (${transfer.token})` : `${formatUnits(transfer.valueOrTokenId, 18)} ${transfer.symbol ?? "KIP7"} (${transfer.token})`;
     lines.push(`  ${transfer.missing ? "MISSING" : "pending"} nonce ${transfer.requestNonce}: ${what} from ${transfer.from} to ${transfer.to} (block ${transfer.blockNumber}, tx ${transfer.txHash})`);
+  }
+  if (direction.recovery.length > 0) {
+    const count = (status: string) => direction.recovery.filter((entry) => entry.status === status).length;
+    lines.push(`  not paid out: ${count("failed")} failed, ${count("held")} held, ${count("cancelled")} cancelled, ${count("refunded")} refunded`);
+    for (const entry of direction.recovery) lines.push(describeRecoveryEntry(entry));
   }
   return lines;
 }

@@ -119,6 +119,36 @@ export const bridgeTasks: TaskDefinition[] = [
     .setAction(() => import("./status.js"))
     .build(),
 
+  task(["bridge", "limits"], "Show or set (owner) the transfer limits of KLAY or a token on one bridge")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "side", description: "parent or child", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "asset", description: "klay, or a registered token (address on that side, or its symbol)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "min", description: "Least per request, in whole units (KIP17: count); 0: none", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "max", description: "Most per transfer; a handle above it is held; 0: none", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "dailyRequest", description: "Most requested per UTC day; 0: none", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "dailyHandle", description: "Most paid out per UTC day, beyond which handles are held; 0: none", type: TEXT, defaultValue: undefined })
+    .addFlag({ name: "off", description: "Remove every limit of the asset" })
+    .addFlag({ name: "json", description: "Print JSON" })
+    .addOption(SIGNER)
+    .setAction(() => import("./limits.js"))
+    .build(),
+
+  task(["bridge", "retry"], "Pay a failed transfer again to its recipient (anyone may)")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "from", description: "parent or child: where the transfer was requested", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "nonce", description: "Request nonce", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./retry.js"))
+    .build(),
+
+  task(["bridge", "release"], "Pay out a transfer held above the limits (owner of the destination bridge)")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "from", description: "parent or child: where the transfer was requested", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "nonce", description: "Request nonce", type: TEXT, defaultValue: undefined })
+    .addOption(SIGNER)
+    .setAction(() => import("./release.js"))
+    .build(),
+
   task(["bridge", "check"], "Compare the chains with deployments/PAIR.json; exits non-zero on any difference")
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .setAction(() => import("./check.js"))
@@ -132,6 +162,8 @@ export const bridgeTasks: TaskDefinition[] = [
     .addOption({ name: "anchorEvery", description: "Anchor the child chain every N child blocks (default: 0, off)", type: TEXT, defaultValue: undefined })
     .addOption({ name: "signatureWait", description: "Seconds to wait for the other operators' signatures before voting (default 30; 5 with --once)", type: TEXT, defaultValue: undefined })
     .addFlag({ name: "votes", description: "Per-operator votes only: exchange no signatures" })
+    .addOption({ name: "failedRetries", description: "Retries of a transfer whose payout failed before it is cancelled and refunded (default 3; 0: at once)", type: TEXT, defaultValue: undefined })
+    .addFlag({ name: "cancelHeld", description: "Cancel (and refund) transfers held above the limits instead of leaving them to the owner" })
     .addFlag({ name: "json", description: "Log JSON lines" })
     .setAction(() => import("./relay.js"))
     .build(),

@@ -16,6 +16,8 @@ interface Args {
   signatureWait?: string;
   votes: boolean;
   json: boolean;
+  failedRetries?: string;
+  cancelHeld: boolean;
 }
 
 function wholeNumber(value: string | undefined, option: string): number | undefined {
@@ -33,6 +35,7 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     const confirmations = wholeNumber(args.confirmations, "confirmations");
     const anchorEvery = wholeNumber(args.anchorEvery, "anchor-every") ?? 0;
     const signatureWait = wholeNumber(args.signatureWait, "signature-wait") ?? (args.once ? 5 : 30);
+    const failedRetries = wholeNumber(args.failedRetries, "failed-retries") ?? 3;
     const deployment = await readDeployment(name);
     if (anchorEvery > 0 && deployment.parent.anchoringReceiver === undefined) {
       throw new BridgeTaskError(`anchor-every: pair "${name}" records no anchoring receiver`);
@@ -53,6 +56,8 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
       anchorEvery,
       signatures: !args.votes,
       signatureWaitMs: signatureWait * 1000,
+      failedRetries,
+      cancelHeld: args.cancelHeld,
       logger: lineLogger({ json: args.json }),
     });
     try {

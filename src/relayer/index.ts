@@ -5,7 +5,16 @@
 export { Relayer } from "./relayer.js";
 export type { RelayerOptions, ProcessReport } from "./relayer.js";
 export { RelayerStore } from "./store.js";
-export type { StoredTransfer } from "./store.js";
+export type { StoredTransfer, RecoveryRecord, RecoveryState } from "./store.js";
+export {
+  ParkedStatus,
+  RECOVERY_SIGNATURE_FORMAT,
+  RecoverySignatureDirectory,
+  TransferRecoveryWorker,
+  refundTransferOf,
+  transferContentHash,
+} from "./recovery.js";
+export type { RecoveryReport } from "./recovery.js";
 export {
   SignatureDirectory,
   SIGNATURE_FILE_FORMAT,

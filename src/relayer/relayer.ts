@@ -39,6 +39,8 @@ import {
   signBatch,
 } from "./signatures.js";
 import type { BatchSignature } from "./signatures.js";
+import { TransferRecoveryWorker } from "./recovery.js";
+import type { RecoveryChain, RecoveryReport } from "./recovery.js";
 import { RelayerStore } from "./store.js";
 import type { StoredTransfer } from "./store.js";
 import { TokenType, otherSide, sameTransfer, toSignedTransfer } from "./types.js";
@@ -84,12 +86,26 @@ export interface RelayerOptions {
   recoveryIntervalMs?: number;
   /** Delay before a failed transfer is tried again (doubled at each failure, default 1 s). */
   failureBackoffMs?: number;
+  /**
+   * Failed retries of a transfer whose payout failed on the destination before this operator approves its
+   * cancellation (and then its refund on the source): default 3; 0 cancels at once. See `recovery.ts`.
+   */
+  failedRetries?: number;
+  /** Cancel (and refund) transfers held above the destination's limits too, instead of leaving them to the owner. */
+  cancelHeld?: boolean;
+  /** Delay before the first retry of a failed payout, doubled at each failed retry (default 5 s). */
+  payoutRetryBackoffMs?: number;
   logger?: RelayerLogger;
   retry?: RetryOptions;
   /** The clock (tests move it). */
   now?: () => number;
   /** Called right after a transaction is sent, before anything about it is recorded (tests crash here). */
-  afterSend?: (sent: { kind: "vote" | "batch" | "anchor"; side: Side; nonces: bigint[]; txHash: string }) => unknown;
+  afterSend?: (sent: {
+    kind: "vote" | "batch" | "anchor" | "retry" | "cancel" | "refund";
+    side: Side;
+    nonces: bigint[];
+    txHash: string;
+  }) => unknown;
 }
 
 /** What one `processPending` did. */
@@ -210,6 +226,7 @@ export class Relayer {
   /** The gas the signed batches this relayer sent used, per destination side (see `#batchGasLimit`). */
   readonly #batchGas: Record<Side, BatchGas> = { parent: newBatchGas(), child: newBatchGas() };
   #anchorer?: Anchorer;
+  #recovery?: TransferRecoveryWorker;
 
   private constructor(operator: string, store: RelayerStore, sides: Record<Side, SideContext>, options: RelayerOptions) {
     this.operator = operator;
@@ -290,6 +307,34 @@ export class Relayer {
         afterSend: options.afterSend,
       });
     }
+    relayer.#recovery = await TransferRecoveryWorker.create(
+      {
+        parent: recoveryChain(sides.parent),
+        child: recoveryChain(sides.child),
+      },
+      store,
+      operator,
+      {
+        failedRetries: options.failedRetries ?? 3,
+        cancelHeld: options.cancelHeld ?? false,
+        backoffMs: options.payoutRetryBackoffMs ?? 5000,
+        signatureWaitMs: relayer.#options.signatureWaitMs,
+        maxBlockRange: relayer.#options.maxBlockRange,
+        signatureDir: options.signatureDir,
+      },
+      {
+        log: relayer.#log,
+        now: relayer.#now,
+        rpc: <T>(operation: () => Promise<T>) => relayer.#rpc(operation),
+        afterSend: options.afterSend as ((sent: { kind: string; side: Side; nonces: bigint[]; txHash: string }) => unknown) | undefined,
+        readRequestTx: async (source, txHash) => {
+          const src = sides[source];
+          relayer.ingest(
+            await relayer.#rpc(() => readRequestsOfTx(source, src.bridge, src.tokens, src.provider, txHash)),
+          );
+        },
+      },
+    );
     for (const side of ["parent", "child"] as const) {
       const destination = sides[otherSide(side)];
       relayer.#log.log("info", "start", {
@@ -413,7 +458,17 @@ export class Relayer {
     for (const source of ["parent", "child"] as const) {
       await this.#processDirection(source, report);
     }
+    await this.recoverTransfers();
     return report;
+  }
+
+  /**
+   * Moves the transfers handled but not paid out (failed, held, cancelled) one step on: retry, cancel, refund (see
+   * `recovery.ts`). `processPending` calls it.
+   */
+  async recoverTransfers(): Promise<RecoveryReport> {
+    if (this.#recovery === undefined) return { retried: 0, retryFailures: 0, cancelApprovals: 0, refundApprovals: 0 };
+    return this.#recovery.step();
   }
 
   /** The transfers not handled yet (by this relayer's knowledge), per source side. */
@@ -1179,6 +1234,7 @@ export class Relayer {
   }
 
   #awaitingSignatures(): boolean {
+    if (this.#recovery?.awaitingSignatures() === true) return true;
     for (const source of ["parent", "child"] as const) {
       if (this.#holdingPartial[source]) return true;
       if (this.store.pendingTransfers(source).some((transfer) => transfer.state === "signed")) return true;
@@ -1232,6 +1288,18 @@ export class Relayer {
     }
     this.#log.log("info", "request", fields);
   }
+}
+
+function recoveryChain(context: SideContext): RecoveryChain {
+  return {
+    side: context.side,
+    provider: context.provider,
+    signer: context.endpoint.signer,
+    bridge: context.bridge,
+    chainId: context.chainId,
+    confirmations: context.confirmations,
+    deployedBlock: context.endpoint.deployedBlock,
+  };
 }
 
 function assetName(request: TransferRequest): string {

@@ -71,6 +71,32 @@ CREATE TABLE IF NOT EXISTS anchors (
 `;
 
 /**
+ * Version 1: the transfers handled but not paid out (failed, held) and what became of them (paid by a retry or a
+ * release, cancelled, refunded), one row per transfer; the scan cursor of the recovery events of each chain is kept
+ * in `cursor` under `recovery-<side>`. A store of version 0 (no such table) gets it when it is opened.
+ */
+const SCHEMA_VERSION = 1;
+const MIGRATIONS: Record<number, string> = {
+  1: `
+CREATE TABLE IF NOT EXISTS recovery (
+  source TEXT NOT NULL,
+  nonce INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_reason TEXT,
+  retry_at INTEGER NOT NULL DEFAULT 0,
+  signed_at INTEGER,
+  voted INTEGER NOT NULL DEFAULT 0,
+  tx TEXT,
+  block INTEGER,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (source, nonce)
+);
+CREATE INDEX IF NOT EXISTS recovery_state ON recovery (state);
+`,
+};
+
+/**
  * Loads `node:sqlite` without its one-time "experimental feature" warning, which would otherwise land in the
  * middle of the relayer's log lines. Every other warning still goes through.
  */
@@ -147,6 +173,77 @@ const COLUMN: Record<keyof TransferUpdate, string> = {
   retryAt: "retry_at",
 };
 
+/**
+ * Where a transfer that was handled but not paid out stands (see `recovery.ts`):
+ * - `failed`: its payout failed on the destination; retried, then cancelled;
+ * - `held`: parked above the destination's limits, for the bridge owner to release (or the operators to cancel);
+ * - `paid`: paid to its recipient after all, by a retry or a release;
+ * - `cancelled`: cancelled on the destination (seen with the destination's confirmations); refunded next;
+ * - `refunded`: returned to its requester on the source.
+ */
+export type RecoveryState = "failed" | "held" | "paid" | "cancelled" | "refunded";
+
+export interface RecoveryRecord {
+  source: Side;
+  nonce: bigint;
+  state: RecoveryState;
+  /** Failed retries so far (this relayer's and, as far as it knows, anyone's). */
+  attempts: number;
+  /** Why the last payout or retry failed, or why the last step could not go on. */
+  lastReason: string | null;
+  /** Not retried (or the next step not taken) before this time (ms since epoch). */
+  retryAt: number;
+  /** When this operator signed the current approval (cancel while failed or held, refund while cancelled). */
+  signedAt: number | null;
+  /** Whether this operator cast its own approval (the votes fallback) of the current step. */
+  voted: boolean;
+  /** The last transaction this relayer sent for it. */
+  tx: string | null;
+  /** The block of the event that put it in its state. */
+  block: number | null;
+}
+
+interface RecoveryRow {
+  source: string;
+  nonce: number;
+  state: string;
+  attempts: number;
+  last_reason: string | null;
+  retry_at: number;
+  signed_at: number | null;
+  voted: number;
+  tx: string | null;
+  block: number | null;
+}
+
+function recoveryFromRow(row: RecoveryRow): RecoveryRecord {
+  return {
+    source: row.source as Side,
+    nonce: BigInt(row.nonce),
+    state: row.state as RecoveryState,
+    attempts: row.attempts,
+    lastReason: row.last_reason,
+    retryAt: row.retry_at,
+    signedAt: row.signed_at,
+    voted: row.voted !== 0,
+    tx: row.tx,
+    block: row.block,
+  };
+}
+
+export type RecoveryUpdate = Partial<Omit<RecoveryRecord, "source" | "nonce">>;
+
+const RECOVERY_COLUMN: Record<keyof RecoveryUpdate, string> = {
+  state: "state",
+  attempts: "attempts",
+  lastReason: "last_reason",
+  retryAt: "retry_at",
+  signedAt: "signed_at",
+  voted: "voted",
+  tx: "tx",
+  block: "block",
+};
+
 export class RelayerStore {
   readonly #db: DatabaseSyncType;
   /** The statements prepared so far, by their SQL (a relayer runs the same few statements at every step). */
@@ -159,6 +256,28 @@ export class RelayerStore {
     this.#db = new DatabaseSync(path);
     this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
     this.#db.exec(SCHEMA);
+    this.#migrate();
+  }
+
+  /** Brings a store written by an earlier version up to `SCHEMA_VERSION`, one migration per transaction. */
+  #migrate(): void {
+    const { user_version: version } = this.#db.prepare("PRAGMA user_version").get() as { user_version: number };
+    for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
+      this.#db.exec("BEGIN IMMEDIATE");
+      try {
+        this.#db.exec(MIGRATIONS[next]);
+        this.#db.exec(`PRAGMA user_version = ${next}`);
+        this.#db.exec("COMMIT");
+      } catch (error) {
+        this.#db.exec("ROLLBACK");
+        throw error;
+      }
+    }
+  }
+
+  /** The schema version of the open store. */
+  schemaVersion(): number {
+    return (this.#db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
   }
 
   #statement(sql: string): StatementSync {
@@ -264,6 +383,51 @@ export class RelayerStore {
 
   updateTransfer(source: Side, nonce: bigint, update: TransferUpdate): void {
     this.updateTransfers(source, [nonce], update);
+  }
+
+  /** The scan cursor named `key` (`recovery-parent`, …), or undefined before the first scan. */
+  getNamedCursor(key: string): number | undefined {
+    const row = this.#statement("SELECT block FROM cursor WHERE side = ?").get(key) as { block: number } | undefined;
+    return row?.block;
+  }
+
+  setNamedCursor(key: string, block: number): void {
+    this.#statement("INSERT INTO cursor (side, block) VALUES (?, ?) ON CONFLICT(side) DO UPDATE SET block = excluded.block")
+      .run(key, block);
+  }
+
+  /** The recovery record of transfer `nonce` of `source`, if it was not paid out when handled. */
+  getRecovery(source: Side, nonce: bigint): RecoveryRecord | undefined {
+    const row = this.#statement("SELECT * FROM recovery WHERE source = ? AND nonce = ?").get(source, Number(nonce)) as
+      | RecoveryRow
+      | undefined;
+    return row === undefined ? undefined : recoveryFromRow(row);
+  }
+
+  /** The recovery records of `source` (every one, or those in `states`), by nonce. */
+  recoveries(source: Side, states?: RecoveryState[]): RecoveryRecord[] {
+    const rows = this.#statement("SELECT * FROM recovery WHERE source = ? ORDER BY nonce").all(source) as unknown as RecoveryRow[];
+    return rows.map(recoveryFromRow).filter((record) => states === undefined || states.includes(record.state));
+  }
+
+  /** Creates or changes the recovery record of transfer `nonce` of `source` (a new one needs `state`). */
+  updateRecovery(source: Side, nonce: bigint, update: RecoveryUpdate): void {
+    const keys = Object.keys(update) as (keyof RecoveryUpdate)[];
+    if (keys.length === 0) return;
+    const columns = keys.map((key) => RECOVERY_COLUMN[key]);
+    const values = keys.map((key) => {
+      const value = update[key];
+      return typeof value === "boolean" ? (value ? 1 : 0) : (value ?? null);
+    });
+    const now = Date.now();
+    const updated = this.#statement(
+      `UPDATE recovery SET ${columns.map((column) => `${column} = ?`).join(", ")}, updated_at = ? WHERE source = ? AND nonce = ?`,
+    ).run(...values, now, source, Number(nonce));
+    if (Number(updated.changes) > 0) return;
+    if (update.state === undefined) throw new Error(`no recovery record of ${source} nonce ${nonce} to update`);
+    this.#statement(
+      `INSERT INTO recovery (source, nonce, ${columns.join(", ")}, updated_at) VALUES (?, ?, ${columns.map(() => "?").join(", ")}, ?)`,
+    ).run(source, Number(nonce), ...values, now);
   }
 
   /** The highest child block this relayer anchored (or saw anchored), if any. */

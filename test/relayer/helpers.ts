@@ -19,6 +19,7 @@ import {
   KIP7Token__factory,
   ServiceChainKIP17__factory,
   ServiceChainKIP7__factory,
+  TransferRecovery__factory,
 } from "../../types/ethers-contracts/index.js";
 import type {
   AnchoringReceiver,
@@ -239,46 +240,83 @@ async function handlesOf(bridge: Bridge): Promise<TransferEvent[]> {
   }));
 }
 
+/** The refunds of requests of `bridge` (its recovery ledger's `ValueTransferRefunded`). */
+async function refundsOf(bridge: Bridge): Promise<TransferEvent[]> {
+  const recovery = TransferRecovery__factory.connect(await bridge.transferRecovery(), bridge.runner);
+  const events = await recovery.queryFilter(recovery.filters.ValueTransferRefunded(), 0, "latest");
+  return events.map((event) => ({
+    nonce: event.args.requestNonce,
+    tokenType: BigInt(event.args.tokenType),
+    token: event.args.tokenAddress,
+    value: event.args.valueOrTokenId,
+  }));
+}
+
 /**
- * The invariant after every scenario: each request nonce handled exactly once on the other side, with the same
- * asset and value; value locked or burnt on the source equals value released or minted on the destination.
+ * The invariant after every scenario: each request nonce paid exactly once on the other side with the same asset and
+ * value, or refunded exactly once on its own side (after its cancellation), or still parked (failed, held or
+ * cancelled) on the other side, never two of these; value locked or burnt on the source equals value released or
+ * minted on the destination, plus what is parked, less what was refunded.
  */
 export async function expectConservation(pair: Pair): Promise<void> {
+  const parked: TransferEvent[] = [];
   for (const [source, destination] of [
     [pair.parent.bridge, pair.child.bridge],
     [pair.child.bridge, pair.parent.bridge],
   ] as const) {
     const requests = await requestsOf(source);
     const handles = await handlesOf(destination);
+    const refunds = await refundsOf(source);
     const handledNonces = handles.map((handle) => handle.nonce);
+    const refundedNonces = refunds.map((refund) => refund.nonce);
     expect(new Set(handledNonces).size, "a nonce handled twice").to.equal(handledNonces.length);
-    expect([...handledNonces].sort((a, b) => Number(a - b))).to.deep.equal(
-      requests.map((request) => request.nonce).sort((a, b) => Number(a - b)),
-    );
+    expect(new Set(refundedNonces).size, "a nonce refunded twice").to.equal(refundedNonces.length);
+    for (const nonce of refundedNonces) expect(handledNonces, `nonce ${nonce} paid and refunded`).not.to.include(nonce);
+    const destinationRecovery = TransferRecovery__factory.connect(await destination.transferRecovery(), destination.runner);
     const counterpartOf = async (token: string) =>
       token === ZeroAddress ? ZeroAddress : await source.registeredTokens(token);
     for (const request of requests) {
       const handle = handles.find((candidate) => candidate.nonce === request.nonce);
-      expect(handle?.tokenType).to.equal(request.tokenType);
-      expect(handle?.value).to.equal(request.value);
-      expect(handle?.token).to.equal(await counterpartOf(request.token));
+      const refund = refunds.find((candidate) => candidate.nonce === request.nonce);
+      if (handle !== undefined) {
+        expect(handle.tokenType).to.equal(request.tokenType);
+        expect(handle.value).to.equal(request.value);
+        expect(handle.token).to.equal(await counterpartOf(request.token));
+      } else if (refund !== undefined) {
+        expect(refund.tokenType).to.equal(request.tokenType);
+        expect(refund.value).to.equal(request.value);
+        expect(refund.token).to.equal(request.token);
+        const [status] = await destinationRecovery.parkedTransfer(request.nonce);
+        expect(Number(status), `nonce ${request.nonce} refunded without its cancellation`).to.equal(3);
+      } else {
+        const [status] = await destinationRecovery.parkedTransfer(request.nonce);
+        expect(Number(status), `nonce ${request.nonce} neither paid, refunded nor parked`).to.be.greaterThan(0);
+        parked.push({ ...request, token: await counterpartOf(request.token) });
+      }
     }
   }
-  // balances: what the parent bridge locks equals what circulates on the child
+  // balances: what the parent bridge locks equals what circulates on the child, plus what is parked on either side
   const parentBridge = await pair.parent.bridge.getAddress();
   const childBridge = await pair.child.bridge.getAddress();
+  const childKip7 = (await pair.child.kip7.getAddress()).toLowerCase();
+  const parentKip7 = (await pair.parent.kip7.getAddress()).toLowerCase();
+  const parkedKip7 = parked
+    .filter((entry) => entry.tokenType === 1n && [childKip7, parentKip7].includes(entry.token.toLowerCase()))
+    .reduce((sum, entry) => sum + entry.value, 0n);
+  const parkedNfts = new Set(parked.filter((entry) => entry.tokenType === 2n).map((entry) => entry.value));
   const childSupply = await pair.child.kip7.totalSupply();
   const lockedOnParent = await pair.parent.kip7.balanceOf(parentBridge);
   const heldByChildBridge = await pair.child.kip7.balanceOf(childBridge);
-  if (pair.childMintBurn) expect(childSupply).to.equal(lockedOnParent);
-  else expect(childSupply - heldByChildBridge).to.equal(lockedOnParent);
+  if (pair.childMintBurn) expect(childSupply + parkedKip7).to.equal(lockedOnParent);
+  else expect(childSupply - heldByChildBridge + parkedKip7).to.equal(lockedOnParent);
   for (let tokenId = 1n; tokenId <= 4n; tokenId++) {
+    if (parkedNfts.has(tokenId)) continue;
     const onParent = (await pair.parent.kip17.ownerOf(tokenId)) === parentBridge;
     const childOwner = await pair.child.kip17.ownerOf(tokenId).catch(() => ZeroAddress);
     const circulatesOnChild = childOwner !== ZeroAddress && childOwner !== childBridge;
     expect(circulatesOnChild, `NFT ${tokenId} locked on the parent iff it circulates on the child`).to.equal(onParent);
   }
-  // KLAY: a bridge holds its liquidity, plus what was locked in it, less what it released
+  // KLAY: a bridge holds its liquidity, plus what was locked in it, less what it released and refunded
   const klaySum = (events: TransferEvent[]) =>
     events.filter((event) => event.tokenType === 0n).reduce((sum, event) => sum + event.value, 0n);
   for (const side of ["parent", "child"] as const) {
@@ -286,7 +324,8 @@ export async function expectConservation(pair: Pair): Promise<void> {
     const balance = await pair[side].connection.ethers.provider.getBalance(await bridge.getAddress());
     const locked = klaySum(await requestsOf(bridge));
     const released = klaySum(await handlesOf(bridge));
-    expect(balance, `KLAY held by the ${side} bridge`).to.equal(pair.funding[side] + locked - released);
+    const refunded = klaySum(await refundsOf(bridge));
+    expect(balance, `KLAY held by the ${side} bridge`).to.equal(pair.funding[side] + locked - released - refunded);
   }
 }
 
