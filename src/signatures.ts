@@ -260,46 +260,6 @@ function batchTypedData(domain: TypedDataDomain, transfers: SignedTransfer[]): u
   };
 }
 
-/** EIP-712 types of a `TransferRecovery` approval: `CancelTransfer` (destination) and `RefundTransfer` (source). */
-export const RECOVERY_TYPES: {
-  CancelTransfer: Record<string, TypedDataField[]>;
-  RefundTransfer: Record<string, TypedDataField[]>;
-} = {
-  CancelTransfer: { CancelTransfer: [{ name: "transfer", type: "Transfer" }], Transfer: HANDLE_BATCH_TYPES.Transfer },
-  RefundTransfer: { RefundTransfer: [{ name: "transfer", type: "Transfer" }], Transfer: HANDLE_BATCH_TYPES.Transfer },
-};
-
-/** The EIP-712 domain of the `TransferRecovery` at `recoveryAddress` (a bridge's `transferRecovery()`) on `chainId`. */
-export function recoveryDomain(chainId: bigint, recoveryAddress: string): TypedDataDomain {
-  return { name: "ServiceChainBridgeRecovery", version: "1", chainId, verifyingContract: getAddress(recoveryAddress) };
-}
-
-/** The digest operators sign to cancel `transfer` on the destination (equals `TransferRecovery.cancelDigest`). */
-export function cancelDigest(domain: TypedDataDomain, transfer: SignedTransfer): string {
-  return TypedDataEncoder.hash(domain, RECOVERY_TYPES.CancelTransfer, { transfer });
-}
-
-/** The digest operators sign to refund `transfer` on the source (equals `TransferRecovery.refundDigest`). */
-export function refundDigest(domain: TypedDataDomain, transfer: SignedTransfer): string {
-  return TypedDataEncoder.hash(domain, RECOVERY_TYPES.RefundTransfer, { transfer });
-}
-
-/**
- * One operator's 65-byte signature cancelling `transfer` (as parked on the destination bridge) under the destination
- * recovery's `domain`.
- */
-export async function signCancel(signer: Signer, domain: TypedDataDomain, transfer: SignedTransfer): Promise<string> {
-  return Signature.from(await signer.signTypedData(domain, RECOVERY_TYPES.CancelTransfer, { transfer })).serialized;
-}
-
-/**
- * One operator's 65-byte signature refunding `transfer` (as requested on the source bridge: the source token, `from`
- * the requester) under the source recovery's `domain`.
- */
-export async function signRefund(signer: Signer, domain: TypedDataDomain, transfer: SignedTransfer): Promise<string> {
-  return Signature.from(await signer.signTypedData(domain, RECOVERY_TYPES.RefundTransfer, { transfer })).serialized;
-}
-
 /** A signature with the address that made it. */
 export interface OperatorSignature {
   signer: string;
@@ -380,6 +340,16 @@ function recoveryTypes(kind: RecoveryKind): Record<string, TypedDataField[]> {
 /** The digest operators sign to cancel (`TransferRecovery.cancelDigest`) or refund (`refundDigest`) `transfer`. */
 export function recoveryDigest(domain: TypedDataDomain, kind: RecoveryKind, transfer: SignedTransfer): string {
   return TypedDataEncoder.hash(domain, recoveryTypes(kind), { transfer });
+}
+
+/** The digest operators sign to cancel `transfer` on the destination (equals `TransferRecovery.cancelDigest`). */
+export function cancelDigest(domain: TypedDataDomain, transfer: SignedTransfer): string {
+  return recoveryDigest(domain, "cancel", transfer);
+}
+
+/** The digest operators sign to refund `transfer` on the source (equals `TransferRecovery.refundDigest`). */
+export function refundDigest(domain: TypedDataDomain, transfer: SignedTransfer): string {
+  return recoveryDigest(domain, "refund", transfer);
 }
 
 /** One operator's 65-byte signature of `cancelDigest(transfer)` on the destination's recovery ledger. */

@@ -188,6 +188,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** Gas a handle must have left before each payout: the bridge's payout budget (300,000) and the failure record after it. */
+const PAYOUT_RESERVE = 450_000n;
+
 export class Relayer {
   readonly operator: string;
   readonly store: RelayerStore;
@@ -1117,7 +1120,9 @@ export class Relayer {
     const first = transfers.reduce((low, transfer) => (transfer.requestNonce < low ? transfer.requestNonce : low), 2n ** 64n);
     const lower = await this.#rpc(() => this.#sides[otherSide(source)].bridge.lowerHandleNonce());
     if (first !== lower) return undefined;
-    return (gas.perTransfer * BigInt(transfers.length) * 3n) / 2n + 200_000n;
+    // an estimate already leaves the payout's gas budget free at the last transfer; a limit learnt from what earlier
+    // batches used must add it (`TokenCalls.PAYOUT_GAS` and the failure record: the bridge refuses a payout with less)
+    return (gas.perTransfer * BigInt(transfers.length) * 3n) / 2n + PAYOUT_RESERVE;
   }
 
   /**
