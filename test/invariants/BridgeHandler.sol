@@ -958,7 +958,7 @@ contract BridgeHandler {
         } else if (mode < 3) {
             Request storage r = _requests(dir)[nonce];
             for (uint256 i = 0; i < KEYS; ++i) {
-                _recoveryApproval(dir, nonce, due, cancel, (opSeed + i) % KEYS);
+                _recoveryApproval(dir, nonce, due, cancel, (opSeed % KEYS + i) % KEYS);
                 if (!due || (cancel ? r.status == CANCELLED : r.refunded)) break;
             }
         } else {
