@@ -17,6 +17,9 @@ abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
 
     /// @notice Only this bridge's `TransferRecovery` may ask it to pay.
     error NotTransferRecovery(address caller);
+    /// @notice The refund of request `nonce` is above this bridge's handle limits (maximum per transfer or today's
+    /// handle limit): submit it again once the limits allow it.
+    error RefundAboveLimits(uint64 nonce);
 
     constructor() {
         transferRecovery = new TransferRecovery();
@@ -24,7 +27,8 @@ abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
 
     /// @notice Pays `transfer` on behalf of `transferRecovery()`, which checked that it may: to its recipient with all
     /// the gas left (retry: `HandleValueTransfer` on success) or with the payout budget (release: a failure parks it as
-    /// failed), or back to its requester `from` (refund, a request of this bridge). A token must be registered.
+    /// failed), or back to its requester `from` (refund, a request of this bridge, counted against the handle limits).
+    /// A token must be registered.
     function recoveryPayout(Transfer calldata transfer, ITransferRecovery.RecoveryAction action)
         external
         nonReentrant
@@ -32,11 +36,16 @@ abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
     {
         if (msg.sender != address(transferRecovery)) revert NotTransferRecovery(msg.sender);
         HandleRequest memory r = _toHandleRequest(transfer);
-        // a token deregistered meanwhile is paid nothing until it is registered again (a KLAY transfer has none)
-        if (r.tokenType != TokenType.KLAY) _requireRegistered(r.tokenAddress);
         if (action == ITransferRecovery.RecoveryAction.Refund) {
+            // value leaving this bridge by a refund counts against its handle limits, as value paid out by a handle:
+            // beyond them the refund waits (reverts; it may be submitted again once the day's limit allows)
+            if (!_checkHandle(r.tokenType, r.tokenAddress, r.valueOrTokenId, _nonces.klayHandleLimited)) {
+                revert RefundAboveLimits(r.requestNonce);
+            }
             return _payout(r.tokenType, r.tokenAddress, r.from, r.valueOrTokenId, r.tokenURI, false);
         }
+        // a token deregistered meanwhile is paid nothing until it is registered again (a KLAY transfer has none)
+        if (r.tokenType != TokenType.KLAY) _requireRegistered(r.tokenAddress);
         return _deliver(r, _nonces.lower, action == ITransferRecovery.RecoveryAction.Release);
     }
 

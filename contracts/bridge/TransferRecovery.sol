@@ -161,7 +161,7 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
         Parked memory parked = _parked[nonce];
         bool cancellable = parked.status == ParkedStatus.Failed || parked.status == ParkedStatus.Held;
         if (!cancellable || parked.contentHash != contentHash(transfer)) {
-            revert TransferNotParked(nonce, ParkedStatus.Failed);
+            revert TransferNotParked(nonce, parked.status == ParkedStatus.Held ? ParkedStatus.Held : ParkedStatus.Failed);
         }
         if (!_approved(cancelDigest(transfer), signatures)) return;
         _parked[nonce].status = ParkedStatus.Cancelled;

@@ -3,21 +3,25 @@ pragma solidity 0.8.30;
 
 import {Bridge} from "../../contracts/bridge/Bridge.sol";
 import {BridgeSignedHandles} from "../../contracts/bridge/BridgeSignedHandles.sol";
+import {TransferLimits} from "../../contracts/bridge/TransferLimits.sol";
+import {TransferRecovery} from "../../contracts/bridge/TransferRecovery.sol";
 import {IBridgeTransfers} from "../../contracts/bridge/interfaces/IBridgeTransfers.sol";
-import {KIP7Token} from "../../contracts/tokens/KIP7Token.sol";
-import {ServiceChainKIP7} from "../../contracts/tokens/ServiceChainKIP7.sol";
+import {ITransferLimits} from "../../contracts/bridge/interfaces/ITransferLimits.sol";
+import {PausableKIP7Token, PausableServiceChainKIP7, SwitchableRecipient} from "./TestDoubles.sol";
 import {VM, Vm} from "./Vm.sol";
 
 /// @title BridgeHandler: the actions an invariant campaign strings together on a parent / child bridge pair
-/// @notice Owns two bridges on one EVM: the parent (lock mode, holding a KIP7Token) and the child (mint/burn mode,
-/// minting a ServiceChainKIP7), KLAY both ways. It plays users, the owner and five operator keys (the operators of
-/// each side are a subset of them: they vote with `vm.prank` and sign with `vm.sign`). Every action takes bounded
-/// random inputs, predicts the bridge's answer from a model, performs the call, and records in ghost state what
-/// happened: requests with their content, executions observed through `HandleValueTransfer`, value moved.
+/// @notice Owns two bridges on one EVM: the parent (lock mode, holding a KIP7 token) and the child (mint/burn mode,
+/// minting a service-chain KIP7), KLAY both ways. Both tokens can be paused by the handler, and one recipient is a
+/// contract the handler switches between accepting and refusing KLAY: payouts fail now and then. It plays users, the
+/// owner and five operator keys (the operators of each side are a subset of them: they vote with `vm.prank` and
+/// sign with `vm.sign`). Every action takes bounded random inputs, predicts the bridge's answer from a model, performs
+/// the call, and records in ghost state what happened: requests with their content and where each stands on its
+/// destination (pending, paid, failed, held, cancelled) and whether it was refunded on its source, value moved.
 /// @dev The handler never reverts (the campaign runs with `failOnRevert`): a bridge answer that differs from the
-/// model is recorded by `_violation` and reported by an invariant, with the first message kept. To add an action
-/// (refunds, limits): predict its outcome, call through `_call`, feed what it moved into `_ledger` (the `refunded`
-/// column is there for refunds) and let the invariants in `BridgeInvariants.t.sol` see it.
+/// model is recorded by `_violation` and reported by an invariant, with the first message kept. To add an action:
+/// predict its outcome, call through `_call`, book what it moved in `_ledger` and the request's status, and let the
+/// invariants in `BridgeInvariants.t.sol` see it.
 contract BridgeHandler {
     // ------------------------------------------------------------------ constants
 
@@ -28,6 +32,13 @@ contract BridgeHandler {
     uint8 internal constant VALUE_VOTE = 0;
     uint8 internal constant CONFIG_VOTE = 1;
 
+    /// @notice Where a request stands on its destination bridge.
+    uint8 public constant PENDING = 0; // not handled
+    uint8 public constant PAID = 1; // handled and paid (`HandleValueTransfer`), at once, on a retry or on a release
+    uint8 public constant FAILED = 2; // handled, payout failed: parked as failed
+    uint8 public constant HELD = 3; // handled above the destination's limits: parked as held
+    uint8 public constant CANCELLED = 4; // parked, then cancelled by the operators: to be refunded on the source
+
     uint256 internal constant KEYS = 5;
     uint256 internal constant USERS = 3;
     uint256 internal constant MAX_REQUESTS = 150; // below the bridge's 200-nonce step: lowerHandleNonce is exact
@@ -36,14 +47,18 @@ contract BridgeHandler {
     uint256 public constant LIQUIDITY = 10_000 ether;
 
     bytes32 internal immutable HANDLE_TOPIC = IBridgeTransfers.HandleValueTransfer.selector;
+    bytes32 internal immutable FAILED_TOPIC = IBridgeTransfers.HandleValueTransferFailed.selector;
+    bytes32 internal immutable HELD_TOPIC = IBridgeTransfers.TransferHeld.selector;
 
     // ------------------------------------------------------------------ deployment
 
     Bridge[2] public bridges;
-    KIP7Token public parentToken;
-    ServiceChainKIP7 public childToken;
+    PausableKIP7Token public parentToken;
+    PausableServiceChainKIP7 public childToken;
     address[2] public tokens; // the KIP7 token of each side
     address[2] public feeReceivers;
+    /// @notice A recipient contract that refuses KLAY while the handler says so.
+    SwitchableRecipient public recipient;
 
     uint256[KEYS] internal _keys;
     address[KEYS] public operatorAddrs;
@@ -70,6 +85,26 @@ contract BridgeHandler {
     /// @dev vote id => generation of each operator key that cast it (0: none)
     mapping(bytes32 => uint32[KEYS]) internal _votes;
 
+    /// @dev Recovery approvals (cancellations on a destination, refunds on a source) by EIP-712 digest: which keys
+    /// approved and were recorded. The ledger keeps an approval by address: it counts again if its key is removed and
+    /// registered again, and the key cannot approve twice.
+    mapping(bytes32 => bool[KEYS]) internal _approvals;
+
+    /// @dev The transfer limits of one asset on one side, and what was counted against them on a day.
+    struct LimitModel {
+        uint128 min;
+        uint128 max;
+        uint128 dailyRequest;
+        uint128 dailyHandle;
+        bool on; // any of the four set: requests and handles consult the limits
+        uint64 requestDay;
+        uint256 requestUsed;
+        uint64 handleDay;
+        uint256 handleUsed;
+    }
+
+    LimitModel[2][2] internal _limits; // [side][asset]
+
     struct Request {
         uint8 kind;
         address from;
@@ -79,6 +114,8 @@ contract BridgeHandler {
         bytes32 txHash;
         bytes extraData;
         uint8 executions; // HandleValueTransfer events seen for this nonce on the destination
+        uint8 status; // PENDING, PAID, FAILED, HELD or CANCELLED, as observed on the destination
+        bool refunded; // returned to `from` on the source
     }
 
     /// @dev by direction (0: parent to child, requested on the parent; 1: child to parent); index = request nonce
@@ -88,7 +125,7 @@ contract BridgeHandler {
     struct Ledger {
         uint256 requested; // locked or burnt on the source
         uint256 released; // released or minted on the destination
-        uint256 refunded; // returned to the requester on the source (no action yet; issue 6 refunds will add one)
+        uint256 refunded; // returned to the requester on the source (released or minted back)
     }
 
     Ledger[2][2] internal _ledger; // [direction][asset]
@@ -108,11 +145,13 @@ contract BridgeHandler {
         parent.setCounterPartBridge(address(child));
         child.setCounterPartBridge(address(parent));
 
-        parentToken = new KIP7Token("Parent Token", "PT", 18, 0);
-        childToken = new ServiceChainKIP7("Child Token", "CT", address(child));
+        parentToken = new PausableKIP7Token("Parent Token", "PT");
+        childToken = new PausableServiceChainKIP7("Child Token", "CT", address(child));
         tokens = [address(parentToken), address(childToken)];
         parent.registerToken(address(parentToken), address(childToken));
         child.registerToken(address(childToken), address(parentToken));
+        recipient = new SwitchableRecipient();
+        recipient.setRefusing(true); // payouts to it fail until the campaign switches it
 
         for (uint256 i = 0; i < KEYS; ++i) {
             _keys[i] = uint256(keccak256(abi.encode("operator key", i)));
@@ -152,14 +191,15 @@ contract BridgeHandler {
 
     // ================================================================== actions: requests
 
-    /// @notice A user requests KLAY on side `sideSeed % 2`: `requestKLAYTransfer`, or a plain payment.
+    /// @notice A user requests KLAY on side `sideSeed % 2`: `requestKLAYTransfer`, or a plain payment. The recipient
+    /// is one time in three the switchable contract. A request beyond the side's KLAY limits is refused and changes nothing.
     function requestKLAY(uint256 sideSeed, uint256 userSeed, uint256 amountSeed, uint256 feeSeed) external {
         uint8 side = uint8(sideSeed % 2);
         if (_requests(side).length >= MAX_REQUESTS) return;
         OperatorModel storage m = _model[side];
         Bridge b = bridges[side];
         address user = users[userSeed % USERS];
-        address to = users[(userSeed >> 8) % USERS];
+        address to = _recipientOf(userSeed >> 8);
         uint256 amount = amountSeed % (MAX_KLAY + 1); // zero now and then: refused
         bool plain = (feeSeed >> 8) % 4 == 0;
         uint256 fee = m.feeOn ? m.klayFee : 0;
@@ -178,26 +218,35 @@ contract BridgeHandler {
             data = abi.encodeCall(bridges[0].requestKLAYTransfer, (to, amount, extra));
             expectOk = m.running && amount > 0 && feeLimit >= fee;
         }
+        bool withinLimits = _requestWithinLimits(side, KLAY, amount);
+        expectOk = expectOk && withinLimits;
         uint256 sent = amount + feeLimit;
         VM.deal(user, sent);
-        uint256 bridgeBefore = address(b).balance;
+        Snapshot memory before = _snapshot(side);
         uint256 receiverBefore = feeReceivers[side].balance;
         uint64 nonceBefore = b.requestNonce();
+        uint256 usedBefore = _transferLimits(side).requestedToday(address(0));
 
         bool ok = _call(user, address(b), sent, data);
         if (!_expectCall(ok, expectOk, "KLAY request")) return;
-        if (!ok) return;
+        if (!ok) {
+            _refusedCleanly(side, KLAY, before, nonceBefore, usedBefore);
+            if (!withinLimits) _stat("requests refused by limits");
+            return;
+        }
 
         if (b.requestNonce() != nonceBefore + 1) _violation("KLAY request did not take one nonce");
-        if (address(b).balance - bridgeBefore != amount) _violation("KLAY request locked a wrong amount");
-        if (feeReceivers[side].balance - receiverBefore != fee) _violation("KLAY request paid a wrong fee");
+        if (address(b).balance != before.klay + amount) _violation("KLAY request locked a wrong amount");
+        if (feeReceivers[side].balance != receiverBefore + fee) _violation("KLAY request paid a wrong fee");
         if (user.balance != feeLimit - fee) _violation("KLAY request kept the change");
         feesPaid[side][KLAY] += fee;
+        _consumeRequest(side, KLAY, amount);
         _record(side, KLAY, user, to, amount, extra);
     }
 
     /// @notice A user requests the KIP7 token of side `sideSeed % 2`: approve and `requestERC20Transfer`, a KIP7
-    /// `safeTransfer` to the bridge, or (child) the token's one-step `requestValueTransfer`.
+    /// `safeTransfer` to the bridge, or (child) the token's one-step `requestValueTransfer`. Refused while the token
+    /// is paused or beyond its limits, changing nothing.
     function requestKIP7(uint256 sideSeed, uint256 userSeed, uint256 amountSeed, uint256 feeSeed) external {
         uint8 side = uint8(sideSeed % 2);
         if (_requests(side).length >= MAX_REQUESTS) return;
@@ -205,13 +254,14 @@ contract BridgeHandler {
         Bridge b = bridges[side];
         address token = tokens[side];
         address user = users[userSeed % USERS];
-        address to = users[(userSeed >> 8) % USERS];
+        address to = _recipientOf(userSeed >> 8);
         uint256 fee = m.feeOn ? m.tokenFee : 0;
         uint256 feeLimit = feeSeed % 4 == 0 && fee > 0 ? fee - 1 : fee + (feeSeed % 3) * 1e15;
+        bool paused = _paused(side);
         uint256 amount;
         if (side == PARENT) {
             amount = amountSeed % (MAX_TOKEN + 1);
-            parentToken.mint(user, amount + feeLimit);
+            if (!paused) parentToken.mint(user, amount + feeLimit);
         } else {
             // Child tokens exist only as minted by the child bridge: a user sends back what it received.
             uint256 balance = childToken.balanceOf(user);
@@ -238,7 +288,7 @@ contract BridgeHandler {
                 "safeTransfer(address,uint256,bytes)", address(b), amount, abi.encode(to, extra)
             );
             expectOk = m.running && amount > fee;
-            credited = amount - (expectOk ? fee : 0);
+            credited = expectOk ? amount - fee : amount;
             feeLimit = fee;
         } else if (side == CHILD) {
             data = abi.encodeCall(childToken.requestValueTransfer, (amount, to, feeLimit, extra));
@@ -250,28 +300,35 @@ contract BridgeHandler {
             }
         }
         address target = path == 0 || (path == 2 && side == PARENT) ? address(b) : token;
+        bool withinLimits = _requestWithinLimits(side, KIP7, credited);
+        expectOk = expectOk && !paused && withinLimits;
 
-        uint256 bridgeBefore = _tokenBalance(side, address(b));
-        uint256 supplyBefore = childToken.totalSupply();
+        Snapshot memory before = _snapshot(side);
         uint256 receiverBefore = _tokenBalance(side, feeReceivers[side]);
         uint256 userBefore = _tokenBalance(side, user);
         uint64 nonceBefore = b.requestNonce();
+        uint256 usedBefore = _transferLimits(side).requestedToday(token);
 
         bool ok = _call(user, target, 0, data);
         if (!_expectCall(ok, expectOk, "KIP7 request")) return;
-        if (!ok) return;
+        if (!ok) {
+            _refusedCleanly(side, KIP7, before, nonceBefore, usedBefore);
+            _stat(paused ? "KIP7 requests refused: paused" : withinLimits ? "KIP7 requests refused" : "requests refused by limits");
+            return;
+        }
 
         if (b.requestNonce() != nonceBefore + 1) _violation("KIP7 request did not take one nonce");
-        if (_tokenBalance(side, feeReceivers[side]) - receiverBefore != fee) _violation("KIP7 request: wrong fee");
+        if (_tokenBalance(side, feeReceivers[side]) != receiverBefore + fee) _violation("KIP7 request: wrong fee");
         uint256 spent = path == 1 ? amount : credited + fee;
-        if (userBefore - _tokenBalance(side, user) != spent) _violation("KIP7 request: wrong amount taken");
+        if (userBefore != _tokenBalance(side, user) + spent) _violation("KIP7 request: wrong amount taken");
         if (side == PARENT) {
-            if (_tokenBalance(side, address(b)) - bridgeBefore != credited) _violation("KIP7 lock: wrong amount");
+            if (_tokenBalance(side, address(b)) != before.tokenBalance + credited) _violation("KIP7 lock: wrong amount");
         } else {
-            if (_tokenBalance(side, address(b)) != bridgeBefore) _violation("KIP7 burn: bridge kept tokens");
-            if (supplyBefore - childToken.totalSupply() != credited) _violation("KIP7 burn: wrong amount burnt");
+            if (_tokenBalance(side, address(b)) != before.tokenBalance) _violation("KIP7 burn: bridge kept tokens");
+            if (before.childSupply != childToken.totalSupply() + credited) _violation("KIP7 burn: wrong amount burnt");
         }
         feesPaid[side][KIP7] += fee;
+        _consumeRequest(side, KIP7, credited);
         _record(side, KIP7, user, to, credited, extra);
     }
 
@@ -291,16 +348,16 @@ contract BridgeHandler {
         _vote(dir, nonce, op, data, wrong);
     }
 
-    /// @notice Votes a request of direction `dirSeed % 2` by every operator key in turn, from `opSeed`, until it
-    /// executes or all voted: the relayers of an honest operator set converging on one nonce.
+    /// @notice Votes a request (the first pending one from `nonceSeed`, direction `dirSeed % 2` first; a handled one
+    /// when none is pending) by every operator key in turn, from `opSeed`, until it is handled or all voted: the
+    /// relayers of an honest operator set converging on one nonce.
     function voteHandleByAll(uint256 dirSeed, uint256 nonceSeed, uint256 opSeed) external {
-        uint8 dir = uint8(dirSeed % 2);
+        (uint8 dir, uint64 nonce,, bool exists) = _find(dirSeed, nonceSeed, 1 << PENDING);
+        if (!exists) return;
         Request[] storage reqs = _requests(dir);
-        if (reqs.length == 0) return;
-        uint64 nonce = uint64(nonceSeed % reqs.length);
         bytes memory data = _voteCalldata(dir, nonce, 0);
         for (uint256 i = 0; i < KEYS; ++i) {
-            if (reqs[nonce].executions != 0) break;
+            if (reqs[nonce].status != PENDING) break;
             _vote(dir, nonce, (opSeed % KEYS + i) % KEYS, data, false);
         }
     }
@@ -352,8 +409,11 @@ contract BridgeHandler {
             expectOk = false;
         }
 
-        // Expected executions: each nonce of the batch not handled yet, once.
-        bool[] memory willExecute = new bool[](batch.length);
+        // Expected outcomes: each nonce of the batch not handled yet, once, in the batch's order (the handle limits
+        // count them in that order).
+        LimitModel[2] memory lm = _limitsOf(dest);
+        uint256[] memory expected = new uint256[](batch.length);
+        uint256 count = 0;
         if (expectOk) {
             for (uint256 i = 0; i < batch.length; ++i) {
                 uint64 nonce = batch[i].requestNonce;
@@ -361,8 +421,13 @@ contract BridgeHandler {
                 for (uint256 j = 0; j < i; ++j) {
                     if (batch[j].requestNonce == nonce) earlier = true;
                 }
-                willExecute[i] = !earlier && reqs[nonce].executions == 0;
+                if (!earlier && reqs[nonce].status == PENDING) {
+                    expected[count++] = _outcome(nonce, _predictHandle(dir, nonce, lm));
+                }
             }
+        }
+        assembly ("memory-safe") {
+            mstore(expected, count)
         }
 
         VM.recordLogs();
@@ -373,28 +438,22 @@ contract BridgeHandler {
             0,
             abi.encodeCall(bridges[0].handleSignedTransfers, (batch, signatures))
         );
-        uint64[] memory executed = _observeHandles(dir, before);
+        uint256[] memory seen = _observeHandles(dir, ok, before);
         if (!_expectCall(ok, expectOk, "signed batch")) return;
-        uint256 expected = 0;
-        for (uint256 i = 0; i < batch.length; ++i) {
-            if (willExecute[i]) {
-                ++expected;
-                if (!_contains(executed, batch[i].requestNonce)) _violation("signed batch: a due nonce did not execute");
-            }
-        }
-        if (executed.length != expected) _violation("signed batch: executions differ from the approved batch");
+        if (ok) _commitLimits(dest, lm);
+        _expectOutcomes(seen, expected, "signed batch: outcomes differ from the approved batch");
         _stat(ok ? "signed batch accepted" : "signed batch refused");
     }
 
-    /// @notice Replays a handled request of direction `dirSeed % 2`: a vote by an operator (refused) and a signed
-    /// batch by all operators (accepted, nothing moves).
+    /// @notice Replays a handled request of direction `dirSeed % 2` (paid, parked or cancelled): a vote by an
+    /// operator (refused) and a signed batch by all operators (accepted, nothing moves, nothing changes status).
     function replayHandled(uint256 dirSeed, uint256 nonceSeed, uint256 opSeed) external {
         uint8 dir = uint8(dirSeed % 2);
         Request[] storage reqs = _requests(dir);
         uint256 n = reqs.length;
         for (uint256 k = 0; k < n; ++k) {
             uint64 nonce = uint64((nonceSeed % n + k) % n);
-            if (reqs[nonce].executions == 0) continue;
+            if (reqs[nonce].status == PENDING) continue;
             _vote(dir, nonce, opSeed % KEYS, _voteCalldata(dir, nonce, 0), false);
 
             uint8 dest = 1 - dir;
@@ -409,9 +468,9 @@ contract BridgeHandler {
                 0,
                 abi.encodeCall(bridges[0].handleSignedTransfers, (batch, signatures))
             );
-            uint256 executions = _observeHandles(dir, before).length;
+            uint256 outcomes = _observeHandles(dir, ok, before).length;
             if (!_expectCall(ok, true, "signed replay")) return;
-            if (executions != 0) _violation("signed replay executed again");
+            if (outcomes != 0) _violation("signed replay handled a nonce again");
             _stat("replays");
             return;
         }
@@ -522,6 +581,142 @@ contract BridgeHandler {
         klayFunded[side] += amount;
     }
 
+    // ================================================================== actions: failed and held transfers
+
+    /// @notice Anyone retries a failed transfer (the first from `nonceSeed`, direction `dirSeed % 2` first) on its
+    /// destination: paid to its recipient when the recipient or the token accepts now, refused otherwise (it stays
+    /// failed). One time in five the retry names another recipient: refused, a retry cannot redirect. When nothing
+    /// failed, it names any transfer: refused.
+    function retryTransfer(uint256 dirSeed, uint256 nonceSeed, uint256 callerSeed) external {
+        (uint8 dir, uint64 nonce, bool found, bool exists) = _find(dirSeed, nonceSeed, 1 << FAILED);
+        if (!exists) return;
+        uint8 dest = 1 - dir;
+        Request storage r = _requests(dir)[nonce];
+        BridgeSignedHandles.Transfer memory t = _transfer(dir, nonce);
+        bool redirect = callerSeed % 5 == 0;
+        if (redirect) t.to = t.to == users[0] ? users[1] : users[0];
+        bool expectOk = found && !redirect && _payoutWorks(dest, r.kind, r.to);
+        uint256[] memory expected = new uint256[](expectOk ? 1 : 0);
+        if (expectOk) expected[0] = _outcome(nonce, PAID);
+
+        VM.recordLogs();
+        Snapshot memory before = _snapshot(dest);
+        bool ok = _call(
+            users[(callerSeed >> 8) % USERS],
+            address(_recovery(dest)),
+            0,
+            abi.encodeCall(TransferRecovery.retryTransfer, (t))
+        );
+        uint256[] memory seen = _observeHandles(dir, ok, before);
+        if (!_expectCall(ok, expectOk, "retry")) return;
+        _expectOutcomes(seen, expected, "retry: outcome differs from the model");
+        _stat(ok ? "retries paid" : !found || redirect ? "retries refused: not failed" : "retries refused: fails again");
+    }
+
+    /// @notice The owner releases a held transfer (the first from `nonceSeed`, direction `dirSeed % 2` first): paid, or
+    /// failed when its payout fails. One time in six a user tries (refused: owner only), one time in six the owner
+    /// names another recipient (refused: the owner cannot redirect). When nothing is held: refused.
+    function releaseHeld(uint256 dirSeed, uint256 nonceSeed, uint256 callerSeed) external {
+        (uint8 dir, uint64 nonce, bool found, bool exists) = _find(dirSeed, nonceSeed, 1 << HELD);
+        if (!exists) return;
+        uint8 dest = 1 - dir;
+        Request storage r = _requests(dir)[nonce];
+        BridgeSignedHandles.Transfer memory t = _transfer(dir, nonce);
+        uint256 mode = callerSeed % 6;
+        if (mode == 1) t.to = t.to == users[0] ? users[1] : users[0];
+        bool expectOk = found && mode > 1;
+        uint256[] memory expected = new uint256[](expectOk ? 1 : 0);
+        if (expectOk) expected[0] = _outcome(nonce, _payoutWorks(dest, r.kind, r.to) ? PAID : FAILED);
+
+        VM.recordLogs();
+        Snapshot memory before = _snapshot(dest);
+        bool ok = _call(
+            mode == 0 ? users[(callerSeed >> 8) % USERS] : address(this),
+            address(_recovery(dest)),
+            0,
+            abi.encodeCall(TransferRecovery.releaseHeldTransfer, (t))
+        );
+        uint256[] memory seen = _observeHandles(dir, ok, before);
+        if (!_expectCall(ok, expectOk, "release")) return;
+        _expectOutcomes(seen, expected, "release: outcome differs from the model");
+        _stat(ok ? (r.status == PAID ? "releases paid" : "releases failed") : "releases refused");
+    }
+
+    /// @notice The destination's operators cancel a parked (failed or held) transfer (the first from `nonceSeed`,
+    /// direction `dirSeed % 2` first): one key's approval, every key's in turn until it is cancelled, or the
+    /// signatures of a subset of the keys submitted by a user. When nothing is parked, the same on any transfer:
+    /// refused.
+    function cancelTransfer(uint256 dirSeed, uint256 nonceSeed, uint256 opSeed, uint256 modeSeed) external {
+        (uint8 dir, uint64 nonce, bool found, bool exists) = _find(dirSeed, nonceSeed, (1 << FAILED) | (1 << HELD));
+        if (!exists) return;
+        _approveRecovery(dir, nonce, found, true, opSeed, modeSeed);
+    }
+
+    /// @notice The source's operators refund a cancelled transfer not refunded yet (the first from `nonceSeed`,
+    /// direction `dirSeed % 2` first) to its requester, approved as `cancelTransfer` approves. When none awaits its refund, a
+    /// dishonest minority: one key approves the refund of a transfer that was not cancelled (never up to the
+    /// threshold), or of a request refunded already or never made (refused).
+    function refundTransfer(uint256 dirSeed, uint256 nonceSeed, uint256 opSeed, uint256 modeSeed) external {
+        (uint8 dir, uint64 nonce, bool found, bool exists) = _find(dirSeed, nonceSeed, 1 << CANCELLED);
+        if (!exists) return;
+        if (found) {
+            _approveRecovery(dir, nonce, true, false, opSeed, modeSeed);
+        } else {
+            _dishonestRefund(dir, nonce, opSeed % KEYS, modeSeed);
+        }
+    }
+
+    // ================================================================== actions: limits, payout failures, time
+
+    /// @notice The owner sets the transfer limits of KLAY or the token on side `sideSeed % 2`, or clears them (all
+    /// zero) one time in four. Each of the four is now and then zero (no limit); a minimum above the maximum is
+    /// refused.
+    function setLimits(uint256 sideSeed, uint256 minSeed, uint256 maxSeed, uint256 dailySeed) external {
+        uint8 side = uint8(sideSeed % 2);
+        uint8 kind = uint8((sideSeed >> 8) % 2);
+        uint256 unit = kind == KLAY ? MAX_KLAY : MAX_TOKEN;
+        uint128 min;
+        uint128 max;
+        uint128 dailyRequest;
+        uint128 dailyHandle;
+        if (minSeed % 4 != 0) {
+            min = (minSeed >> 8) % 3 == 0 ? 0 : uint128(unit * ((minSeed >> 16) % 12) / 200);
+            max = maxSeed % 3 == 0 ? 0 : uint128(unit * (1 + (maxSeed >> 8) % 10) / 20);
+            dailyRequest = dailySeed % 3 == 0 ? 0 : uint128(unit * (1 + (dailySeed >> 8) % 16) / 4);
+            dailyHandle = (dailySeed >> 16) % 3 == 0 ? 0 : uint128(unit * (1 + (dailySeed >> 24) % 8) / 4);
+        }
+        bool expectOk = max == 0 || min <= max;
+        address token = kind == KLAY ? address(0) : tokens[side];
+        bool ok = _call(
+            address(this),
+            address(bridges[side]),
+            0,
+            abi.encodeCall(bridges[0].setTransferLimits, (token, min, max, dailyRequest, dailyHandle))
+        );
+        if (!_expectCall(ok, expectOk, "setTransferLimits") || !ok) return;
+        LimitModel storage l = _limits[side][kind];
+        (l.min, l.max, l.dailyRequest, l.dailyHandle) = (min, max, dailyRequest, dailyHandle);
+        l.on = min != 0 || max != 0 || dailyRequest != 0 || dailyHandle != 0;
+        _stat(l.on ? "limits set" : "limits cleared");
+    }
+
+    /// @notice The handler pauses or resumes the KIP7 token of side `sideSeed % 2`: while paused, payouts of it fail
+    /// (parked as failed), refunds of it and requests of it are refused.
+    function setTokenPaused(uint256 sideSeed, bool paused) external {
+        if (sideSeed % 2 == PARENT) parentToken.setPaused(paused);
+        else childToken.setPaused(paused);
+    }
+
+    /// @notice The switchable recipient refuses or accepts KLAY from now on.
+    function setRecipientRefusing(bool refusing) external {
+        recipient.setRefusing(refusing);
+    }
+
+    /// @notice A day passes: the daily limits start over.
+    function nextDay() external {
+        VM.warp(block.timestamp + 1 days);
+    }
+
     // ================================================================== views for the invariants
 
     /// @notice Requests of direction `dir` (0: parent to child).
@@ -529,20 +724,39 @@ contract BridgeHandler {
         return _requests(dir).length;
     }
 
-    /// @notice Request `nonce` of direction `dir`: asset, value, request block number, executions observed.
+    /// @notice Request `nonce` of direction `dir`: asset, value, request block number, payouts observed, where it
+    /// stands on the destination, whether it was refunded on the source.
     function request(uint8 dir, uint64 nonce)
         external
         view
-        returns (uint8 kind, uint256 value, uint64 blockNumber, uint8 executions)
+        returns (uint8 kind, uint256 value, uint64 blockNumber, uint8 executions, uint8 status, bool refunded)
     {
         Request storage r = _requests(dir)[nonce];
-        return (r.kind, r.value, r.blockNumber, r.executions);
+        return (r.kind, r.value, r.blockNumber, r.executions, r.status, r.refunded);
+    }
+
+    /// @notice What the destination's recovery ledger must hold for request `nonce` of direction `dir` when it is
+    /// parked: the hash of the transfer as handled.
+    function transferHash(uint8 dir, uint64 nonce) external view returns (bytes32) {
+        return keccak256(abi.encode(_transfer(dir, nonce)));
     }
 
     /// @notice The ledger of direction `dir` and asset `kind` (0: KLAY, 1: KIP7).
     function ledger(uint8 dir, uint8 kind) external view returns (uint256 requested, uint256 released, uint256 refunded) {
         Ledger storage l = _ledger[dir][kind];
         return (l.requested, l.released, l.refunded);
+    }
+
+    /// @notice The model's limits of asset `kind` on side `side`, and what was counted against them today.
+    function limitModel(uint8 side, uint8 kind)
+        external
+        view
+        returns (ITransferLimits.Limits memory limits, uint256 requestedToday, uint256 handledToday)
+    {
+        LimitModel storage l = _limits[side][kind];
+        limits = ITransferLimits.Limits(l.min, l.max, l.dailyRequest, l.dailyHandle);
+        requestedToday = l.requestDay == _today() ? l.requestUsed : 0;
+        handledToday = l.handleDay == _today() ? l.handleUsed : 0;
     }
 
     /// @notice The model of side `side`: operator keys, thresholds, configuration nonce and fees.
@@ -560,7 +774,7 @@ contract BridgeHandler {
         return stats[keccak256(bytes(what))];
     }
 
-    // ================================================================== internals
+    // ================================================================== internals: handles
 
     struct Snapshot {
         uint256 klay;
@@ -573,20 +787,24 @@ contract BridgeHandler {
         uint8 dest = 1 - dir;
         OperatorModel storage m = _model[dest];
         bytes32 content = keccak256(data);
-        bool expectOk = m.isOp[op] && _requests(dir)[nonce].executions == 0;
+        bool expectOk = m.isOp[op] && _requests(dir)[nonce].status == PENDING;
         bool expectExec = expectOk && _countWith(dest, VALUE_VOTE, nonce, content, op) >= m.threshold[VALUE_VOTE];
         if (wrong && expectExec) return; // honest majority: a wrong content never reaches the threshold
+        LimitModel[2] memory lm = _limitsOf(dest);
+        uint256[] memory expected = new uint256[](expectExec ? 1 : 0);
+        if (expectExec) expected[0] = _outcome(nonce, _predictHandle(dir, nonce, lm));
 
         VM.recordLogs();
         Snapshot memory before = _snapshot(dest);
         bool ok = _call(operatorAddrs[op], address(bridges[dest]), 0, data);
-        uint64[] memory executed = _observeHandles(dir, before); // books whatever executed, expected or not
+        uint256[] memory seen = _observeHandles(dir, ok, before); // books whatever was handled, expected or not
         if (!_expectCall(ok, expectOk, "handle vote")) return;
         if (expectExec) {
-            if (executed.length != 1 || executed[0] != nonce) _violation("handle vote reached the threshold but did not execute");
+            _commitLimits(dest, lm);
+            _expectOutcomes(seen, expected, "handle vote reached the threshold: outcome differs from the model");
             _stat(wrong ? "wrong vote executed" : "votes executed");
         } else {
-            if (executed.length != 0) _violation("handle executed below the threshold of current operators");
+            if (seen.length != 0) _violation("handle executed below the threshold of current operators");
             if (ok) _votes[_voteId(dest, VALUE_VOTE, nonce, content)][op] = m.generation[op];
             _stat(ok ? (wrong ? "wrong votes cast" : "votes cast") : "votes refused");
         }
@@ -609,46 +827,324 @@ contract BridgeHandler {
         return keccak256(abi.encode(side, voteType, _model[side].epoch, nonce, content));
     }
 
-    /// @dev Parses the `HandleValueTransfer` events of this action on the destination of `dir`, checks each against
-    /// its request and the value that moved, and books it. Returns the nonces executed.
-    function _observeHandles(uint8 dir, Snapshot memory before) private returns (uint64[] memory nonces) {
-        uint8 dest = 1 - dir;
+    /// @dev What handling request `nonce` of `dir` does now: held when above the destination's handle limits (else
+    /// counted against them in `lm`), paid when the recipient and the token accept, failed otherwise.
+    function _predictHandle(uint8 dir, uint64 nonce, LimitModel[2] memory lm) private view returns (uint8) {
+        Request storage r = _requests(dir)[nonce];
+        LimitModel memory l = lm[r.kind];
+        if (l.on) {
+            uint64 today = _today();
+            uint256 used = l.handleDay == today ? l.handleUsed : 0;
+            if ((l.max != 0 && r.value > l.max) || (l.dailyHandle != 0 && used + r.value > l.dailyHandle)) return HELD;
+            l.handleDay = today;
+            l.handleUsed = used + r.value;
+        }
+        return _payoutWorks(1 - dir, r.kind, r.to) ? PAID : FAILED;
+    }
+
+    /// @dev Whether a payout of `kind` to `to` by the bridge of `side` succeeds now (the bridges never lack KLAY: an
+    /// invariant checks that they cover what they owe).
+    function _payoutWorks(uint8 side, uint8 kind, address to) private view returns (bool) {
+        if (kind == KLAY) return to != address(recipient) || !recipient.refusing();
+        return !_paused(side);
+    }
+
+    /// @dev Parses the `HandleValueTransfer`, `HandleValueTransferFailed` and `TransferHeld` events this action caused
+    /// on the destination of `dir` (none when the call reverted), checks each against its request and what it
+    /// changed, books it (status, payouts, value released) and checks that the value that left the bridge is what was
+    /// paid. Returns the outcomes in event order, as `_outcome(nonce, status)`.
+    function _observeHandles(uint8 dir, bool ok, Snapshot memory before) private returns (uint256[] memory seen) {
         Vm.Log[] memory logs = VM.getRecordedLogs();
-        nonces = new uint64[](logs.length);
+        if (!ok) return new uint256[](0);
+        uint8 dest = 1 - dir;
+        seen = new uint256[](logs.length);
         uint256 n = 0;
         uint256[2] memory moved;
         Request[] storage reqs = _requests(dir);
         for (uint256 i = 0; i < logs.length; ++i) {
             Vm.Log memory log = logs[i];
-            if (log.emitter != address(bridges[dest]) || log.topics.length != 4 || log.topics[0] != HANDLE_TOPIC) continue;
-            (, uint8 tokenType, uint256 value, uint64 nonce,,) =
-                abi.decode(log.data, (bytes32, uint8, uint256, uint64, uint64, bytes));
-            address to = address(uint160(uint256(log.topics[2])));
-            address token = address(uint160(uint256(log.topics[3])));
+            if (log.emitter != address(bridges[dest]) || log.topics.length != 4) continue;
+            bytes32 topic = log.topics[0];
+            uint8 outcome = topic == HANDLE_TOPIC ? PAID : topic == FAILED_TOPIC ? FAILED : topic == HELD_TOPIC ? HELD : PENDING;
+            if (outcome == PENDING) continue;
+            (, uint8 tokenType, uint256 value, uint64 nonce) = abi.decode(log.data, (bytes32, uint8, uint256, uint64));
             if (nonce >= reqs.length) {
-                _violation("executed a nonce that was never requested");
+                _violation("handled a nonce that was never requested");
                 continue;
             }
             Request storage r = reqs[nonce];
-            if (tokenType != r.kind || value != r.value || to != r.to || token != (r.kind == KLAY ? address(0) : tokens[dest])) {
-                _violation("executed content differs from the request");
+            address from = address(uint160(uint256(log.topics[1])));
+            address to = address(uint160(uint256(log.topics[2])));
+            address token = address(uint160(uint256(log.topics[3])));
+            if (
+                tokenType != r.kind || value != r.value || from != r.from || to != r.to
+                    || token != (r.kind == KLAY ? address(0) : tokens[dest])
+            ) {
+                _violation("handled content differs from the request");
             }
-            if (++r.executions > 1) _violation("a nonce executed twice");
-            _ledger[dir][tokenType == 0 ? 0 : 1].released += value;
-            moved[tokenType == 0 ? 0 : 1] += value;
-            nonces[n++] = nonce;
+            uint8 prior = r.status;
+            if (outcome == PAID) {
+                if (prior == PAID || prior == CANCELLED) _violation("paid a transfer paid or cancelled already");
+                if (++r.executions > 1) _violation("a nonce executed twice");
+                uint8 kind = tokenType == 0 ? KLAY : KIP7;
+                _ledger[dir][kind].released += value;
+                moved[kind] += value;
+                _stat("handles paid");
+            } else if (outcome == FAILED) {
+                if (prior != PENDING && prior != HELD) _violation("failed a transfer neither pending nor held");
+                _stat("handles failed");
+            } else {
+                if (prior != PENDING) _violation("held a transfer handled already");
+                _stat("handles held");
+            }
+            r.status = outcome;
+            seen[n++] = _outcome(nonce, outcome);
         }
         assembly ("memory-safe") {
-            mstore(nonces, n)
+            mstore(seen, n)
         }
         Snapshot memory after_ = _snapshot(dest);
-        if (before.klay - after_.klay != moved[KLAY]) _violation("KLAY left the bridge other than by its handles");
+        if (before.klay != after_.klay + moved[KLAY]) _violation("KLAY left the bridge other than by its payouts");
         if (dest == PARENT) {
-            if (before.tokenBalance - after_.tokenBalance != moved[KIP7]) _violation("tokens left the bridge other than by its handles");
+            if (before.tokenBalance != after_.tokenBalance + moved[KIP7]) _violation("tokens left the bridge other than by its payouts");
         } else {
-            if (after_.childSupply - before.childSupply != moved[KIP7]) _violation("tokens minted other than by handles");
+            if (after_.childSupply != before.childSupply + moved[KIP7]) _violation("tokens minted other than by payouts");
         }
     }
+
+    function _outcome(uint64 nonce, uint8 status) private pure returns (uint256) {
+        return (uint256(nonce) << 8) | status;
+    }
+
+    function _expectOutcomes(uint256[] memory seen, uint256[] memory expected, string memory what) private {
+        bool same = seen.length == expected.length;
+        for (uint256 i = 0; same && i < seen.length; ++i) {
+            same = seen[i] == expected[i];
+        }
+        if (!same) _violation(what);
+    }
+
+    // ================================================================== internals: recovery
+
+    /// @dev The first request from `seed` whose status is in `mask` (a cancelled one only if not refunded yet), in
+    /// direction `dirSeed % 2` or else the other; when there is none, request `seed` of direction `dirSeed % 2` and
+    /// false (`exists` false when that direction has no request at all).
+    function _find(uint256 dirSeed, uint256 seed, uint256 mask)
+        private
+        view
+        returns (uint8 dir, uint64 nonce, bool found, bool exists)
+    {
+        for (uint256 d = 0; d < 2; ++d) {
+            uint8 dd = uint8((dirSeed % 2 + d) % 2);
+            Request[] storage reqs = _requests(dd);
+            uint256 n = reqs.length;
+            for (uint256 k = 0; k < n; ++k) {
+                uint256 i = (seed % n + k) % n;
+                Request storage r = reqs[i];
+                if (mask & (1 << r.status) != 0 && !r.refunded) return (dd, uint64(i), true, true);
+            }
+        }
+        dir = uint8(dirSeed % 2);
+        uint256 count = _requests(dir).length;
+        if (count != 0) return (dir, uint64(seed % count), false, true);
+    }
+
+    /// @dev Approves the cancellation (`cancel`, on the destination) or the refund (on the source) of request `nonce`
+    /// of `dir`, `due` when the honest operators would: by signatures (mode 0), every key in turn (1, 2), or one key.
+    function _approveRecovery(uint8 dir, uint64 nonce, bool due, bool cancel, uint256 opSeed, uint256 modeSeed) private {
+        uint256 mode = modeSeed % 4;
+        if (mode == 0) {
+            _signedRecovery(dir, nonce, due, cancel, modeSeed >> 8);
+        } else if (mode < 3) {
+            Request storage r = _requests(dir)[nonce];
+            for (uint256 i = 0; i < KEYS; ++i) {
+                _recoveryApproval(dir, nonce, due, cancel, (opSeed % KEYS + i) % KEYS);
+                if (!due || (cancel ? r.status == CANCELLED : r.refunded)) break;
+            }
+        } else {
+            _recoveryApproval(dir, nonce, due, cancel, opSeed % KEYS);
+        }
+    }
+
+    /// @dev One key's approval (empty signatures) of a cancellation or a refund.
+    function _recoveryApproval(uint8 dir, uint64 nonce, bool due, bool cancel, uint256 op) private {
+        uint8 side = cancel ? 1 - dir : dir;
+        TransferRecovery rec = _recovery(side);
+        BridgeSignedHandles.Transfer memory t = cancel ? _transfer(dir, nonce) : _sourceTransfer(dir, nonce);
+        bytes32 digest = cancel ? rec.cancelDigest(t) : rec.refundDigest(t);
+        (bool expectOk, bool reaches) = _approval(side, digest, op);
+        expectOk = expectOk && due;
+        reaches = reaches && expectOk;
+        if (reaches && !cancel && !_refundWorks(dir, nonce)) expectOk = false; // the refund reverts, approval and all
+        bytes memory data = cancel
+            ? abi.encodeCall(TransferRecovery.cancelTransfer, (t, ""))
+            : abi.encodeCall(TransferRecovery.refundTransfer, (t, ""));
+        if (_runRecovery(dir, nonce, cancel, operatorAddrs[op], data, expectOk, reaches)) _bookApproval(digest, op, reaches);
+    }
+
+    /// @dev A cancellation or a refund approved by the signatures of a subset of the keys (half the time exactly the
+    /// current operators), submitted by a user.
+    function _signedRecovery(uint8 dir, uint64 nonce, bool due, bool cancel, uint256 maskSeed) private {
+        uint8 side = cancel ? 1 - dir : dir;
+        TransferRecovery rec = _recovery(side);
+        BridgeSignedHandles.Transfer memory t = cancel ? _transfer(dir, nonce) : _sourceTransfer(dir, nonce);
+        bytes32 digest = cancel ? rec.cancelDigest(t) : rec.refundDigest(t);
+        uint256 mask = maskSeed % 2 == 0 ? _operatorMask(side) : (maskSeed >> 8) % (1 << KEYS);
+        address[] memory signers = _sortedSigners(mask);
+        bool expectOk = due && signers.length >= _model[side].threshold[VALUE_VOTE];
+        bytes memory signatures;
+        for (uint256 i = 0; i < signers.length; ++i) {
+            uint256 key = _keyIndex(signers[i]);
+            if (!_model[side].isOp[key]) expectOk = false;
+            (uint8 v, bytes32 r, bytes32 s) = VM.sign(_keys[key], digest);
+            signatures = abi.encodePacked(signatures, r, s, v);
+        }
+        if (!cancel && !_refundWorks(dir, nonce)) expectOk = false;
+        bytes memory data = cancel
+            ? abi.encodeCall(TransferRecovery.cancelTransfer, (t, signatures))
+            : abi.encodeCall(TransferRecovery.refundTransfer, (t, signatures));
+        _runRecovery(dir, nonce, cancel, users[maskSeed % USERS], data, expectOk, expectOk);
+    }
+
+    /// @dev A dishonest minority on the source of `dir`: one key approves the refund of request `nonce`, which was not
+    /// cancelled (never up to the threshold: the honest majority the bridge assumes), or names a request refunded
+    /// already or never made (refused).
+    function _dishonestRefund(uint8 dir, uint64 nonce, uint256 op, uint256 modeSeed) private {
+        Request storage r = _requests(dir)[nonce];
+        TransferRecovery rec = _recovery(dir);
+        BridgeSignedHandles.Transfer memory t = _sourceTransfer(dir, nonce);
+        bool unknown = modeSeed % 4 == 0;
+        if (unknown) t.requestNonce = uint64(_requests(dir).length);
+        bytes32 digest = rec.refundDigest(t);
+        (bool expectOk, bool reaches) = _approval(dir, digest, op);
+        if (unknown || r.refunded) expectOk = false;
+        else if (reaches) return;
+        bytes memory data = abi.encodeCall(TransferRecovery.refundTransfer, (t, ""));
+        if (_runRecovery(dir, nonce, false, operatorAddrs[op], data, expectOk, false)) _bookApproval(digest, op, false);
+        _stat("dishonest refund approvals");
+    }
+
+    /// @dev Calls the recovery ledger of the destination (`cancel`) or the source of `dir` as `sender` with `data`,
+    /// checks the outcome with the model (`executes`: the cancellation or the refund of request `nonce` takes
+    /// effect), books it and checks that value moved only by a refund, exactly to the requester. Returns whether the
+    /// call succeeded.
+    function _runRecovery(
+        uint8 dir,
+        uint64 nonce,
+        bool cancel,
+        address sender,
+        bytes memory data,
+        bool expectOk,
+        bool executes
+    ) private returns (bool ok) {
+        uint8 side = cancel ? 1 - dir : dir;
+        Request storage r = _requests(dir)[nonce];
+        Snapshot memory before = _snapshot(side);
+        uint256 fromBefore = r.kind == KLAY ? r.from.balance : _tokenBalance(side, r.from);
+        ok = _call(sender, address(_recovery(side)), 0, data);
+        if (!_expectCall(ok, expectOk, cancel ? "cancellation" : "refund") || !ok) {
+            _stat(cancel ? "cancellations refused" : "refunds refused");
+            return ok;
+        }
+        uint256 moved = 0;
+        if (executes && cancel) {
+            r.status = CANCELLED;
+            _stat("cancellations");
+        } else if (executes) {
+            moved = r.value;
+            r.refunded = true;
+            _ledger[dir][r.kind].refunded += moved;
+            _stat("refunds");
+        } else {
+            _stat(cancel ? "cancel approvals" : "refund approvals");
+        }
+        Snapshot memory after_ = _snapshot(side);
+        uint256 fromAfter = r.kind == KLAY ? r.from.balance : _tokenBalance(side, r.from);
+        if (fromAfter != fromBefore + moved) _violation("a refund paid the requester other than the request's value");
+        bool klay = r.kind == KLAY;
+        bool minted = !klay && side == CHILD;
+        if (before.klay != after_.klay + (klay ? moved : 0)) _violation("KLAY left the bridge other than by a refund");
+        if (before.tokenBalance != after_.tokenBalance + (klay || minted ? 0 : moved)) {
+            _violation("tokens left the bridge other than by a refund");
+        }
+        if (after_.childSupply != before.childSupply + (minted ? moved : 0)) _violation("tokens minted other than by a refund");
+    }
+
+    /// @dev Whether `op`'s approval of `digest` on `side` is accepted, and whether it reaches the value-transfer
+    /// threshold of current operators (with the approvals recorded before, of keys that are operators now).
+    function _approval(uint8 side, bytes32 digest, uint256 op) private view returns (bool expectOk, bool reaches) {
+        OperatorModel storage m = _model[side];
+        bool[KEYS] storage approved = _approvals[digest];
+        if (!m.isOp[op] || approved[op]) return (false, false);
+        uint256 count = 1;
+        for (uint256 i = 0; i < KEYS; ++i) {
+            if (approved[i] && m.isOp[i]) ++count;
+        }
+        return (true, count >= m.threshold[VALUE_VOTE]);
+    }
+
+    /// @dev Books an accepted approval: recorded, or (reaching the threshold) every approval of `digest` dropped.
+    function _bookApproval(bytes32 digest, uint256 op, bool reaches) private {
+        if (reaches) delete _approvals[digest];
+        else _approvals[digest][op] = true;
+    }
+
+    /// @dev Whether the refund of request `nonce` of `dir` can be paid now: KLAY to the requester (a user) always,
+    /// tokens unless the source's token is paused.
+    function _refundWorks(uint8 dir, uint64 nonce) private view returns (bool) {
+        return _requests(dir)[nonce].kind == KLAY || !_paused(dir);
+    }
+
+    // ================================================================== internals: limits
+
+    function _limitsOf(uint8 side) private view returns (LimitModel[2] memory lm) {
+        lm[0] = _limits[side][0];
+        lm[1] = _limits[side][1];
+    }
+
+    function _commitLimits(uint8 side, LimitModel[2] memory lm) private {
+        _limits[side][0] = lm[0];
+        _limits[side][1] = lm[1];
+    }
+
+    /// @dev Whether a request of `amount` of `kind` on `side` is within the side's limits (always, without limits).
+    function _requestWithinLimits(uint8 side, uint8 kind, uint256 amount) private view returns (bool) {
+        LimitModel storage l = _limits[side][kind];
+        if (!l.on) return true;
+        uint256 used = l.requestDay == _today() ? l.requestUsed : 0;
+        if (amount < l.min || (l.max != 0 && amount > l.max)) return false;
+        return l.dailyRequest == 0 || used + amount <= l.dailyRequest;
+    }
+
+    function _consumeRequest(uint8 side, uint8 kind, uint256 amount) private {
+        LimitModel storage l = _limits[side][kind];
+        if (!l.on) return;
+        uint64 today = _today();
+        l.requestUsed = (l.requestDay == today ? l.requestUsed : 0) + amount;
+        l.requestDay = today;
+    }
+
+    function _today() private view returns (uint64) {
+        return uint64(block.timestamp / 1 days);
+    }
+
+    /// @dev After a refused request: no nonce taken, no value moved into or out of the bridge, nothing counted
+    /// against the limits.
+    function _refusedCleanly(uint8 side, uint8 kind, Snapshot memory before, uint64 nonceBefore, uint256 usedBefore)
+        private
+    {
+        Snapshot memory after_ = _snapshot(side);
+        if (
+            bridges[side].requestNonce() != nonceBefore || after_.klay != before.klay
+                || after_.tokenBalance != before.tokenBalance || after_.childSupply != before.childSupply
+        ) {
+            _violation("a refused request changed the bridge");
+        }
+        address token = kind == KLAY ? address(0) : tokens[side];
+        if (_transferLimits(side).requestedToday(token) != usedBefore) _violation("a refused request counted against the limits");
+    }
+
+    // ================================================================== internals: helpers
 
     function _snapshot(uint8 side) private view returns (Snapshot memory s) {
         s.klay = address(bridges[side]).balance;
@@ -667,7 +1163,9 @@ contract BridgeHandler {
                 blockNumber: uint64(block.number + reqs.length * 3 + 1), // distinct, so recovery bookkeeping shows
                 txHash: keccak256(abi.encode("request tx", dir, reqs.length)),
                 extraData: extra,
-                executions: 0
+                executions: 0,
+                status: PENDING,
+                refunded: false
             })
         );
         _ledger[dir][kind].requested += value;
@@ -687,6 +1185,7 @@ contract BridgeHandler {
         );
     }
 
+    /// @dev Request `nonce` of `dir` as its destination handles it (the destination's token).
     function _transfer(uint8 dir, uint64 nonce) private view returns (BridgeSignedHandles.Transfer memory t) {
         Request storage r = _requests(dir)[nonce];
         t.requestTxHash = r.txHash;
@@ -700,12 +1199,20 @@ contract BridgeHandler {
         t.extraData = r.extraData;
     }
 
-    function _operatorSignatures(uint8 side, bytes32 digest) private view returns (bytes memory signatures) {
-        uint256 mask = 0;
+    /// @dev Request `nonce` of `dir` as its source refunds it (the source's token).
+    function _sourceTransfer(uint8 dir, uint64 nonce) private view returns (BridgeSignedHandles.Transfer memory t) {
+        t = _transfer(dir, nonce);
+        if (t.tokenType != KLAY) t.tokenAddress = tokens[dir];
+    }
+
+    function _operatorMask(uint8 side) private view returns (uint256 mask) {
         for (uint256 i = 0; i < KEYS; ++i) {
             if (_model[side].isOp[i]) mask |= 1 << i;
         }
-        address[] memory signers = _sortedSigners(mask);
+    }
+
+    function _operatorSignatures(uint8 side, bytes32 digest) private view returns (bytes memory signatures) {
+        address[] memory signers = _sortedSigners(_operatorMask(side));
         for (uint256 i = 0; i < signers.length; ++i) {
             (uint8 v, bytes32 r, bytes32 s) = VM.sign(_keys[_keyIndex(signers[i])], digest);
             signatures = abi.encodePacked(signatures, r, s, v);
@@ -737,15 +1244,25 @@ contract BridgeHandler {
         return type(uint256).max;
     }
 
-    function _contains(uint64[] memory list, uint64 x) private pure returns (bool) {
-        for (uint256 i = 0; i < list.length; ++i) {
-            if (list[i] == x) return true;
-        }
-        return false;
+    /// @dev A request's recipient: one of the users, or (one time in three) the switchable contract.
+    function _recipientOf(uint256 seed) private view returns (address) {
+        return seed % 3 == 0 ? address(recipient) : users[(seed >> 2) % USERS];
     }
 
     function _requests(uint8 dir) internal view returns (Request[] storage) {
         return dir == 0 ? _requests0 : _requests1;
+    }
+
+    function _recovery(uint8 side) private view returns (TransferRecovery) {
+        return bridges[side].transferRecovery();
+    }
+
+    function _transferLimits(uint8 side) private view returns (TransferLimits) {
+        return bridges[side].transferLimits();
+    }
+
+    function _paused(uint8 side) private view returns (bool) {
+        return side == PARENT ? parentToken.paused() : childToken.paused();
     }
 
     function _tokenBalance(uint8 side, address account) private view returns (uint256) {

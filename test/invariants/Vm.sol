@@ -15,6 +15,7 @@ interface Vm {
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function deal(address account, uint256 balance) external;
     function prank(address sender) external;
+    function warp(uint256 timestamp) external;
     function recordLogs() external;
     function getRecordedLogs() external returns (Log[] memory logs);
 }
