@@ -462,5 +462,37 @@ describe("Transfer limits", function () {
         .to.be.revertedWithCustomError(source.recovery, "AlreadyRefunded")
         .withArgs(0n);
     });
+
+    // Vulnerable variant: refunds paid outside the limits, so a compromised operator threshold could take out of the
+    // source bridge by refunds what the limits keep it from taking by handles.
+    it("a refund counts against the paying bridge's handle limits: above them it waits (RefundAboveLimits)", async function () {
+      const { source, destination, requested } = await networkHelpers.loadFixture(twoBridges);
+      await handleBy(destination, "signed", requested);
+      await destination.recovery.cancelTransfer(
+        requested,
+        await cancelSignatures(destination.recoveryDomain, requested, [destination.owner, destination.op3]),
+      );
+      const limits = await ethers.getContractAt("TransferLimits", await source.bridge.transferLimits());
+      const signatures = await refundSignatures(source.recoveryDomain, requested, [source.op2, source.op3]);
+      // above the maximum per transfer
+      await source.bridge.setTransferLimits(KLAY, 0n, 2n * ONE, 0n, 0n);
+      await expect(source.recovery.refundTransfer(requested, signatures))
+        .to.be.revertedWithCustomError(source.bridge, "RefundAboveLimits")
+        .withArgs(0n);
+      // past today's handle limit (what handles paid today counts)
+      await source.bridge.setTransferLimits(KLAY, 0n, 0n, 0n, 4n * ONE);
+      await handleBy(source, "signed", transferOf(0n, source.user.address, { valueOrTokenId: 2n * ONE }));
+      expect(await limits.handledToday(KLAY)).to.equal(2n * ONE);
+      await expect(source.recovery.refundTransfer(requested, signatures))
+        .to.be.revertedWithCustomError(source.bridge, "RefundAboveLimits")
+        .withArgs(0n);
+      expect(await source.recovery.isRefunded(0n)).to.equal(false);
+      // the next day the same signatures go through, and the refund is counted
+      await nextDay();
+      await expect(source.recovery.refundTransfer(requested, signatures))
+        .to.changeEtherBalances(ethers, [source.bridge, source.requester], [-3n * ONE, 3n * ONE]);
+      expect(await limits.handledToday(KLAY)).to.equal(3n * ONE);
+      expect(await source.recovery.isRefunded(0n)).to.equal(true);
+    });
   });
 });
