@@ -2,6 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Bridge} from "../../contracts/bridge/Bridge.sol";
+import {BridgeRecovery} from "../../contracts/bridge/BridgeRecovery.sol";
 import {BridgeSignedHandles} from "../../contracts/bridge/BridgeSignedHandles.sol";
 import {TransferLimits} from "../../contracts/bridge/TransferLimits.sol";
 import {TransferRecovery} from "../../contracts/bridge/TransferRecovery.sol";
@@ -73,6 +74,7 @@ contract BridgeHandler {
         uint8[2] threshold;
         uint32 epoch; // the bridge drops every pending vote when it reuses an operator bit
         uint8 usedBits;
+        uint32 roster; // moves on at every operator change (register or deregister), as the bridge's operatorRoster()
         uint64 configNonce;
         uint256 klayFee;
         uint256 tokenFee;
@@ -85,10 +87,16 @@ contract BridgeHandler {
     /// @dev vote id => generation of each operator key that cast it (0: none)
     mapping(bytes32 => uint32[KEYS]) internal _votes;
 
-    /// @dev Recovery approvals (cancellations on a destination, refunds on a source) by EIP-712 digest: which keys
-    /// approved and were recorded. The ledger keeps an approval by address: it counts again if its key is removed and
-    /// registered again, and the key cannot approve twice.
-    mapping(bytes32 => bool[KEYS]) internal _approvals;
+    /// @dev Recovery approvals (cancellations on a destination, refunds on a source) pending for one EIP-712 digest:
+    /// which keys approved, under which operator set (`OperatorModel.roster` of the ledger's side then). The ledger
+    /// records approvals with its bridge's operator roster: any operator change voids all of them (a removed key's
+    /// approval never counts again, not even once it is registered again), and under one set a key approves once.
+    struct Approvals {
+        uint32 roster;
+        bool[KEYS] approved;
+    }
+
+    mapping(bytes32 => Approvals) internal _approvals;
 
     /// @dev The transfer limits of one asset on one side, and what was counted against them on a day.
     struct LimitModel {
@@ -478,7 +486,8 @@ contract BridgeHandler {
 
     // ================================================================== actions: operators and configuration
 
-    /// @notice The owner registers an operator key on side `sideSeed % 2` (refused when it is one already).
+    /// @notice The owner registers an operator key on side `sideSeed % 2` (refused when it is one already); every
+    /// pending recovery approval of the side is void.
     function addOperator(uint256 sideSeed, uint256 opSeed) external {
         uint8 side = uint8(sideSeed % 2);
         uint256 op = opSeed % KEYS;
@@ -497,10 +506,11 @@ contract BridgeHandler {
         m.isOp[op] = true;
         ++m.generation[op];
         ++m.count;
+        ++m.roster; // a new operator set: pending recovery approvals are void
     }
 
     /// @notice The owner removes an operator key on side `sideSeed % 2` (refused when a threshold would exceed the
-    /// operators left); its pending votes stop counting.
+    /// operators left); its pending votes stop counting, and every pending recovery approval of the side is void.
     function removeOperator(uint256 sideSeed, uint256 opSeed) external {
         uint8 side = uint8(sideSeed % 2);
         uint256 op = opSeed % KEYS;
@@ -510,6 +520,7 @@ contract BridgeHandler {
         if (!_expectCall(ok, expectOk, "deregisterOperator") || !ok) return;
         m.isOp[op] = false;
         --m.count;
+        ++m.roster; // a new operator set: pending recovery approvals are void
     }
 
     /// @notice The owner sets the threshold of a vote type on side `sideSeed % 2` to 0..6 (refused unless
@@ -653,7 +664,9 @@ contract BridgeHandler {
     }
 
     /// @notice The source's operators refund a cancelled transfer not refunded yet (the first from `nonceSeed`,
-    /// direction `dirSeed % 2` first) to its requester, approved as `cancelTransfer` approves. When none awaits its refund, a
+    /// direction `dirSeed % 2` first) to its requester, approved as `cancelTransfer` approves. The refund counts
+    /// against the source's handle limits: above them it reverts `RefundAboveLimits`, approval and all, and waits for
+    /// another day or other limits. When none awaits its refund, a
     /// dishonest minority: one key approves the refund of a transfer that was not cancelled (never up to the
     /// threshold), or of a request refunded already or never made (refused).
     function refundTransfer(uint256 dirSeed, uint256 nonceSeed, uint256 opSeed, uint256 modeSeed) external {
@@ -975,11 +988,15 @@ contract BridgeHandler {
         (bool expectOk, bool reaches) = _approval(side, digest, op);
         expectOk = expectOk && due;
         reaches = reaches && expectOk;
-        if (reaches && !cancel && !_refundWorks(dir, nonce)) expectOk = false; // the refund reverts, approval and all
+        bytes memory revertData;
+        if (reaches && !cancel) (expectOk, revertData) = _refundOutcome(dir, nonce); // reverts, approval and all
         bytes memory data = cancel
             ? abi.encodeCall(TransferRecovery.cancelTransfer, (t, ""))
             : abi.encodeCall(TransferRecovery.refundTransfer, (t, ""));
-        if (_runRecovery(dir, nonce, cancel, operatorAddrs[op], data, expectOk, reaches)) _bookApproval(digest, op, reaches);
+        if (_runRecovery(dir, nonce, cancel, operatorAddrs[op], data, expectOk, reaches, revertData)) {
+            _bookApproval(side, digest, op, reaches);
+        }
+        _checkPendingApprovals(side, digest);
     }
 
     /// @dev A cancellation or a refund approved by the signatures of a subset of the keys (half the time exactly the
@@ -999,11 +1016,12 @@ contract BridgeHandler {
             (uint8 v, bytes32 r, bytes32 s) = VM.sign(_keys[key], digest);
             signatures = abi.encodePacked(signatures, r, s, v);
         }
-        if (!cancel && !_refundWorks(dir, nonce)) expectOk = false;
+        bytes memory revertData;
+        if (expectOk && !cancel) (expectOk, revertData) = _refundOutcome(dir, nonce);
         bytes memory data = cancel
             ? abi.encodeCall(TransferRecovery.cancelTransfer, (t, signatures))
             : abi.encodeCall(TransferRecovery.refundTransfer, (t, signatures));
-        _runRecovery(dir, nonce, cancel, users[maskSeed % USERS], data, expectOk, expectOk);
+        _runRecovery(dir, nonce, cancel, users[maskSeed % USERS], data, expectOk, expectOk, revertData);
     }
 
     /// @dev A dishonest minority on the source of `dir`: one key approves the refund of request `nonce`, which was not
@@ -1020,14 +1038,18 @@ contract BridgeHandler {
         if (unknown || r.refunded) expectOk = false;
         else if (reaches) return;
         bytes memory data = abi.encodeCall(TransferRecovery.refundTransfer, (t, ""));
-        if (_runRecovery(dir, nonce, false, operatorAddrs[op], data, expectOk, false)) _bookApproval(digest, op, false);
+        if (_runRecovery(dir, nonce, false, operatorAddrs[op], data, expectOk, false, "")) {
+            _bookApproval(dir, digest, op, false);
+        }
+        _checkPendingApprovals(dir, digest);
         _stat("dishonest refund approvals");
     }
 
     /// @dev Calls the recovery ledger of the destination (`cancel`) or the source of `dir` as `sender` with `data`,
     /// checks the outcome with the model (`executes`: the cancellation or the refund of request `nonce` takes
-    /// effect), books it and checks that value moved only by a refund, exactly to the requester. Returns whether the
-    /// call succeeded.
+    /// effect; `revertData`, when not empty, the exact reason of an expected revert), books it (a refund counts
+    /// against the source's handle limits) and checks that value moved only by a refund, exactly to the requester.
+    /// Returns whether the call succeeded.
     function _runRecovery(
         uint8 dir,
         uint64 nonce,
@@ -1035,14 +1057,20 @@ contract BridgeHandler {
         address sender,
         bytes memory data,
         bool expectOk,
-        bool executes
+        bool executes,
+        bytes memory revertData
     ) private returns (bool ok) {
         uint8 side = cancel ? 1 - dir : dir;
         Request storage r = _requests(dir)[nonce];
         Snapshot memory before = _snapshot(side);
         uint256 fromBefore = r.kind == KLAY ? r.from.balance : _tokenBalance(side, r.from);
-        ok = _call(sender, address(_recovery(side)), 0, data);
+        bytes memory returned;
+        (ok, returned) = _callReturning(sender, address(_recovery(side)), 0, data);
         if (!_expectCall(ok, expectOk, cancel ? "cancellation" : "refund") || !ok) {
+            if (!ok && revertData.length != 0) {
+                if (keccak256(returned) != keccak256(revertData)) _violation("refund reverted for another reason than its limits");
+                _stat("refunds refused by limits");
+            }
             _stat(cancel ? "cancellations refused" : "refunds refused");
             return ok;
         }
@@ -1054,6 +1082,7 @@ contract BridgeHandler {
             moved = r.value;
             r.refunded = true;
             _ledger[dir][r.kind].refunded += moved;
+            _consumeHandle(side, r.kind, moved);
             _stat("refunds");
         } else {
             _stat(cancel ? "cancel approvals" : "refund approvals");
@@ -1070,29 +1099,65 @@ contract BridgeHandler {
         if (after_.childSupply != before.childSupply + (minted ? moved : 0)) _violation("tokens minted other than by a refund");
     }
 
-    /// @dev Whether `op`'s approval of `digest` on `side` is accepted, and whether it reaches the value-transfer
-    /// threshold of current operators (with the approvals recorded before, of keys that are operators now).
+    /// @dev Whether `op`'s approval of `digest` on `side` is accepted (an operator, not approved yet under the current
+    /// operator set), and whether it reaches the value-transfer threshold: the approvals still pending (given under
+    /// the current operator set; none after any operator change) plus this one.
     function _approval(uint8 side, bytes32 digest, uint256 op) private view returns (bool expectOk, bool reaches) {
         OperatorModel storage m = _model[side];
-        bool[KEYS] storage approved = _approvals[digest];
-        if (!m.isOp[op] || approved[op]) return (false, false);
+        if (!m.isOp[op]) return (false, false);
         uint256 count = 1;
-        for (uint256 i = 0; i < KEYS; ++i) {
-            if (approved[i] && m.isOp[i]) ++count;
+        Approvals storage a = _approvals[digest];
+        if (a.roster == m.roster) {
+            if (a.approved[op]) return (false, false);
+            for (uint256 i = 0; i < KEYS; ++i) {
+                if (a.approved[i]) ++count;
+            }
         }
         return (true, count >= m.threshold[VALUE_VOTE]);
     }
 
-    /// @dev Books an accepted approval: recorded, or (reaching the threshold) every approval of `digest` dropped.
-    function _bookApproval(bytes32 digest, uint256 op, bool reaches) private {
-        if (reaches) delete _approvals[digest];
-        else _approvals[digest][op] = true;
+    /// @dev Books an accepted approval of `digest` on `side`: recorded under the current operator set (those of an
+    /// earlier set dropped first), or (reaching the threshold) every approval of `digest` dropped.
+    function _bookApproval(uint8 side, bytes32 digest, uint256 op, bool reaches) private {
+        if (reaches) {
+            delete _approvals[digest];
+            return;
+        }
+        Approvals storage a = _approvals[digest];
+        uint32 roster = _model[side].roster;
+        if (a.roster != roster) {
+            delete _approvals[digest];
+            a.roster = roster;
+        }
+        a.approved[op] = true;
     }
 
-    /// @dev Whether the refund of request `nonce` of `dir` can be paid now: KLAY to the requester (a user) always,
-    /// tokens unless the source's token is paused.
-    function _refundWorks(uint8 dir, uint64 nonce) private view returns (bool) {
-        return _requests(dir)[nonce].kind == KLAY || !_paused(dir);
+    /// @dev Checks the approvals of `digest` the ledger of `side` reports pending (`approvalsOf`) against the model's.
+    function _checkPendingApprovals(uint8 side, bytes32 digest) private {
+        Approvals storage a = _approvals[digest];
+        bool valid = a.roster == _model[side].roster;
+        address[] memory listed = _recovery(side).approvalsOf(digest);
+        uint256 count = 0;
+        for (uint256 i = 0; i < KEYS; ++i) {
+            if (valid && a.approved[i]) ++count;
+        }
+        bool same = listed.length == count;
+        for (uint256 i = 0; same && i < listed.length; ++i) {
+            uint256 key = _keyIndex(listed[i]);
+            same = key < KEYS && a.approved[key];
+        }
+        if (!same) _violation("pending recovery approvals differ from the model");
+    }
+
+    /// @dev Whether the refund of request `nonce` of `dir`, approved, is paid now: within the source's handle limits
+    /// (else it reverts `RefundAboveLimits`, returned as `revertData`), and paid: KLAY to the requester (a user)
+    /// always, tokens unless the source's token is paused.
+    function _refundOutcome(uint8 dir, uint64 nonce) private view returns (bool works, bytes memory revertData) {
+        Request storage r = _requests(dir)[nonce];
+        if (!_handleWithinLimits(dir, r.kind, r.value)) {
+            return (false, abi.encodeWithSelector(BridgeRecovery.RefundAboveLimits.selector, nonce));
+        }
+        return (r.kind == KLAY || !_paused(dir), "");
     }
 
     // ================================================================== internals: limits
@@ -1114,6 +1179,24 @@ contract BridgeHandler {
         uint256 used = l.requestDay == _today() ? l.requestUsed : 0;
         if (amount < l.min || (l.max != 0 && amount > l.max)) return false;
         return l.dailyRequest == 0 || used + amount <= l.dailyRequest;
+    }
+
+    /// @dev Whether `amount` of `kind` paid out by `side` (a refund) is within its handle limits (always, without
+    /// limits): the bridge's `_checkHandle`, as `_predictHandle` models it for a handle.
+    function _handleWithinLimits(uint8 side, uint8 kind, uint256 amount) private view returns (bool) {
+        LimitModel storage l = _limits[side][kind];
+        if (!l.on) return true;
+        uint256 used = l.handleDay == _today() ? l.handleUsed : 0;
+        return (l.max == 0 || amount <= l.max) && (l.dailyHandle == 0 || used + amount <= l.dailyHandle);
+    }
+
+    /// @dev Counts `amount` of `kind` paid out by `side` against today's handle usage (nothing without limits).
+    function _consumeHandle(uint8 side, uint8 kind, uint256 amount) private {
+        LimitModel storage l = _limits[side][kind];
+        if (!l.on) return;
+        uint64 today = _today();
+        l.handleUsed = (l.handleDay == today ? l.handleUsed : 0) + amount;
+        l.handleDay = today;
     }
 
     function _consumeRequest(uint8 side, uint8 kind, uint256 amount) private {
@@ -1271,8 +1354,16 @@ contract BridgeHandler {
 
     /// @dev Calls `target` as `sender` (the handler itself: no prank), never reverting.
     function _call(address sender, address target, uint256 value, bytes memory data) private returns (bool ok) {
+        (ok,) = _callReturning(sender, target, value, data);
+    }
+
+    /// @dev `_call`, also returning what the call returned (the revert data when it reverted).
+    function _callReturning(address sender, address target, uint256 value, bytes memory data)
+        private
+        returns (bool ok, bytes memory returned)
+    {
         if (sender != address(this)) VM.prank(sender);
-        (ok,) = target.call{value: value}(data);
+        (ok, returned) = target.call{value: value}(data);
     }
 
     /// @dev Records a violation when the call's outcome differs from the model's; returns whether they agree.

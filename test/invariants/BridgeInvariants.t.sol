@@ -187,8 +187,9 @@ contract BridgeInvariantsTest {
     }
 
     /// @notice Each destination's recovery ledger parks exactly the transfers that failed, are held or were cancelled,
-    /// with their content as handled, and nothing else; each bridge's transfer limits and today's usage (requests
-    /// and handles) are the model's.
+    /// with their content as handled, and nothing else; each bridge's transfer limits and today's usage (requests,
+    /// and handles: the transfers it paid out or held back by handles and the refunds it paid as a source) are the
+    /// model's.
     function invariant_recoveryAndLimits() public view {
         for (uint8 dir = 0; dir < 2; ++dir) {
             TransferRecovery rec = handler.bridges(1 - dir).transferRecovery();
