@@ -32,6 +32,7 @@ const BRIDGE_SOURCES = [
   "test/invariants/BridgeHandler.sol",
   "test/invariants/BridgeInvariants.t.sol",
   "test/invariants/HandleNonces.t.sol",
+  "test/invariants/HandlerScenarios.t.sol",
 ];
 const profile = {
   compilers: [compiler(20_000)],
