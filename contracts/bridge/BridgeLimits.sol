@@ -55,7 +55,11 @@ abstract contract BridgeLimits is BridgeCore, BridgeTokens, ITransferLimits {
         override
         returns (bool)
     {
-        if (tokenType == TokenType.KLAY) return !klayLimited || transferLimits.consumeHandle(address(0), amount);
+        if (tokenType == TokenType.KLAY) {
+            // KLAY names no token: a KLAY transfer carrying a token address is refused, never paid in either asset
+            if (token != address(0)) revert KLAYTransferWithToken(token);
+            return !klayLimited || transferLimits.consumeHandle(address(0), amount);
+        }
         if (!_requireRegistered(token).limited) return true;
         return transferLimits.consumeHandle(token, tokenType == TokenType.ERC721 ? 1 : amount);
     }

@@ -111,6 +111,21 @@ describe("Security: attacks that drained bridges (values, privileges, reentrancy
       for (const n of [0n, 1n, 2n]) expect(await f.bridge.isHandled(n)).to.equal(false);
     });
 
+    it("a KLAY transfer naming a token is refused, never paid in KLAY nor in the token", async function () {
+      // Vulnerable variant: a KLAY branch that ignores the token address, so a transfer of tokenType 0 naming a
+      // registered token (or a token transfer mislabelled as KLAY) pays the native coin.
+      const f = await networkHelpers.loadFixture(lockMode);
+      const klayBefore = await ethers.provider.getBalance(f.bridge);
+      const token = await f.kip7.getAddress();
+      const tokenBefore = await f.kip7.balanceOf(f.bridge);
+      await expect(submit(f, [{ ...signedKlay(f.user.address, 0n), tokenAddress: token }]))
+        .to.be.revertedWithCustomError(f.bridge, "KLAYTransferWithToken")
+        .withArgs(token);
+      expect(await ethers.provider.getBalance(f.bridge)).to.equal(klayBefore);
+      expect(await f.kip7.balanceOf(f.bridge)).to.equal(tokenBefore);
+      expect(await f.bridge.isHandled(0n)).to.equal(false);
+    });
+
     it("a token known only as the counterpart of a pair is not registered here, even when the bridge holds it", async function () {
       // Vulnerable variant: a two-way registry (token => counterpart and counterpart => token in one map), so the
       // other chain's address of a pair — here a token deployed at that address on this chain — counts as

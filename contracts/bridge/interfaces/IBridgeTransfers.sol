@@ -104,6 +104,8 @@ interface IBridgeTransfers {
     error TokenNotReceived(address token, uint256 valueOrTokenId);
     /// @notice Sending KLAY to `to` failed.
     error KLAYTransferFailed(address to, uint256 value);
+    /// @notice A KLAY transfer named token `token`: KLAY has no token address.
+    error KLAYTransferWithToken(address token);
     /// @notice Less gas is left than a payout's budget (`TokenCalls.PAYOUT_GAS`) and the failure record after it: send
     /// the handle with more gas.
     error InsufficientGasForPayout();
