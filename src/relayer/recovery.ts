@@ -44,9 +44,9 @@ import { packSignatures, recoveryDigest, recoveryDomain, signCancel, signRefund 
 import type { RecoveryKind } from "../signatures.js";
 import { decodeRevert, describeError, isInsufficientFunds, isTransientRpcError } from "./errors.js";
 import type { RelayerLogger } from "./log.js";
-import { listJsonFiles, writeJsonAtomically } from "./signatures.js";
+import { listJsonFiles, transferFromJson, transferToJson, writeJsonAtomically } from "./signatures.js";
 import type { RecoveryRecord, RelayerStore } from "./store.js";
-import { checksumAddress, otherSide, toSignedTransfer } from "./types.js";
+import { otherSide, toSignedTransfer } from "./types.js";
 import type { Side, SignedTransfer, TransferRequest } from "./types.js";
 
 export const RECOVERY_SIGNATURE_FORMAT = "servicechain-bridge/recovery-signature@1";
@@ -72,36 +72,6 @@ export function transferContentHash(t: SignedTransfer): string {
 /** The transfer as requested on the source (the source token): what `refundTransfer` takes. */
 export function refundTransferOf(request: TransferRequest): SignedTransfer {
   return { ...toSignedTransfer(request), tokenAddress: request.sourceToken };
-}
-
-function transferToJson(t: SignedTransfer): Record<string, string | number> {
-  return {
-    requestTxHash: t.requestTxHash,
-    tokenType: t.tokenType,
-    from: t.from,
-    to: t.to,
-    tokenAddress: t.tokenAddress,
-    valueOrTokenId: t.valueOrTokenId.toString(),
-    requestNonce: t.requestNonce.toString(),
-    requestBlockNumber: t.requestBlockNumber.toString(),
-    tokenURI: t.tokenURI,
-    extraData: t.extraData,
-  };
-}
-
-function transferFromJson(json: Record<string, string | number>): SignedTransfer {
-  return {
-    requestTxHash: String(json.requestTxHash),
-    tokenType: Number(json.tokenType),
-    from: checksumAddress(String(json.from)),
-    to: checksumAddress(String(json.to)),
-    tokenAddress: checksumAddress(String(json.tokenAddress)),
-    valueOrTokenId: BigInt(json.valueOrTokenId),
-    requestNonce: BigInt(json.requestNonce),
-    requestBlockNumber: BigInt(json.requestBlockNumber),
-    tokenURI: String(json.tokenURI),
-    extraData: String(json.extraData),
-  };
 }
 
 /** One operator's approval signature, as read and checked. */

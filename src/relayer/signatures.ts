@@ -65,7 +65,8 @@ interface SignatureFile {
   createdAt: string;
 }
 
-function transferToJson(transfer: SignedTransfer): Record<string, string | number> {
+/** A transfer as written in a signature file (big numbers as decimal strings). */
+export function transferToJson(transfer: SignedTransfer): Record<string, string | number> {
   return {
     requestTxHash: transfer.requestTxHash,
     tokenType: transfer.tokenType,
@@ -80,7 +81,8 @@ function transferToJson(transfer: SignedTransfer): Record<string, string | numbe
   };
 }
 
-function transferFromJson(json: Record<string, string | number>): SignedTransfer {
+/** A transfer read back from a signature file, addresses checksummed. */
+export function transferFromJson(json: Record<string, string | number>): SignedTransfer {
   return {
     requestTxHash: String(json.requestTxHash),
     tokenType: Number(json.tokenType),
