@@ -271,10 +271,11 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       }
     }
 
-    it("an NFT retried to a recipient that accepts (lock mode): the bridge's NFT goes to it", async function () {
-      const f = await networkHelpers.loadFixture(lockMode);
+    /** Lock mode: a KIP17 transfer to a receiver that accepts NFTs, parked as failed because the bridge did not hold
+     * NFT 9 yet; the bridge holds it now. */
+    async function nftParkedThenHeld() {
+      const f = await lockMode();
       const receiver = await ethers.deployContract("ERC721OnlyReceiver");
-      // parked first by a KIP17 the bridge does not hold yet
       const t = transferOf(0n, await receiver.getAddress(), {
         tokenType: TokenType.ERC721,
         tokenAddress: f.kip17.target as string,
@@ -282,6 +283,11 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       });
       await parkFailed(f, t);
       await f.kip17.getFunction("mintWithTokenURI")(f.bridge, 9n, "ipfs://9");
+      return { f, receiver, t };
+    }
+
+    it("an NFT retried to a recipient that accepts (lock mode): the bridge's NFT goes to it", async function () {
+      const { f, receiver, t } = await networkHelpers.loadFixture(nftParkedThenHeld);
       await expect(f.recovery.retryTransfer(t))
         .to.emit(receiver, "ERC721Received")
         .withArgs(f.kip17.target, await f.bridge.getAddress(), await f.bridge.getAddress(), 9n, "0x");
@@ -289,15 +295,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
     });
 
     it("pays nothing for a token deregistered meanwhile (TokenNotRegistered) until it is registered again", async function () {
-      const f = await networkHelpers.loadFixture(lockMode);
-      const receiver = await ethers.deployContract("ERC721OnlyReceiver");
-      const t = transferOf(0n, await receiver.getAddress(), {
-        tokenType: TokenType.ERC721,
-        tokenAddress: f.kip17.target as string,
-        valueOrTokenId: 9n,
-      });
-      await parkFailed(f, t);
-      await f.kip17.getFunction("mintWithTokenURI")(f.bridge, 9n, "ipfs://9");
+      const { f, t } = await networkHelpers.loadFixture(nftParkedThenHeld);
       const counterpart = ethers.Wallet.createRandom().address;
       await f.bridge.deregisterToken(f.kip17);
       await expect(f.recovery.connect(f.stranger).retryTransfer(t))

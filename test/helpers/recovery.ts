@@ -164,36 +164,7 @@ export async function refundSignatures(
   );
 }
 
-/** The `HandleValueTransferFailed` arguments of `t`, failed with `reason`. */
-export function failedArgs(t: SignedTransfer, reason: string) {
-  return [
-    t.requestTxHash,
-    t.tokenType,
-    getAddress(t.from),
-    getAddress(t.to),
-    getAddress(t.tokenAddress),
-    t.valueOrTokenId,
-    t.requestNonce,
-    reason,
-  ] as const;
-}
-
-/** The `HandleValueTransfer` arguments of `t`, paid when `lowerHandleNonce` was `lower`. */
-export function paidArgs(t: SignedTransfer, lower: bigint) {
-  return [
-    t.requestTxHash,
-    t.tokenType,
-    getAddress(t.from),
-    getAddress(t.to),
-    getAddress(t.tokenAddress),
-    t.valueOrTokenId,
-    t.requestNonce,
-    lower,
-    t.extraData,
-  ] as const;
-}
-
-/** The `TransferHeld` / `TransferCancelled` arguments of `t`. */
+/** The `TransferHeld` / `TransferCancelled` arguments of `t`: the fields every handle event of `t` starts with. */
 export function parkedArgs(t: SignedTransfer) {
   return [
     t.requestTxHash,
@@ -204,6 +175,16 @@ export function parkedArgs(t: SignedTransfer) {
     t.valueOrTokenId,
     t.requestNonce,
   ] as const;
+}
+
+/** The `HandleValueTransferFailed` arguments of `t`, failed with `reason`. */
+export function failedArgs(t: SignedTransfer, reason: string) {
+  return [...parkedArgs(t), reason] as const;
+}
+
+/** The `HandleValueTransfer` arguments of `t`, paid when `lowerHandleNonce` was `lower`. */
+export function paidArgs(t: SignedTransfer, lower: bigint) {
+  return [...parkedArgs(t), lower, t.extraData] as const;
 }
 
 const VIEWS = [
