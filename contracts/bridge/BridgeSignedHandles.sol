@@ -11,6 +11,9 @@ import {BridgeCore} from "./BridgeCore.sol";
 string constant TRANSFER_TYPE =
     "Transfer(bytes32 requestTxHash,uint8 tokenType,address from,address to,address tokenAddress,uint256 valueOrTokenId,uint64 requestNonce,uint64 requestBlockNumber,string tokenURI,bytes extraData)";
 
+/// @dev EIP-712 type hash of `Transfer`.
+bytes32 constant TRANSFER_TYPE_HASH = keccak256(bytes(TRANSFER_TYPE));
+
 /// @title BridgeSignedHandles: a batch of transfers approved by the operators' EIP-712 signatures, in one transaction
 /// @notice The cheap handle path. The operators sign a `HandleBatch` (every field the per-operator vote covers, for
 /// each transfer) under a domain bound to this chain and this bridge; anyone may submit the batch with at least the
@@ -33,7 +36,7 @@ abstract contract BridgeSignedHandles is BridgeCore, EIP712 {
     }
 
     /// @notice EIP-712 type hash of `Transfer`.
-    bytes32 public constant TRANSFER_TYPEHASH = keccak256(bytes(TRANSFER_TYPE));
+    bytes32 public constant TRANSFER_TYPEHASH = TRANSFER_TYPE_HASH;
 
     /// @notice EIP-712 type hash of `HandleBatch(Transfer[] transfers)`.
     bytes32 public constant HANDLE_BATCH_TYPEHASH =
@@ -63,7 +66,7 @@ abstract contract BridgeSignedHandles is BridgeCore, EIP712 {
     function batchDigest(Transfer[] calldata transfers) public view returns (bytes32) {
         bytes32[] memory hashes = new bytes32[](transfers.length);
         for (uint256 i = 0; i < transfers.length; ++i) {
-            hashes[i] = _hashTransfer(transfers[i]);
+            hashes[i] = hashTransfer(transfers[i]);
         }
         return _hashTypedDataV4(keccak256(abi.encode(HANDLE_BATCH_TYPEHASH, keccak256(abi.encodePacked(hashes)))));
     }
@@ -84,20 +87,21 @@ abstract contract BridgeSignedHandles is BridgeCore, EIP712 {
             extraData: t.extraData
         });
     }
+}
 
-    /// @dev EIP-712 `hashStruct` of one transfer. The eight static fields head the calldata struct in the order of
-    /// the type, so they are hashed straight from calldata (a dirty word only yields a digest nobody signed).
-    function _hashTransfer(Transfer calldata t) private pure returns (bytes32 structHash) {
-        bytes32 uriHash = keccak256(bytes(t.tokenURI));
-        bytes32 extraHash = keccak256(t.extraData);
-        bytes32 typeHash = TRANSFER_TYPEHASH;
-        assembly ("memory-safe") {
-            let ptr := mload(0x40)
-            mstore(ptr, typeHash)
-            calldatacopy(add(ptr, 0x20), t, 0x100)
-            mstore(add(ptr, 0x120), uriHash)
-            mstore(add(ptr, 0x140), extraHash)
-            structHash := keccak256(ptr, 0x160)
-        }
+/// @dev EIP-712 `hashStruct` of one transfer, for the bridge's batches and its recovery ledger's approvals. The eight
+/// static fields head the calldata struct in the order of the type, so they are hashed straight from calldata (a dirty
+/// word only yields a digest nobody signed).
+function hashTransfer(BridgeSignedHandles.Transfer calldata t) pure returns (bytes32 structHash) {
+    bytes32 uriHash = keccak256(bytes(t.tokenURI));
+    bytes32 extraHash = keccak256(t.extraData);
+    bytes32 typeHash = TRANSFER_TYPE_HASH;
+    assembly ("memory-safe") {
+        let ptr := mload(0x40)
+        mstore(ptr, typeHash)
+        calldatacopy(add(ptr, 0x20), t, 0x100)
+        mstore(add(ptr, 0x120), uriHash)
+        mstore(add(ptr, 0x140), extraHash)
+        structHash := keccak256(ptr, 0x160)
     }
 }

@@ -7,7 +7,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
 // Internal Imports
-import {BridgeSignedHandles, TRANSFER_TYPE} from "./BridgeSignedHandles.sol";
+import {BridgeSignedHandles, TRANSFER_TYPE, hashTransfer} from "./BridgeSignedHandles.sol";
 import {IBridgeTransfers} from "./interfaces/IBridgeTransfers.sol";
 import {ITransferRecovery} from "./interfaces/ITransferRecovery.sol";
 
@@ -71,8 +71,6 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
     bytes32 public constant REFUND_TRANSFER_TYPEHASH =
         keccak256(abi.encodePacked("RefundTransfer(Transfer transfer)", TRANSFER_TYPE));
 
-    bytes32 private constant TRANSFER_TYPEHASH = keccak256(bytes(TRANSFER_TYPE));
-
     /// @notice The bridge this ledger belongs to.
     IRecoverableBridge public immutable bridge;
 
@@ -113,12 +111,12 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
 
     /// @notice The EIP-712 digest the operators sign to cancel `transfer` here.
     function cancelDigest(BridgeSignedHandles.Transfer calldata transfer) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(CANCEL_TRANSFER_TYPEHASH, _hashTransfer(transfer))));
+        return _hashTypedDataV4(keccak256(abi.encode(CANCEL_TRANSFER_TYPEHASH, hashTransfer(transfer))));
     }
 
     /// @notice The EIP-712 digest the operators sign to refund `transfer` (a request of this bridge) here.
     function refundDigest(BridgeSignedHandles.Transfer calldata transfer) public view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(REFUND_TRANSFER_TYPEHASH, _hashTransfer(transfer))));
+        return _hashTypedDataV4(keccak256(abi.encode(REFUND_TRANSFER_TYPEHASH, hashTransfer(transfer))));
     }
 
     // ------------------------------------------------------------------ bridge
@@ -242,24 +240,5 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
         }
         voters.push(msg.sender);
         return false;
-    }
-
-    /// @dev EIP-712 `hashStruct` of one transfer.
-    function _hashTransfer(BridgeSignedHandles.Transfer calldata t) private pure returns (bytes32) {
-        return keccak256(
-            abi.encode(
-                TRANSFER_TYPEHASH,
-                t.requestTxHash,
-                t.tokenType,
-                t.from,
-                t.to,
-                t.tokenAddress,
-                t.valueOrTokenId,
-                t.requestNonce,
-                t.requestBlockNumber,
-                keccak256(bytes(t.tokenURI)),
-                keccak256(t.extraData)
-            )
-        );
     }
 }
