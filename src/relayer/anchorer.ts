@@ -12,6 +12,7 @@ import { AnchorSignatureDirectory, anchoringDomain, dueAnchorBlocks, readAnchor 
 import type { AnchorData, AnchorSignature } from "./anchoring.js";
 import { decodeRevert, describeError, isInsufficientFunds } from "./errors.js";
 import type { InsufficientFundsAlarm } from "./funds.js";
+import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
 import { packSignatures } from "./signatures.js";
 import type { RelayerStore } from "./store.js";
@@ -47,9 +48,12 @@ export class Anchorer {
   readonly #context: AnchorerContext;
   readonly #receiver: AnchoringReceiver;
   readonly #signatures?: AnchorSignatureDirectory;
+  /** Logs each refused signature file once. */
+  readonly #badFile: (file: string, reason: string) => void;
 
   private constructor(context: AnchorerContext, signatures?: AnchorSignatureDirectory) {
     this.#context = context;
+    this.#badFile = badFileReporter(context.log);
     this.#receiver = AnchoringReceiver__factory.connect(context.receiver, context.parentSigner);
     this.#signatures = signatures;
   }
@@ -130,7 +134,7 @@ export class Anchorer {
     const threshold = Number(await this.#rpc(() => receiver.operatorThresholds(0)));
     const isOperator = new Map<string, boolean>();
     const ready = new Map<bigint, { anchor: AnchorData; signatures: AnchorSignature[]; digest: string }>();
-    const onInvalid = (file: string, reason: string) => this.#context.log.log("warn", "bad-signature-file", { file, reason });
+    const onInvalid = this.#badFile;
     for (const digest of await signatures.digests()) {
       const entries = await signatures.read(digest, onInvalid);
       if (entries.length === 0) continue;

@@ -3,14 +3,15 @@
  * AnchoringReceiver records. Anchored blocks are the multiples of the period (Klaytn's rule), and the counts cover
  * the period that ends at the anchored block, so every operator computes the same anchor for the same block.
  */
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 
 import { Signature, TypedDataEncoder, getAddress, toBeHex, verifyTypedData } from "ethers";
 import type { Provider, Signer, TypedDataDomain } from "ethers";
 
 import { ANCHOR_TYPES, anchoringDomain, type Anchor } from "../signatures.js";
-import { listDigests, listJsonFiles, writeJsonAtomically } from "./signatures.js";
+import { canonicalSignature, distinctSigners, listDigests, listJsonFiles, readPeerFile } from "./peer-files.js";
+import { writeJsonAtomically } from "./signatures.js";
 
 export { ANCHOR_TYPES, anchoringDomain };
 
@@ -149,7 +150,7 @@ export class AnchorSignatureDirectory {
     for (const name of await listJsonFiles(directory)) {
       const path = join(directory, name);
       try {
-        const file = JSON.parse(await readFile(path, "utf8")) as {
+        const file = JSON.parse(await readPeerFile(path)) as {
           format: string;
           signer: string;
           signature: string;
@@ -159,14 +160,16 @@ export class AnchorSignatureDirectory {
         const anchor = anchorFromJson(file.anchor);
         const computed = anchorDigest(this.domain, anchor);
         if (computed.toLowerCase() !== digest.toLowerCase()) throw new Error("anchor does not hash to the digest");
-        const signer = getAddress(verifyTypedData(this.domain, ANCHOR_TYPES, anchor, file.signature));
-        if (signer.toLowerCase() !== file.signer.toLowerCase()) throw new Error(`signed by ${signer}`);
-        valid.push({ digest: computed, signer, signature: Signature.from(file.signature).serialized, anchor });
+        const signature = canonicalSignature(file.signature);
+        const signer = getAddress(verifyTypedData(this.domain, ANCHOR_TYPES, anchor, signature));
+        if (signer.toLowerCase() !== String(file.signer).toLowerCase()) throw new Error(`signed by ${signer}`);
+        valid.push({ digest: computed, signer, signature, anchor });
       } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue; // removed meanwhile (anchored)
         onInvalid?.(path, error instanceof Error ? error.message : String(error));
       }
     }
-    return valid;
+    return distinctSigners(valid);
   }
 
   async remove(digest: string): Promise<void> {

@@ -58,3 +58,18 @@ export function memoryLogger(): RelayerLogger & { records: { level: LogLevel; ac
     },
   };
 }
+
+/**
+ * A reporter of refused peer files that logs each (file, reason) once: a bad file stays in a shared directory and is
+ * met again at every step, and one line about it is enough. Remembers at most `max` of them.
+ */
+export function badFileReporter(log: RelayerLogger, max = 10_000): (file: string, reason: string) => void {
+  const reported = new Set<string>();
+  return (file, reason) => {
+    const key = `${file}\n${reason}`;
+    if (reported.has(key)) return;
+    if (reported.size >= max) reported.clear();
+    reported.add(key);
+    log.log("warn", "bad-signature-file", { file, reason });
+  };
+}

@@ -32,7 +32,7 @@
  * A reader recomputes the digest from `kind` and `transfer` and recovers the signer; it only reads the directory of
  * a digest it computed itself from the transfer it holds.
  */
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 
 import { AbiCoder, ZeroHash, getAddress, keccak256, recoverAddress } from "ethers";
@@ -43,8 +43,10 @@ import type { Bridge, TransferRecovery } from "../../types/ethers-contracts/inde
 import { packSignatures, recoveryDigest, recoveryDomain, signCancel, signRefund } from "../signatures.js";
 import type { RecoveryKind } from "../signatures.js";
 import { decodeRevert, describeError, isInsufficientFunds, isTransientRpcError } from "./errors.js";
+import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
-import { listJsonFiles, transferFromJson, transferToJson, writeJsonAtomically } from "./signatures.js";
+import { canonicalSignature, distinctSigners, listJsonFiles, readPeerFile } from "./peer-files.js";
+import { transferFromJson, transferToJson, writeJsonAtomically } from "./signatures.js";
 import type { RecoveryRecord, RelayerStore } from "./store.js";
 import { otherSide, toSignedTransfer } from "./types.js";
 import type { Side, SignedTransfer, TransferRequest } from "./types.js";
@@ -121,22 +123,23 @@ export class RecoverySignatureDirectory {
     for (const name of await listJsonFiles(dir)) {
       const path = join(dir, name);
       try {
-        const file = JSON.parse(await readFile(path, "utf8")) as Record<string, unknown>;
+        const file = JSON.parse(await readPeerFile(path)) as Record<string, unknown>;
         if (file.format !== RECOVERY_SIGNATURE_FORMAT) throw new Error(`unknown format ${String(file.format)}`);
         if (file.kind !== kind) throw new Error(`a ${String(file.kind)} signature`);
         const theirs = transferFromJson(file.transfer as Record<string, string | number>);
         if (recoveryDigest(this.domain, kind, theirs).toLowerCase() !== digest.toLowerCase()) {
           throw new Error("transfer does not hash to the digest");
         }
-        const signer = getAddress(recoverAddress(digest, String(file.signature)));
+        const signature = canonicalSignature(file.signature);
+        const signer = getAddress(recoverAddress(digest, signature));
         if (signer.toLowerCase() !== String(file.signer).toLowerCase()) throw new Error(`signed by ${signer}`);
-        valid.push({ signer, signature: String(file.signature) });
+        valid.push({ signer, signature });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
         onInvalid?.(path, error instanceof Error ? error.message : String(error));
       }
     }
-    return valid;
+    return distinctSigners(valid);
   }
 
   async remove(kind: RecoveryKind, transfer: SignedTransfer): Promise<void> {
@@ -171,10 +174,19 @@ export interface RecoveryOptions {
 
 /** What one recovery step did. */
 export interface RecoveryReport {
+  /** Transfers whose payout failed on the destination (`HandleValueTransferFailed` read in this step). */
+  payoutFailures: number;
+  /** Transfers held above the destination's limits (`TransferHeld` read in this step). */
+  held: number;
   retried: number;
   retryFailures: number;
   cancelApprovals: number;
   refundApprovals: number;
+}
+
+/** A report of a step that did nothing. */
+export function emptyRecoveryReport(): RecoveryReport {
+  return { payoutFailures: 0, held: 0, retried: 0, retryFailures: 0, cancelApprovals: 0, refundApprovals: 0 };
 }
 
 interface Ledger {
@@ -201,6 +213,8 @@ export class TransferRecoveryWorker {
   readonly #store: RelayerStore;
   readonly #options: RecoveryOptions;
   readonly #log: RelayerLogger;
+  /** Logs each refused signature file once. */
+  readonly #badFile: (file: string, reason: string) => void;
   readonly #now: () => number;
   readonly #rpc: <T>(operation: () => Promise<T>) => Promise<T>;
   readonly #operator: string;
@@ -221,6 +235,7 @@ export class TransferRecoveryWorker {
     this.#operator = operator;
     this.#options = options;
     this.#log = hooks.log;
+    this.#badFile = badFileReporter(hooks.log);
     this.#now = hooks.now;
     this.#rpc = hooks.rpc;
     this.#afterSend = hooks.afterSend;
@@ -260,8 +275,8 @@ export class TransferRecoveryWorker {
 
   /** Reads the recovery events of both chains, then moves every failed, held and cancelled transfer one step on. */
   async step(): Promise<RecoveryReport> {
-    const report: RecoveryReport = { retried: 0, retryFailures: 0, cancelApprovals: 0, refundApprovals: 0 };
-    for (const side of ["parent", "child"] as const) await this.scan(side);
+    const report = emptyRecoveryReport();
+    for (const side of ["parent", "child"] as const) await this.scan(side, report);
     for (const source of ["parent", "child"] as const) {
       for (const record of this.#store.recoveries(source, ["failed", "held", "cancelled"])) {
         try {
@@ -296,7 +311,7 @@ export class TransferRecoveryWorker {
   // ---------------------------------------------------------------- events
 
   /** Reads the recovery events of `side` (its bridge and ledger) up to its confirmed head. */
-  async scan(side: Side): Promise<void> {
+  async scan(side: Side, report: RecoveryReport = emptyRecoveryReport()): Promise<void> {
     const ledger = this.#ledgers[side];
     const { chain } = ledger;
     const key = `recovery-${side}`;
@@ -318,13 +333,13 @@ export class TransferRecoveryWorker {
       const logs = await this.#rpc(() =>
         chain.provider.getLogs({ address: [bridgeAddress, ledger.address], fromBlock: from, toBlock: to, topics: [topics] }),
       );
-      for (const log of logs) await this.#apply(side, log, log.address.toLowerCase() === bridgeAddress);
+      for (const log of logs) await this.#apply(side, log, log.address.toLowerCase() === bridgeAddress, report);
       this.#store.setNamedCursor(key, to);
       from = to + 1;
     }
   }
 
-  async #apply(side: Side, log: Log, fromBridge: boolean): Promise<void> {
+  async #apply(side: Side, log: Log, fromBridge: boolean, report: RecoveryReport): Promise<void> {
     const ledger = this.#ledgers[side];
     const parsed = fromBridge ? ledger.chain.bridge.interface.parseLog(log) : ledger.recovery.interface.parseLog(log);
     if (parsed === null) return;
@@ -350,12 +365,14 @@ export class TransferRecoveryWorker {
           attempts: current?.attempts ?? 0,
           retryAt: current?.state === "failed" ? current.retryAt : this.#now(),
         });
+        report.payoutFailures += 1;
         this.#log.log("warn", "payout-failed", { ...fields, reason });
         return;
       }
       case "TransferHeld":
         if (current !== undefined) return;
         this.#store.updateRecovery(source, nonce, { state: "held", block: log.blockNumber, retryAt: this.#now() });
+        report.held += 1;
         this.#log.log("warn", "held", {
           ...fields,
           action: this.#options.cancelHeld ? "cancel" : "left to the bridge owner (bridge release)",
@@ -522,9 +539,7 @@ export class TransferRecoveryWorker {
       }
       const threshold = Number(await this.#rpc(() => ledger.chain.bridge.operatorThresholds(0)));
       const signatures: RecoverySignature[] = [];
-      for (const entry of await ledger.signatures.read(kind, transfer, (file, reason) =>
-        this.#log.log("warn", "bad-signature-file", { file, reason }),
-      )) {
+      for (const entry of await ledger.signatures.read(kind, transfer, this.#badFile)) {
         if (await this.#rpc(() => ledger.chain.bridge.operators(entry.signer))) signatures.push(entry);
       }
       if (signatures.length >= threshold) {
@@ -617,6 +632,13 @@ export class TransferRecoveryWorker {
       }
       if (revert?.name === "TransferNotParked") {
         await this.#reconcile(record);
+        return;
+      }
+      if (!vote && revert !== undefined && !record.voted) {
+        // the signatures were refused (one withdrawn from the operator set meanwhile, a peer's bad copy): this
+        // operator's own approval instead, which needs nobody else's file
+        this.#log.log("warn", "fallback", { ...fields, kind, reason: `signatures refused: ${revert.text}` });
+        await this.#send(kind, record, transfer, "0x", report);
         return;
       }
       this.#later(record, error, kind, txHash);

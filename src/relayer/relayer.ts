@@ -27,9 +27,11 @@ import {
 } from "./errors.js";
 import type { RetryOptions } from "./errors.js";
 import { InsufficientFundsAlarm } from "./funds.js";
-import { silentLogger } from "./log.js";
+import { badFileReporter, silentLogger } from "./log.js";
+import { distinctSigners } from "./peer-files.js";
 import type { LogFields, RelayerLogger } from "./log.js";
 import { CounterpartTokens, readRequests, readRequestsOfTx } from "./requests.js";
+import type { RequestProblem } from "./requests.js";
 import {
   SignatureDirectory,
   batchDigest,
@@ -39,9 +41,13 @@ import {
   signBatch,
 } from "./signatures.js";
 import type { BatchSignature } from "./signatures.js";
-import { TransferRecoveryWorker } from "./recovery.js";
+import { TransferRecoveryWorker, emptyRecoveryReport } from "./recovery.js";
 import type { RecoveryChain, RecoveryReport } from "./recovery.js";
-import { RelayerStore } from "./store.js";
+import type { RelayerStore } from "./store.js";
+import { checkAtSource } from "./source-check.js";
+import type { SourceCheck } from "./source-check.js";
+import { bindStore, openBoundStore } from "./store-binding.js";
+import type { DeploymentIdentity, SetAsideStore } from "./store-binding.js";
 import type { StoredTransfer } from "./store.js";
 import { TokenType, otherSide, sameTransfer, toSignedTransfer } from "./types.js";
 import type { ChainEndpoint, Side, SignedTransfer, TransferRequest } from "./types.js";
@@ -110,12 +116,22 @@ export interface RelayerOptions {
 
 /** What one `processPending` did. */
 export interface ProcessReport {
+  /** Transfers the destination handled (paid, failed or held there). */
   handled: number;
   votes: number;
   signatures: number;
   batches: number;
+  /** Votes and batches of this relayer that failed (their transfers are retried, by votes for a batch). */
   failed: number;
   waiting: number;
+  /** Handled transfers whose payout failed on the destination (parked as failed: retried, then refunded). */
+  payoutFailures: number;
+  /** Handled transfers held above the destination's limits. */
+  held: number;
+  /** Retries of failed payouts that failed again. */
+  retryFailures: number;
+  /** Request logs skipped because they cannot be read as requests. */
+  unrelayable: number;
 }
 
 interface SideContext {
@@ -170,7 +186,18 @@ function newBatchGas(): BatchGas {
 }
 
 function emptyReport(): ProcessReport {
-  return { handled: 0, votes: 0, signatures: 0, batches: 0, failed: 0, waiting: 0 };
+  return {
+    handled: 0,
+    votes: 0,
+    signatures: 0,
+    batches: 0,
+    failed: 0,
+    waiting: 0,
+    payoutFailures: 0,
+    held: 0,
+    retryFailures: 0,
+    unrelayable: 0,
+  };
 }
 
 function direction(source: Side): string {
@@ -230,6 +257,28 @@ export class Relayer {
   readonly #batchGas: Record<Side, BatchGas> = { parent: newBatchGas(), child: newBatchGas() };
   #anchorer?: Anchorer;
   #recovery?: TransferRecoveryWorker;
+  /** Logs each refused signature file once. */
+  readonly #badFile: (file: string, reason: string) => void;
+  /** The request logs reported as unreadable or relayed with a change, by tx and reason (each logged once). */
+  readonly #requestProblems = new Set<string>();
+  /** Reports a request log that cannot be relayed as it is (see `RequestProblem`), once; the scan goes on. */
+  readonly #onRequestProblem = (problem: RequestProblem): void => {
+    const key = `${problem.source}:${problem.txHash}:${problem.reason}`;
+    if (this.#requestProblems.has(key)) return;
+    if (this.#requestProblems.size >= 10_000) this.#requestProblems.clear();
+    this.#requestProblems.add(key);
+    if (!problem.relayed) this.#unrelayable[problem.source] += 1;
+    this.#log.log(problem.relayed ? "warn" : "error", problem.relayed ? "request-changed" : "request-unreadable", {
+      direction: direction(problem.source),
+      nonce: problem.requestNonce,
+      block: problem.blockNumber,
+      tx: problem.txHash,
+      reason: problem.reason,
+      action: problem.relayed ? "relayed" : "skipped",
+    });
+  };
+  /** Request logs of each source this relayer could not read (skipped), since it started. */
+  readonly #unrelayable: Record<Side, number> = { parent: 0, child: 0 };
 
   private constructor(operator: string, store: RelayerStore, sides: Record<Side, SideContext>, options: RelayerOptions) {
     this.operator = operator;
@@ -252,6 +301,7 @@ export class Relayer {
     this.#now = options.now ?? Date.now;
     this.#afterSend = options.afterSend;
     this.#funds = new InsufficientFundsAlarm(operator, this.#log);
+    this.#badFile = badFileReporter(this.#log);
   }
 
   /** Connects to both chains, checks that the signer is the same operator on both, and opens the store. */
@@ -287,8 +337,32 @@ export class Relayer {
         signedPath,
       };
     }
-    const store = typeof options.store === "string" ? new RelayerStore(options.store) : options.store;
+    const identity: DeploymentIdentity = {
+      parent: {
+        chainId: sides.parent.chainId,
+        bridge: sides.parent.bridgeAddress,
+        deployedBlock: options.parent.deployedBlock,
+        anchoringReceiver: options.parent.anchoringReceiver,
+      },
+      child: { chainId: sides.child.chainId, bridge: sides.child.bridgeAddress, deployedBlock: options.child.deployedBlock },
+    };
+    let store: RelayerStore;
+    let setAside: SetAsideStore | undefined;
+    if (typeof options.store === "string") {
+      ({ store, setAside } = openBoundStore(options.store, identity));
+    } else {
+      store = options.store;
+      const problem = bindStore(store, identity);
+      if (problem !== undefined) throw new Error(`the relayer's store belongs to another deployment: ${problem}`);
+    }
     const relayer = new Relayer(operator, store, sides, options);
+    if (setAside !== undefined) {
+      relayer.#log.log("warn", "store-set-aside", {
+        reason: `${setAside.reason}, not this one`,
+        movedTo: setAside.movedTo,
+        action: "starting a new store: everything is read again from the chains",
+      });
+    }
     const receiver = options.parent.anchoringReceiver;
     if (receiver !== undefined && relayer.#options.anchorEvery > 0) {
       relayer.#anchorer = await Anchorer.create({
@@ -333,7 +407,7 @@ export class Relayer {
         readRequestTx: async (source, txHash) => {
           const src = sides[source];
           relayer.ingest(
-            await relayer.#rpc(() => readRequestsOfTx(source, src.bridge, src.tokens, src.provider, txHash)),
+            await relayer.#rpc(() => readRequestsOfTx(source, src.bridge, src.tokens, src.provider, txHash, relayer.#onRequestProblem)),
           );
         },
       },
@@ -366,7 +440,16 @@ export class Relayer {
   async fetchRequests(side: Side, fromBlock: number, toBlock: number): Promise<TransferRequest[]> {
     const context = this.#sides[side];
     return this.#rpc(() =>
-      readRequests(side, context.bridge, context.tokens, context.provider, fromBlock, toBlock, this.#options.maxBlockRange),
+      readRequests(
+        side,
+        context.bridge,
+        context.tokens,
+        context.provider,
+        fromBlock,
+        toBlock,
+        this.#options.maxBlockRange,
+        this.#onRequestProblem,
+      ),
     );
   }
 
@@ -431,9 +514,11 @@ export class Relayer {
         const stored = this.store.getTransfer(source, nonce);
         if (stored === undefined) missing.add(nonce);
         else if (stored.state === "done") {
-          // recorded as done, yet the destination does not have it (a reorg): handle it again
-          this.store.updateTransfer(source, nonce, { state: "seen", voteTx: null, batchDigest: null, signedAt: null });
-          this.#log.log("warn", "reopen", { direction: direction(source), nonce });
+          // recorded as done, yet the destination does not have it (a reorg): what the store holds is not trusted;
+          // the request is read again from the source chain's confirmed logs (and is not relayed if it is gone)
+          this.store.forgetTransfers(source, [nonce]);
+          missing.add(nonce);
+          this.#log.log("warn", "reopen", { direction: direction(source), nonce, action: "read again from the source" });
         }
       }
       if (missing.size === 0) continue;
@@ -461,7 +546,13 @@ export class Relayer {
     for (const source of ["parent", "child"] as const) {
       await this.#processDirection(source, report);
     }
-    await this.recoverTransfers();
+    const recovery = await this.recoverTransfers();
+    report.payoutFailures += recovery.payoutFailures;
+    report.held += recovery.held;
+    report.retryFailures += recovery.retryFailures;
+    report.unrelayable += this.#unrelayable.parent + this.#unrelayable.child;
+    this.#unrelayable.parent = 0;
+    this.#unrelayable.child = 0;
     return report;
   }
 
@@ -470,7 +561,7 @@ export class Relayer {
    * `recovery.ts`). `processPending` calls it.
    */
   async recoverTransfers(): Promise<RecoveryReport> {
-    if (this.#recovery === undefined) return { retried: 0, retryFailures: 0, cancelApprovals: 0, refundApprovals: 0 };
+    if (this.#recovery === undefined) return emptyRecoveryReport();
     return this.#recovery.step();
   }
 
@@ -523,7 +614,13 @@ export class Relayer {
       }
       return false;
     });
-    for (const transfer of toVote) await this.#vote(source, transfer, report);
+    if (toVote.length > 0) {
+      const checked = await this.#checkSource(source, toVote.map((transfer) => toSignedTransfer(transfer.request)));
+      const confirmed = new Set(checked.confirmed.map((transfer) => transfer.requestNonce));
+      for (const transfer of toVote) {
+        if (confirmed.has(transfer.request.requestNonce)) await this.#vote(source, transfer, report);
+      }
+    }
 
     report.waiting += this.store
       .pendingTransfers(source)
@@ -721,7 +818,7 @@ export class Relayer {
   async #signedStep(source: Side, active: StoredTransfer[], report: ProcessReport): Promise<void> {
     const dest = this.#sides[otherSide(source)];
     const directory = dest.signatures as SignatureDirectory;
-    const onInvalid = (file: string, reason: string) => this.#log.log("warn", "bad-signature-file", { file, reason });
+    const onInvalid = this.#badFile;
     const threshold = Number(await this.#rpc(() => dest.bridge.operatorThresholds(0)));
     // the designated submitter of every batch: the current operator with the lowest address, so that one relayer
     // sends the batches, in nonce order (batches mined out of order cost more gas and can fail their estimate); the
@@ -731,9 +828,10 @@ export class Relayer {
       [...(await this.#rpc(() => dest.bridge.getOperatorList()))].map((a) => a.toLowerCase()).sort()[0] ===
         this.operator.toLowerCase();
     const isOperator = new Map<string, boolean>();
+    // the signatures of current operators of the destination, one per operator: thresholds count these only
     const current = async (signatures: BatchSignature[]): Promise<BatchSignature[]> => {
       const entries: BatchSignature[] = [];
-      for (const entry of signatures) {
+      for (const entry of distinctSigners(signatures)) {
         if (!isOperator.has(entry.signer)) {
           isOperator.set(entry.signer, await this.#rpc(() => dest.bridge.operators(entry.signer)));
         }
@@ -791,6 +889,17 @@ export class Relayer {
             });
             continue;
           }
+          const atSource = await this.#checkSource(source, transfers);
+          if (atSource.confirmed.length !== transfers.length) {
+            const final = atSource.stale.length > 0;
+            if (final) this.#refusedBatches.add(digest);
+            this.#log.log("warn", final ? "refuse-batch" : "defer-batch", {
+              direction: direction(source),
+              digest,
+              reason: final ? (atSource.stale[0]?.reason ?? "stale") : "not confirmed yet",
+            });
+            continue;
+          }
           const own = await this.#signAndShare(source, transfers, "cosign", digest, enough);
           if (own === undefined) signatures.splice(0, signatures.length, ...(await directory.read(digest, onInvalid)));
           else signatures.push(own);
@@ -822,6 +931,8 @@ export class Relayer {
         await this.#submitIfDue(source, digest, await current(others), threshold, designated, report);
         continue;
       }
+      // what this relayer proposes it has just read from the source's confirmed logs, or it proposes nothing
+      if ((await this.#checkSource(source, transfers)).confirmed.length !== transfers.length) continue;
       const own = await this.#signAndShare(source, transfers, "sign", digest, async () => {
         const now = await current(await directory.read(digest, onInvalid));
         return now.filter((entry) => entry.signer !== this.operator).length >= threshold;
@@ -1005,7 +1116,7 @@ export class Relayer {
       if (stored === undefined) {
         // not seen yet: read the request from the transaction it names
         const requests = await this.#rpc(() =>
-          readRequestsOfTx(source, src.bridge, src.tokens, src.provider, transfer.requestTxHash),
+          readRequestsOfTx(source, src.bridge, src.tokens, src.provider, transfer.requestTxHash, this.#onRequestProblem),
         );
         this.ingest(requests);
         stored = this.store.getTransfer(source, transfer.requestNonce);
@@ -1020,6 +1131,47 @@ export class Relayer {
       }
     }
     return undefined;
+  }
+
+  /**
+   * Reads `transfers` again from the source bridge's logs (`checkAtSource`) before this operator approves them. The
+   * stale ones (gone or changed at the source: a reorg, or a store of another deployment) are forgotten, so that the
+   * scan and `recover` read them again, and reported once each.
+   */
+  async #checkSource(source: Side, transfers: SignedTransfer[]): Promise<SourceCheck> {
+    const src = this.#sides[source];
+    const checked = await checkAtSource(
+      {
+        side: source,
+        bridge: src.bridge,
+        tokens: src.tokens,
+        provider: src.provider,
+        confirmations: src.confirmations,
+        maxBlockRange: this.#options.maxBlockRange,
+        rpc: (operation) => this.#rpc(operation),
+        onProblem: this.#onRequestProblem,
+      },
+      transfers,
+    );
+    if (checked.stale.length > 0) {
+      // only the store's own copy is forgotten (a peer's forged version of a transfer never erases the real one)
+      const given = new Map(transfers.map((transfer) => [transfer.requestNonce, transfer]));
+      const stored = checked.stale.filter((entry) => {
+        const record = this.store.getTransfer(source, entry.nonce);
+        const transfer = given.get(entry.nonce);
+        return record !== undefined && transfer !== undefined && sameTransfer(toSignedTransfer(record.request), transfer);
+      });
+      this.store.forgetTransfers(source, stored.map((entry) => entry.nonce));
+      for (const entry of checked.stale) {
+        this.#log.log("warn", "stale-request", {
+          direction: direction(source),
+          nonce: entry.nonce,
+          reason: entry.reason,
+          action: "not approved; read again from the source",
+        });
+      }
+    }
+    return checked;
   }
 
   /**
@@ -1227,11 +1379,18 @@ export class Relayer {
     }
     await this.anchor();
     const pending = this.pendingCount();
-    this.#log.log("info", "once", {
+    // `failed` counts every failure of the run: votes and batches of this relayer, payouts that failed on the
+    // destination, retries that failed again, request logs that could not be read
+    const failed = total.failed + total.payoutFailures + total.retryFailures + total.unrelayable;
+    this.#log.log(failed > 0 ? "warn" : "info", "once", {
       handled: total.handled,
       votes: total.votes,
       batches: total.batches,
-      failed: total.failed,
+      failed,
+      payoutFailed: total.payoutFailures,
+      retryFailed: total.retryFailures,
+      held: total.held,
+      unrelayable: total.unrelayable,
       pendingParentToChild: pending.parent,
       pendingChildToParent: pending.child,
     });

@@ -3,7 +3,7 @@
  * `RequestValueTransferEncoded` (KIP17, with the token URI in Klaytn's double encoding), turned into the exact
  * fields the destination bridge's handle takes.
  */
-import { AbiCoder, ZeroAddress, getAddress, toQuantity } from "ethers";
+import { AbiCoder, Utf8ErrorFuncs, ZeroAddress, getAddress, toQuantity, toUtf8String } from "ethers";
 import type { Log, Provider } from "ethers";
 
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
@@ -15,15 +15,57 @@ const abi = AbiCoder.defaultAbiCoder();
 
 /**
  * The token URI of a KIP17 request: `encodedData = abi.encode(string(R))` where R is the raw ABI-encoded return of
- * `tokenURI`. Decoded as bytes at both levels so that any byte sequence is accepted; an empty R is an empty URI.
+ * `tokenURI`. Decoded as bytes at both levels so that any byte sequence is accepted; an empty R is an empty URI. The
+ * URI is a collection's own data, so nothing in it may stop the relayer: R that is not an ABI string (a
+ * collection's `tokenURI` may return anything) is taken as no URI, and bytes that are not UTF-8 are decoded with
+ * U+FFFD in place of each bad sequence. Every operator decodes the same way, so all sign the same transfer; `lossy`
+ * says when the URI differs from the collection's bytes.
  */
-export function decodeTokenURI(encodedData: string): string {
-  if (encodedData === "0x" || encodedData.length <= 2) return "";
-  const [raw] = abi.decode(["bytes"], encodedData) as unknown as [string];
-  if (raw === "0x") return "";
-  const [uri] = abi.decode(["string"], raw) as unknown as [string];
-  return uri;
+export function decodeTokenURIDetailed(encodedData: string): { uri: string; lossy: boolean } {
+  if (encodedData === "0x" || encodedData.length <= 2) return { uri: "", lossy: false };
+  let raw: string;
+  try {
+    [raw] = abi.decode(["bytes"], encodedData) as unknown as [string];
+  } catch {
+    return { uri: "", lossy: true };
+  }
+  if (raw === "0x") return { uri: "", lossy: false };
+  let bytes: string;
+  try {
+    [bytes] = abi.decode(["bytes"], raw) as unknown as [string];
+  } catch {
+    return { uri: "", lossy: true };
+  }
+  const strict = (() => {
+    try {
+      return toUtf8String(bytes);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (strict !== undefined) return { uri: strict, lossy: false };
+  return { uri: toUtf8String(bytes, Utf8ErrorFuncs.replace), lossy: true };
 }
+
+/** The token URI of a KIP17 request (see `decodeTokenURIDetailed`); never throws. */
+export function decodeTokenURI(encodedData: string): string {
+  return decodeTokenURIDetailed(encodedData).uri;
+}
+
+/**
+ * Something about a request log the relayer must report: a log it cannot read as a request (`relayed` false: it is
+ * skipped, the scan goes on) or a request relayed with a change (`relayed` true: a token URI that is not UTF-8).
+ */
+export interface RequestProblem {
+  source: Side;
+  txHash: string;
+  blockNumber: number;
+  requestNonce?: bigint;
+  reason: string;
+  relayed: boolean;
+}
+
+export type OnRequestProblem = (problem: RequestProblem) => void;
 
 /** Looks up destination tokens (`registeredTokens` of the source bridge), caching what it read. */
 export class CounterpartTokens {
@@ -95,17 +137,33 @@ export async function decodeRequestLog(
   bridge: Bridge,
   tokens: CounterpartTokens,
   log: Pick<Log, "topics" | "data" | "transactionHash" | "blockNumber">,
+  onProblem?: OnRequestProblem,
 ): Promise<TransferRequest | undefined> {
   const encoded = log.topics[0] === ENCODED_TOPIC;
   if (!encoded && log.topics[0] !== PLAIN_TOPIC) return undefined;
-  if (log.topics.length !== 4) return undefined;
+  const refuse = (reason: string) => {
+    onProblem?.({ source, txHash: log.transactionHash, blockNumber: Number(log.blockNumber), reason, relayed: false });
+    return undefined;
+  };
+  if (log.topics.length !== 4) return refuse(`${log.topics.length} topics, not 4`);
   const from = topicAddress(log.topics[1]);
   const to = topicAddress(log.topics[2]);
   const sourceToken = topicAddress(log.topics[3]);
-  if (from === undefined || to === undefined || sourceToken === undefined) return undefined;
+  if (from === undefined || to === undefined || sourceToken === undefined) return refuse("a topic is not an address");
   const fields = decodeRequestData(log.data, encoded);
-  if (fields === undefined) return undefined;
+  if (fields === undefined) return refuse("its data is not a request's");
   const { tokenType, valueOrTokenId, requestNonce, extraData } = fields;
+  const uri = encoded ? decodeTokenURIDetailed(fields.encodedData) : { uri: "", lossy: false };
+  if (uri.lossy) {
+    onProblem?.({
+      source,
+      txHash: log.transactionHash,
+      blockNumber: Number(log.blockNumber),
+      requestNonce,
+      reason: "its token URI is not a UTF-8 string: relayed with U+FFFD in place of the bad bytes",
+      relayed: true,
+    });
+  }
   return {
     source,
     requestTxHash: log.transactionHash,
@@ -117,7 +175,7 @@ export async function decodeRequestLog(
     valueOrTokenId,
     requestNonce,
     requestBlockNumber: BigInt(log.blockNumber),
-    tokenURI: encoded ? decodeTokenURI(fields.encodedData) : "",
+    tokenURI: uri.uri,
     extraData,
   };
 }
@@ -165,6 +223,7 @@ export async function readRequests(
   fromBlock: number,
   toBlock: number,
   maxRange: number,
+  onProblem?: OnRequestProblem,
 ): Promise<TransferRequest[]> {
   const address = await bridge.getAddress();
   const topics = requestTopics(bridge);
@@ -173,7 +232,7 @@ export async function readRequests(
     const end = Math.min(toBlock, start + maxRange - 1);
     const logs = await getLogs(provider, { address, topics: [topics], fromBlock: start, toBlock: end });
     for (const log of logs) {
-      const request = await decodeRequestLog(source, bridge, tokens, log);
+      const request = await decodeRequestLog(source, bridge, tokens, log, onProblem);
       if (request !== undefined) requests.push(request);
     }
   }
@@ -187,6 +246,7 @@ export async function readRequestsOfTx(
   tokens: CounterpartTokens,
   provider: Provider,
   txHash: string,
+  onProblem?: OnRequestProblem,
 ): Promise<TransferRequest[]> {
   const receipt = await provider.getTransactionReceipt(txHash);
   if (receipt === null || receipt.status !== 1) return [];
@@ -194,7 +254,7 @@ export async function readRequestsOfTx(
   const requests: TransferRequest[] = [];
   for (const log of receipt.logs) {
     if (log.address.toLowerCase() !== address) continue;
-    const request = await decodeRequestLog(source, bridge, tokens, log);
+    const request = await decodeRequestLog(source, bridge, tokens, log, onProblem);
     if (request !== undefined) requests.push(request);
   }
   return requests;

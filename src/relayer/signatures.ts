@@ -20,15 +20,18 @@
  * transfer against the source chain before it signs the batch itself.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
-import { Signature, getAddress, recoverAddress } from "ethers";
+import { getAddress, recoverAddress } from "ethers";
 import type { TypedDataDomain } from "ethers";
 
 import { batchDigest } from "../signatures.js";
 import type { SignedTransfer } from "../signatures.js";
+import { canonicalSignature, distinctSigners, listDigests, listJsonFiles, readPeerFile } from "./peer-files.js";
 import { checksumAddress } from "./types.js";
+
+export { listDigests, listJsonFiles } from "./peer-files.js";
 
 export {
   HANDLE_BATCH_TYPES,
@@ -104,27 +107,6 @@ export async function writeJsonAtomically(path: string, data: unknown): Promise<
   await rename(temporary, path);
 }
 
-/** The names of the sub-directories of `directory` that start with 0x (none when it does not exist). */
-export async function listDigests(directory: string): Promise<string[]> {
-  try {
-    const entries = await readdir(directory, { withFileTypes: true });
-    return entries.filter((entry) => entry.isDirectory() && entry.name.startsWith("0x")).map((entry) => entry.name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-}
-
-/** The JSON files of `directory` (none when it does not exist). */
-export async function listJsonFiles(directory: string): Promise<string[]> {
-  try {
-    return (await readdir(directory)).filter((name) => name.endsWith(".json") && !name.startsWith("."));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-}
-
 /**
  * The signature exchange of one destination bridge, over a directory shared by the operators' relayers (on one
  * machine, or on a shared file system).
@@ -177,8 +159,9 @@ export class SignatureDirectory {
   }
 
   /**
-   * The valid signatures of batch `digest`: files whose transfers hash to the digest under this domain and whose
-   * signature recovers to the named signer. Invalid files are skipped (and reported through `onInvalid`).
+   * The valid signatures of batch `digest`, one per signer: files whose transfers hash to the digest under this
+   * domain and whose signature recovers to the named signer. Invalid files are skipped (and reported through
+   * `onInvalid`); a second file of a signer already read (a copy under another name) is left out.
    */
   async read(digest: string, onInvalid?: (file: string, reason: string) => void): Promise<BatchSignature[]> {
     const batchDir = join(this.#root, digest.toLowerCase());
@@ -188,7 +171,7 @@ export class SignatureDirectory {
       const path = join(batchDir, name);
       let text: string;
       try {
-        text = await readFile(path, "utf8");
+        text = await readPeerFile(path);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") continue; // removed meanwhile (batch handled)
         onInvalid?.(path, error instanceof Error ? error.message : String(error));
@@ -202,7 +185,7 @@ export class SignatureDirectory {
       if (typeof checked.result === "string") onInvalid?.(path, checked.result);
       else valid.push({ ...checked.result, transfers: [...checked.result.transfers] });
     }
-    return valid;
+    return distinctSigners(valid);
   }
 
   /** The signature in `text` (a file of batch `digest`) once checked, or why it is refused. */
@@ -220,9 +203,10 @@ export class SignatureDirectory {
         if (computed.toLowerCase() !== key) throw new Error("transfers do not hash to the digest");
         this.#remember(computed, transfers);
       }
-      const signer = getAddress(recoverAddress(computed, file.signature));
+      const signature = canonicalSignature(file.signature);
+      const signer = getAddress(recoverAddress(computed, signature));
       if (signer.toLowerCase() !== String(file.signer).toLowerCase()) throw new Error(`signed by ${signer}`);
-      return { digest: computed, signer, signature: Signature.from(file.signature).serialized, transfers };
+      return { digest: computed, signer, signature, transfers };
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }

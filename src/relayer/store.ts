@@ -73,10 +73,13 @@ CREATE TABLE IF NOT EXISTS anchors (
 /**
  * Version 1: the transfers handled but not paid out (failed, held) and what became of them (paid by a retry or a
  * release, cancelled, refunded), one row per transfer; the scan cursor of the recovery events of each chain is kept
- * in `cursor` under `recovery-<side>`. A store of version 0 (no such table) gets it when it is opened.
+ * in `cursor` under `recovery-<side>`. Version 2: `meta`, facts about the store (the deployment it belongs to). A
+ * store of an earlier version gets the tables it lacks when it is opened.
  */
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const MIGRATIONS: Record<number, string> = {
+  // version 2: facts about the store itself, first of all the deployment it belongs to (see store-binding.ts)
+  2: "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
   1: `
 CREATE TABLE IF NOT EXISTS recovery (
   source TEXT NOT NULL,
@@ -383,6 +386,36 @@ export class RelayerStore {
 
   updateTransfer(source: Side, nonce: bigint, update: TransferUpdate): void {
     this.updateTransfers(source, [nonce], update);
+  }
+
+  /** The fact `key` of the `meta` table, if recorded. */
+  getMeta(key: string): string | undefined {
+    const row = this.#statement("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.#statement("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(key, value);
+  }
+
+  /** Whether the store holds no state at all (no cursor, transfer, anchor or recovery record). */
+  isEmpty(): boolean {
+    const tables = ["cursor", "transfers", "anchors", "recovery"];
+    return tables.every((table) => this.#statement(`SELECT 1 FROM ${table} LIMIT 1`).get() === undefined);
+  }
+
+  /** Forgets transfers `nonces` of `source` (stale: read again from the source chain before anything is signed). */
+  forgetTransfers(source: Side, nonces: bigint[]): void {
+    const statement = this.#statement("DELETE FROM transfers WHERE source = ? AND nonce = ?");
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const nonce of nonces) statement.run(source, Number(nonce));
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   /** The scan cursor named `key` (`recovery-parent`, …), or undefined before the first scan. */

@@ -347,7 +347,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     await expectConservation(pair);
   });
 
-  it("opens a store written before the recovery table, and keeps what it holds", async function () {
+  it("opens a store written before the recovery and meta tables, and keeps what it holds", async function () {
     const path = join(directory.path, "old.sqlite");
     const { DatabaseSync } = await import("node:sqlite");
     const old = new DatabaseSync(path);
@@ -357,7 +357,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     old.close();
     const store = new RelayerStore(path);
     try {
-      expect(store.schemaVersion()).to.equal(1);
+      expect(store.schemaVersion()).to.equal(2);
       expect(store.getCursor("parent")).to.equal(42);
       store.updateRecovery("parent", 7n, { state: "failed", lastReason: "reverted" });
       expect(store.getRecovery("parent", 7n)).to.include({ state: "failed", attempts: 0, lastReason: "reverted", voted: false });
