@@ -5,6 +5,7 @@ import { sendTx } from "./connect.js";
 import { AnchoringReceiver__factory, Bridge__factory } from "./contracts.js";
 import { deploymentExists, deploymentPath, deploymentsDir, writeDeployment, type PairDeployment, type Thresholds } from "./deployments.js";
 import { BridgeTaskError } from "./errors.js";
+import { setAsideRelayerState } from "./state-paths.js";
 import { applyOperatorSet } from "./operators.js";
 import { checkThreshold, MAX_OPERATORS, type PairMode } from "./validate.js";
 
@@ -20,6 +21,8 @@ export interface DeployPairOptions {
   force?: boolean;
   /** Deployments directory (default $BRIDGE_DEPLOYMENTS_DIR or ./deployments). */
   dir?: string;
+  /** Root of the relayers' state (default $BRIDGE_RELAYER_DIR or ./.relayer), set aside when a pair is replaced. */
+  relayerRoot?: string;
 }
 
 /** The default threshold: a majority of the operators. */
@@ -51,7 +54,8 @@ export async function deployPair(sides: PairSides, options: DeployPairOptions, l
   if (parent.signer.address !== child.signer.address) {
     log(`note: the parent signer ${parent.signer.address} and the child signer ${child.signer.address} differ; each owns its side`);
   }
-  if ((await deploymentExists(options.name, options.dir)) && options.force !== true) {
+  const replacing = await deploymentExists(options.name, options.dir);
+  if (replacing && options.force !== true) {
     throw new BridgeTaskError(`pair "${options.name}" exists already (${deploymentPath(options.name, options.dir)}); pass --force to replace it`);
   }
   const dir = deploymentsDir(options.dir);
@@ -134,5 +138,10 @@ export async function deployPair(sides: PairSides, options: DeployPairOptions, l
   };
   const file = await writeDeployment(deployment, options.dir);
   log(`Wrote ${file}`);
+  if (replacing) {
+    // the relayers' stores and signatures belong to the replaced deployment: never to be reused for this one
+    const movedTo = await setAsideRelayerState(options.name, options.relayerRoot);
+    if (movedTo !== undefined) log(`Set aside the relayer state of the replaced pair: ${movedTo} (relayers start anew)`);
+  }
   return deployment;
 }

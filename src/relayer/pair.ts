@@ -2,10 +2,9 @@
  * A relayer for a recorded pair (deployments/PAIR.json): where its store and the shared signature directory live,
  * and the endpoints built from the record's addresses and deployed blocks.
  */
-import { join, resolve } from "node:path";
-
 import type { Signer } from "ethers";
 
+import { relayerStorePath, signatureDirectory } from "../state-paths.js";
 import { Relayer } from "./relayer.js";
 import type { RelayerOptions } from "./relayer.js";
 
@@ -16,20 +15,7 @@ export interface PairRecord {
   child: { bridge: string; deployedBlock: number };
 }
 
-/** Where a pair's relayers keep their state: `$BRIDGE_RELAYER_DIR`, or `.relayer/` under the working directory. */
-export function relayerDirectory(pairName: string, root?: string): string {
-  return resolve(root ?? process.env.BRIDGE_RELAYER_DIR ?? ".relayer", pairName);
-}
-
-/** The store of one operator of a pair. */
-export function relayerStorePath(pairName: string, operator: string, root?: string): string {
-  return join(relayerDirectory(pairName, root), `${operator.toLowerCase()}.sqlite`);
-}
-
-/** The directory where the pair's operators exchange signatures (shared by every relayer of the pair). */
-export function signatureDirectory(pairName: string, root?: string): string {
-  return join(relayerDirectory(pairName, root), "signatures");
-}
+export { relayerDirectory, relayerStorePath, signatureDirectory } from "../state-paths.js";
 
 export interface PairRelayerOptions
   extends Omit<RelayerOptions, "parent" | "child" | "store" | "signatureDir"> {

@@ -1,6 +1,8 @@
 // Every `bridge` task (but relay and demo) run through Hardhat's task runner against the in-process `parent` and
 // `child` chains: output and chain state asserted, bad input refused with one line and nothing sent.
-import { readFile, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -117,8 +119,24 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       const before = await record("main");
       const run = await runBridgeTask(["deploy"], { parent: "parent", child: "child", name: "forced", force: true });
       expect(run.success, run.text).to.equal(true);
-      const again = await runBridgeTask(["deploy"], { parent: "parent", child: "child", name: "forced", force: true });
-      expect(again.success, again.text).to.equal(true);
+      // the relayers' state of the pair being replaced is set aside, never reused for the new bridges
+      const previous = process.env.BRIDGE_RELAYER_DIR;
+      const relayerRoot = await mkdtemp(path.join(tmpdir(), "relayer-state-"));
+      process.env.BRIDGE_RELAYER_DIR = relayerRoot;
+      try {
+        await mkdir(path.join(relayerRoot, "forced"), { recursive: true });
+        await writeFile(path.join(relayerRoot, "forced", "0xoperator.sqlite"), "old state");
+        const again = await runBridgeTask(["deploy"], { parent: "parent", child: "child", name: "forced", force: true });
+        expect(again.success, again.text).to.equal(true);
+        expect(again.text).to.match(/Set aside the relayer state of the replaced pair: .*forced\.stale-\d{8}T\d{6} \(relayers start anew\)/);
+        expect(existsSync(path.join(relayerRoot, "forced"))).to.equal(false);
+        const [aside] = (await readdir(relayerRoot)).filter((name) => name.startsWith("forced.stale-"));
+        expect(await readFile(path.join(relayerRoot, aside, "0xoperator.sqlite"), "utf8")).to.equal("old state");
+      } finally {
+        if (previous === undefined) delete process.env.BRIDGE_RELAYER_DIR;
+        else process.env.BRIDGE_RELAYER_DIR = previous;
+        await rm(relayerRoot, { recursive: true, force: true });
+      }
       expect((await record("main")).parent.bridge).to.equal(before.parent.bridge);
     });
 
