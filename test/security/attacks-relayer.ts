@@ -1,5 +1,5 @@
 /**
- * Attacks on the relayer (SECURITY.md, classes 13 to 17): state of another deployment or of a reorged chain, peer
+ * Attacks on the relayer (SECURITY.md, classes 12 to 16): state of another deployment or of a reorged chain, peer
  * files that hang or flood a reader, a collection's token URI that no decoder accepts, copies of one operator's
  * signature counted twice, failures hidden in the summary. Each test runs the real relayer library on two in-process
  * chains and fails on the vulnerable variant it names.
@@ -15,7 +15,7 @@ import { network } from "hardhat";
 import { memoryLogger } from "../../src/relayer/index.js";
 import type { Relayer } from "../../src/relayer/index.js";
 import { KLAYRejecter__factory } from "../../types/ethers-contracts/index.js";
-import { ONE, deployPair, expectConservation, relayerFor, requestEachKind, stepAll, temporaryDirectory } from "../relayer/helpers.js";
+import { ONE, deployPair, expectConservation, mine, relayerFor, requestEachKind, stepAll, temporaryDirectory } from "../relayer/helpers.js";
 import type { Connection, Pair } from "../relayer/helpers.js";
 
 /** The handles of `pair`'s child bridge: nonce, recipient and request tx of each. */
@@ -79,7 +79,7 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
     directory.cleanup();
   });
 
-  describe("class 13: the relayer signs only what it has just read from the current source bridge", function () {
+  describe("class 12: the relayer signs only what it has just read from the current source bridge", function () {
     it("after a redeploy under the same store, the old deployment's transfers are never paid by the new bridges", async function () {
       const old = await deployPair(parent, child, { threshold: 1 });
       const oldRecipient = getAddress("0x00000000000000000000000000000000000a11ce");
@@ -171,7 +171,7 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
     });
   });
 
-  describe("class 14: peer signature files are bounded and never block a reader", function () {
+  describe("class 13: peer signature files are bounded and never block a reader", function () {
     it("a named pipe, a huge file and a symlink in the signature directory are refused, logged once, and relaying goes on", async function () {
       const pair = await deployPair(parent, child);
       const signatureDir = join(directory.path, "signatures");
@@ -208,7 +208,7 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
     });
   });
 
-  describe("class 15: chain data no decoder accepts never stops the scan", function () {
+  describe("class 14: chain data no decoder accepts never stops the scan", function () {
     it("a KIP17 whose token URI is not UTF-8 is relayed (U+FFFD for the bad bytes) and the requests after it too", async function () {
       const pair = await deployPair(parent, child, { threshold: 1 });
       const logger = memoryLogger();
@@ -238,7 +238,7 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
     });
   });
 
-  describe("class 16: thresholds count distinct current operators, never files", function () {
+  describe("class 15: thresholds count distinct current operators, never files", function () {
     it("a copy of one operator's batch signature under another name does not complete the batch: it goes signed, no vote", async function () {
       const pair = await deployPair(parent, child);
       const signatureDir = join(directory.path, "signatures");
@@ -258,6 +258,32 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
       const votes = await pair.child.bridge.queryFilter(pair.child.bridge.filters.VoteCast(), 0, "latest");
       expect(votes, "no per-operator vote: the batch was completed by a second operator").to.have.length(0);
       await expectConservation(pair);
+    });
+
+    it("a copy of one operator's anchor signature does not complete the anchor: the second operator's makes it", async function () {
+      const pair = await deployPair(parent, child);
+      const receiver = pair.parent.anchoringReceiver;
+      const signatureDir = join(directory.path, "signatures");
+      const logger = memoryLogger();
+      const options = { anchorEvery: 10, signatureDir, logger };
+      const [first, second] = (relayers = [
+        await relayerFor(pair, 0, directory.path, options),
+        await relayerFor(pair, 1, directory.path, options),
+      ]);
+      await mine(child, 25);
+      expect(await first.anchor()).to.deep.equal([]); // signed, waiting for a second operator
+      const root = join(signatureDir, `31337-${(await receiver.getAddress()).toLowerCase()}`);
+      for (const digest of readdirSync(root).filter((name) => name.startsWith("0x"))) {
+        const [own] = readdirSync(join(root, digest));
+        copyFileSync(join(root, digest, own), join(root, digest, "0xcopy.json"));
+      }
+      expect(await first.anchor(), "one operator's signature and its copy are not two operators").to.deep.equal([]);
+      expect(await receiver.latestAnchoredBlock()).to.equal(0n);
+      expect((await second.anchor()).length).to.be.greaterThan(0);
+      const failures = logger.records.filter((record) => record.action === "anchor-failed");
+      expect(failures, "no submission with one operator's signature twice").to.have.length(0);
+      const votes = await receiver.queryFilter(receiver.filters.VoteCast(), 0, "latest");
+      expect(votes, "anchored by signatures, not by votes").to.have.length(0);
     });
 
     it("a copy of the lowest operator's cancel signature does not make every signed cancellation revert: refunded", async function () {
@@ -299,7 +325,7 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
     });
   });
 
-  describe("class 17: the summary counts what failed", function () {
+  describe("class 16: the summary counts what failed", function () {
     it("runOnce reports a payout that failed and a retry that failed again as failures", async function () {
       const pair = await deployPair(parent, child, { threshold: 1, childMintBurn: false });
       const logger = memoryLogger();
