@@ -4,6 +4,7 @@ import { latestAnchor, queryInChunks, readAnchor, type AnchorData } from "./anch
 import { KIP17Token__factory, KIP7Token__factory } from "./contracts.js";
 import type { ConnectedPair } from "./pair.js";
 import { describeRecoveryEntry, recoveryTransfers, type RecoveryEntry } from "./recovery.js";
+import { decodeTokenURIDetailed } from "./protocol/token-uri.js";
 import { sameAddress, type Side, type TokenType } from "./validate.js";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -62,6 +63,8 @@ export interface PendingTransfer {
   fee: bigint;
   txHash: string;
   blockNumber: number;
+  /** Why the request is not relayed as made (a token URI that is not UTF-8 is relayed with U+FFFD for its bad bytes). */
+  problem?: string;
 }
 
 export interface DirectionStatus {
@@ -75,6 +78,8 @@ export interface DirectionStatus {
   pending: PendingTransfer[];
   /** How many pending transfers are missing: requested before a transfer that was handled. */
   missing: number;
+  /** Request logs of the source bridge that cannot be read as requests: the relayers skip and report them. */
+  unrelayable: number;
   /** Handled but not paid out: failed or held on the destination, cancelled there, or refunded here, by nonce. */
   recovery: RecoveryEntry[];
 }
@@ -173,7 +178,7 @@ async function sideStatus(pair: ConnectedPair, side: Side): Promise<SideStatus> 
 export async function pendingTransfers(
   pair: ConnectedPair,
   from: Side,
-): Promise<{ requested: bigint; handled: bigint; pending: PendingTransfer[]; missing: number }> {
+): Promise<{ requested: bigint; handled: bigint; pending: PendingTransfer[]; missing: number; unrelayable: number }> {
   const to: Side = from === "parent" ? "child" : "parent";
   const source = pair.bridges[from];
   const destination = pair.bridges[to];
@@ -182,6 +187,7 @@ export async function pendingTransfers(
   const upper = BigInt(await destination.upperHandleNonce());
   const pending: PendingTransfer[] = [];
   let handled = lower;
+  let unrelayable = 0;
   if (requested > lower) {
     // Requests below lowerHandleNonce are handled; the destination's recoveryBlockNumber is the source block of the
     // last of them, so the scan starts there (Klaytn's value-transfer recovery reads from the same block).
@@ -189,7 +195,15 @@ export async function pendingTransfers(
     const fromBlock = Math.max(pair.deployment[from].deployedBlock, recoveryBlock);
     const plain = await queryInChunks(pair[from].provider, fromBlock, (start, end) => source.queryFilter(source.filters.RequestValueTransfer(), start, end));
     const encoded = await queryInChunks(pair[from].provider, fromBlock, (start, end) => source.queryFilter(source.filters.RequestValueTransferEncoded(), start, end));
-    const requests = [...plain, ...encoded]
+    // a log the bridge's ABI cannot decode is not a request any relayer can carry: counted, never fatal
+    const decoded = [...plain, ...encoded].filter((event) => "args" in event && event.args !== undefined);
+    unrelayable = plain.length + encoded.length - decoded.length;
+    const lossyURIs = new Set(
+      encoded
+        .filter((event) => "args" in event && decodeTokenURIDetailed(event.args.encodedData).lossy)
+        .map((event) => BigInt(event.args.requestNonce)),
+    );
+    const requests = decoded
       .map((event) => ({ event, nonce: BigInt(event.args.requestNonce) }))
       .filter(({ nonce }) => nonce >= lower)
       .sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
@@ -211,10 +225,13 @@ export async function pendingTransfers(
         fee: BigInt(event.args.fee),
         txHash: event.transactionHash,
         blockNumber: event.blockNumber,
+        ...(lossyURIs.has(nonce)
+          ? { problem: "its token URI is not a UTF-8 string: relayed with U+FFFD in place of the bad bytes" }
+          : {}),
       });
     }
   }
-  return { requested, handled, pending, missing: pending.filter((transfer) => transfer.missing).length };
+  return { requested, handled, pending, missing: pending.filter((transfer) => transfer.missing).length, unrelayable };
 }
 
 /** `bridge status`: everything about a pair, as a plain object (bigints stay bigints; see statusToJson). */
@@ -278,10 +295,12 @@ function describeSide(label: Side, side: SideStatus): string[] {
 
 function describeDirection(direction: DirectionStatus): string[] {
   const missing = direction.missing > 0 ? ` (${direction.missing} missing: skipped while a later one was handled)` : "";
-  const lines = [`${direction.from} -> ${direction.to}: ${direction.requested} requested, ${direction.handled} handled, ${direction.pending.length} pending${missing}`];
+  const unreadable = direction.unrelayable > 0 ? `; ${direction.unrelayable} request log(s) cannot be relayed (not readable as requests)` : "";
+  const lines = [`${direction.from} -> ${direction.to}: ${direction.requested} requested, ${direction.handled} handled, ${direction.pending.length} pending${missing}${unreadable}`];
   for (const transfer of direction.pending) {
     const what = transfer.tokenType === "klay" ? `${formatUnits(transfer.valueOrTokenId, 18)} KLAY` : transfer.tokenType === "kip17" ? `${transfer.symbol ?? "KIP17"} #${transfer.valueOrTokenId} (${transfer.token})` : `${formatUnits(transfer.valueOrTokenId, 18)} ${transfer.symbol ?? "KIP7"} (${transfer.token})`;
-    lines.push(`  ${transfer.missing ? "MISSING" : "pending"} nonce ${transfer.requestNonce}: ${what} from ${transfer.from} to ${transfer.to} (block ${transfer.blockNumber}, tx ${transfer.txHash})`);
+    const problem = transfer.problem === undefined ? "" : `; ${transfer.problem}`;
+    lines.push(`  ${transfer.missing ? "MISSING" : "pending"} nonce ${transfer.requestNonce}: ${what} from ${transfer.from} to ${transfer.to} (block ${transfer.blockNumber}, tx ${transfer.txHash}${problem})`);
   }
   if (direction.recovery.length > 0) {
     const count = (status: string) => direction.recovery.filter((entry) => entry.status === status).length;

@@ -3,54 +3,16 @@
  * `RequestValueTransferEncoded` (KIP17, with the token URI in Klaytn's double encoding), turned into the exact
  * fields the destination bridge's handle takes.
  */
-import { AbiCoder, Utf8ErrorFuncs, ZeroAddress, getAddress, toQuantity, toUtf8String } from "ethers";
+import { ZeroAddress, getAddress, toQuantity } from "ethers";
 import type { Log, Provider } from "ethers";
 
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
+import { decodeTokenURIDetailed } from "../protocol/token-uri.js";
 import { checksumAddress } from "./types.js";
+
+export { decodeTokenURI, decodeTokenURIDetailed } from "../protocol/token-uri.js";
 import type { Side, TokenTypeValue, TransferRequest } from "./types.js";
-
-const abi = AbiCoder.defaultAbiCoder();
-
-/**
- * The token URI of a KIP17 request: `encodedData = abi.encode(string(R))` where R is the raw ABI-encoded return of
- * `tokenURI`. Decoded as bytes at both levels so that any byte sequence is accepted; an empty R is an empty URI. The
- * URI is a collection's own data, so nothing in it may stop the relayer: R that is not an ABI string (a
- * collection's `tokenURI` may return anything) is taken as no URI, and bytes that are not UTF-8 are decoded with
- * U+FFFD in place of each bad sequence. Every operator decodes the same way, so all sign the same transfer; `lossy`
- * says when the URI differs from the collection's bytes.
- */
-export function decodeTokenURIDetailed(encodedData: string): { uri: string; lossy: boolean } {
-  if (encodedData === "0x" || encodedData.length <= 2) return { uri: "", lossy: false };
-  let raw: string;
-  try {
-    [raw] = abi.decode(["bytes"], encodedData) as unknown as [string];
-  } catch {
-    return { uri: "", lossy: true };
-  }
-  if (raw === "0x") return { uri: "", lossy: false };
-  let bytes: string;
-  try {
-    [bytes] = abi.decode(["bytes"], raw) as unknown as [string];
-  } catch {
-    return { uri: "", lossy: true };
-  }
-  const strict = (() => {
-    try {
-      return toUtf8String(bytes);
-    } catch {
-      return undefined;
-    }
-  })();
-  if (strict !== undefined) return { uri: strict, lossy: false };
-  return { uri: toUtf8String(bytes, Utf8ErrorFuncs.replace), lossy: true };
-}
-
-/** The token URI of a KIP17 request (see `decodeTokenURIDetailed`); never throws. */
-export function decodeTokenURI(encodedData: string): string {
-  return decodeTokenURIDetailed(encodedData).uri;
-}
 
 /**
  * Something about a request log the relayer must report: a log it cannot read as a request (`relayed` false: it is

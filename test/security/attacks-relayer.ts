@@ -10,9 +10,13 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { AbiCoder, concat, getAddress } from "ethers";
+import type { Signer } from "ethers";
 import { network } from "hardhat";
 
+import { bindPair } from "../../src/pair.js";
+import type { ConnectedPair } from "../../src/pair.js";
 import { memoryLogger } from "../../src/relayer/index.js";
+import { pendingTransfers } from "../../src/status.js";
 import type { Relayer } from "../../src/relayer/index.js";
 import { KLAYRejecter__factory } from "../../types/ethers-contracts/index.js";
 import { ONE, deployPair, expectConservation, mine, relayerFor, requestEachKind, stepAll, temporaryDirectory } from "../relayer/helpers.js";
@@ -33,6 +37,30 @@ async function parentRequests(pair: Pair): Promise<{ nonce: bigint; to: string; 
 async function requestKLAY(pair: Pair, to: string, amount = ONE): Promise<void> {
   const user = pair.parent.signers[10];
   await (await pair.parent.bridge.connect(user).requestKLAYTransfer(to, amount, "0x", { value: amount })).wait();
+}
+
+/** The pair as the toolkit library connects it (what `bridge status` reads). */
+async function connectedPair(pair: Pair): Promise<ConnectedPair> {
+  const side = async (name: "parent" | "child") => ({
+    side: name,
+    network: name,
+    chainId: Number((await pair[name].connection.ethers.provider.getNetwork()).chainId),
+    provider: pair[name].connection.ethers.provider,
+    signer: pair[name].signers[0] as unknown as Signer & { address: string },
+    confirmations: 1,
+  });
+  const deployment = {
+    name: "attacks",
+    mode: pair.childMintBurn ? "mintburn" : "lock",
+    parent: {
+      bridge: await pair.parent.bridge.getAddress(),
+      deployedBlock: pair.parent.deployedBlock,
+      anchoringReceiver: await pair.parent.anchoringReceiver.getAddress(),
+    },
+    child: { bridge: await pair.child.bridge.getAddress(), deployedBlock: pair.child.deployedBlock },
+    tokens: [],
+  } as unknown as Parameters<typeof bindPair>[0];
+  return bindPair(deployment, { parent: await side("parent"), child: await side("child") });
 }
 
 /** Resolves with `promise`, or rejects when it takes longer than `ms` (a reader that hangs). */
@@ -227,6 +255,10 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
       await (await kip17.connect(user).approve(await bridge.getAddress(), 9n)).wait();
       await (await bridge.requestERC721Transfer(await kip17.getAddress(), user.address, 9n, "0x")).wait();
       await requestKLAY(pair, user.address);
+      // `bridge status` lists it pending, with what the relayers will do of its URI
+      const [pending] = (await pendingTransfers(await connectedPair(pair), "parent")).pending;
+      expect(pending.requestNonce).to.equal(0n);
+      expect(pending.problem).to.match(/token URI is not a UTF-8 string: relayed with U\+FFFD/);
 
       await stepAll([relayer], 2);
       expect(await pair.child.bridge.lowerHandleNonce()).to.equal(2n);
