@@ -3,7 +3,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { connectNetwork } from "../src/connect.js";
 import { readDeployment } from "../src/deployments.js";
 import { BridgeTaskError } from "../src/errors.js";
-import { createPairRelayer, lineLogger } from "../src/relayer/index.js";
+import { startPairRelayer } from "../src/relay.js";
+import { lineLogger } from "../src/relayer/index.js";
 import { parseAddress, parsePairName } from "../src/validate.js";
 import { runTask } from "./run.js";
 
@@ -42,15 +43,7 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     }
     const parent = await connectNetwork(hre, deployment.parent.network, "parent", operator);
     const child = await connectNetwork(hre, deployment.child.network, "child", parent.signer.address);
-    for (const side of [parent, child]) {
-      if (side.chainId !== deployment[side.side].chainId) {
-        throw new BridgeTaskError(
-          `network "${side.network}" has chain id ${side.chainId}; pair "${name}" was deployed on chain id ${deployment[side.side].chainId}`,
-        );
-      }
-    }
-    const relayer = await createPairRelayer(deployment, {
-      signers: { parent: parent.signer, child: child.signer },
+    const relayer = await startPairRelayer(deployment, { parent, child }, {
       // a network's confirmations count the mined block as the first; the relayer counts the blocks after it
       confirmations: { parent: confirmations ?? parent.confirmations - 1, child: confirmations ?? child.confirmations - 1 },
       anchorEvery,
@@ -61,12 +54,6 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
       logger: lineLogger({ json: args.json }),
     });
     try {
-      for (const side of [parent, child]) {
-        const { bridge } = deployment[side.side];
-        if (!(await relayer.isOperator(side.side))) {
-          throw new BridgeTaskError(`operator: ${parent.signer.address} is not an operator of the ${side.side} bridge ${bridge}`);
-        }
-      }
       if (args.once) {
         await relayer.runOnce();
         return;

@@ -3,7 +3,8 @@
 // terminal; a relayer killed mid-run and started again delivers each transfer exactly once. Both nodes and any
 // relayer left running are stopped whatever happens.
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -14,11 +15,6 @@ import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
 import { freePort, runBridge, startDetached, stop, waitForChain } from "../helpers/local-nodes.js";
-
-
-
-
-
 
 async function until(condition: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -131,5 +127,30 @@ describe("bridge relay from the command line against two `npx hardhat node` proc
       parent.destroy();
       child.destroy();
     }
+  });
+
+  it("a relayer that cannot start says why in one line, exits 1 and leaves no state behind", async function () {
+    const expectOneLine = (result: { code: number; stdout: string; stderr: string }, pattern: RegExp) => {
+      expect(result.code).to.equal(1);
+      const lines = result.stderr.trim().split("\n");
+      expect(lines, result.stderr).to.have.length(1);
+      expect(lines[0]).to.match(pattern);
+      expect(result.stdout, "no relayer line before the checks pass").not.to.match(/\bstart\b/);
+    };
+    // account 5 of the local nodes is not an operator
+    const stranger = await bridge("relay", "--pair", "trip", "--operator", "5", "--once");
+    expectOneLine(stranger, /^Error: operator: 0x[0-9a-fA-F]{40} is not an operator of the parent bridge 0x[0-9a-fA-F]{40}; hint: /);
+    const match = /operator: (0x[0-9a-fA-F]{40})/.exec(stranger.stderr);
+    expect(existsSync(path.join(dir, "relayer", "trip", `${match![1].toLowerCase()}.sqlite`))).to.equal(false);
+
+    // the record names bridges the chains do not hold (the nodes were restarted): a hint to deploy again
+    const record = JSON.parse(await readFile(path.join(dir, "deployments", "trip.json"), "utf8")) as PairDeployment;
+    record.name = "reset";
+    record.parent.bridge = "0x00000000000000000000000000000000000b0001";
+    await writeFile(path.join(dir, "deployments", "reset.json"), JSON.stringify(record, null, 2));
+    const reset = await bridge("relay", "--pair", "reset", "--once");
+    expectOneLine(reset, /^Error: no bridge at 0x0+b0001 on the parent chain \(network "localParent"\): the chain was reset .* --force`$/i);
+    expect(reset.stderr).not.to.match(/unexpected error|at .*\.js:\d+/);
+    expect(existsSync(path.join(dir, "relayer", "reset"))).to.equal(false);
   });
 });
