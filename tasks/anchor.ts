@@ -6,7 +6,7 @@ import { parseInteger, parsePairName } from "../src/validate.js";
 import { print, runTask } from "./run.js";
 
 export default async function (args: { signer?: string; pair?: string; block?: string }, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge anchor", async () => {
+  return runTask("bridge anchor", hre, async () => {
     parsePairName(args.pair, "pair");
     const block = args.block === undefined ? undefined : parseInteger(args.block, "block");
     const pair = await openPair(hre, args.pair, { signer: args.signer });

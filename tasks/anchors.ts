@@ -5,7 +5,7 @@ import { openPair } from "../src/pair.js";
 import { print, runTask } from "./run.js";
 
 export default async function (args: { pair?: string; json: boolean }, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge anchors", async () => {
+  return runTask("bridge anchors", hre, async () => {
     const pair = await openPair(hre, args.pair);
     const anchors = await listAnchors(pair);
     if (args.json) {

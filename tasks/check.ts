@@ -7,7 +7,7 @@ import { openPair } from "../src/pair.js";
 import { print, runTask } from "./run.js";
 
 export default async function (args: { pair?: string }, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge check", async () => {
+  return runTask("bridge check", hre, async () => {
     const pair = await openPair(hre, args.pair, { requireCode: false });
     const differences = await checkPair(pair);
     const file = deploymentPath(pair.deployment.name);

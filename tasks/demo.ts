@@ -4,5 +4,5 @@ import { runDemo } from "../src/demo.js";
 import { print, runTask } from "./run.js";
 
 export default async function (_args: Record<string, unknown>, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge demo", () => runDemo(hre, print));
+  return runTask("bridge demo", hre, () => runDemo(hre, print));
 }

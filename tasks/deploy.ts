@@ -18,7 +18,7 @@ interface Args {
 }
 
 export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge deploy", async () => {
+  return runTask("bridge deploy", hre, async () => {
     const parentNetwork = required(args.parent, "parent");
     const childNetwork = required(args.child, "child");
     const name = parsePairName(args.name, "name");

@@ -16,7 +16,7 @@ interface Args {
 }
 
 export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge fee", async () => {
+  return runTask("bridge fee", hre, async () => {
     parsePairName(args.pair, "pair");
     const side = parseSide(args.side);
     const pair = await openPair(hre, args.pair, { signer: args.signer });

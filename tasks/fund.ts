@@ -6,7 +6,7 @@ import { parseAmount, parsePairName, parseSide } from "../src/validate.js";
 import { print, runTask } from "./run.js";
 
 export default async function (args: { signer?: string; pair?: string; side?: string; amount?: string }, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge fund", async () => {
+  return runTask("bridge fund", hre, async () => {
     parsePairName(args.pair, "pair");
     const side = parseSide(args.side);
     parseAmount(args.amount, 18, "amount");

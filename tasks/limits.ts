@@ -20,7 +20,7 @@ interface Args {
 }
 
 export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge limits", async () => {
+  return runTask("bridge limits", hre, async () => {
     parsePairName(args.pair, "pair");
     const side = parseSide(args.side);
     required(args.asset, "asset");

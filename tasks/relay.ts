@@ -28,7 +28,7 @@ function wholeNumber(value: string | undefined, option: string): number | undefi
 }
 
 export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge relay", async () => {
+  return runTask("bridge relay", hre, async () => {
     const name = parsePairName(args.pair, "pair");
     // an address, or an index among the networks' accounts
     const operator =

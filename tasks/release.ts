@@ -6,7 +6,7 @@ import { parseInteger, parsePairName, parseSide } from "../src/validate.js";
 import { print, runTask } from "./run.js";
 
 export default async function (args: { signer?: string; pair?: string; from?: string; nonce?: string }, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge release", async () => {
+  return runTask("bridge release", hre, async () => {
     parsePairName(args.pair, "pair");
     const from = parseSide(args.from, "from");
     const nonce = parseInteger(args.nonce, "nonce", { max: 2n ** 64n - 1n });

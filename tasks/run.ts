@@ -1,16 +1,23 @@
 import { isError } from "ethers";
+import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import type { Result } from "hardhat/types/utils";
 import { errorResult } from "hardhat/utils/result";
 
 import { BridgeTaskError, explain } from "../src/errors.js";
 
 /**
- * Runs a task body. A BridgeTaskError (or a provider/contract error, made into one) prints one line on stderr and
+ * Runs a task body. `--network` is refused first: a bridge task works on both chains of a pair, named by its record.
+ * A BridgeTaskError (or a provider/contract error, made into one) prints one line on stderr and
  * makes the task return a failed Result, so the CLI exits with code 1 without a stack trace. Other errors are bugs
  * and propagate.
  */
-export async function runTask<T>(label: string, body: () => Promise<T>): Promise<Result<T, BridgeTaskError>> {
+export async function runTask<T>(
+  label: string,
+  hre: HardhatRuntimeEnvironment,
+  body: () => Promise<T>,
+): Promise<Result<T, BridgeTaskError>> {
   try {
+    refuseNetworkOption(hre, label);
     const value = await body();
     return { success: true, value };
   } catch (error) {
@@ -19,6 +26,25 @@ export async function runTask<T>(label: string, body: () => Promise<T>): Promise
     console.error(`Error: ${failure.message}`);
     return errorResult(failure);
   }
+}
+
+/**
+ * The pair's record names both of its networks, and each task says which side it works on (`--from`, `--side`):
+ * Hardhat's `--network` (or HARDHAT_NETWORK) would be silently ignored, so it is refused.
+ */
+function refuseNetworkOption(hre: HardhatRuntimeEnvironment, label: string): void {
+  const network = hre.globalOptions.network;
+  if (network === undefined || network === "") return;
+  const which = /transfer|retry|release/.test(label)
+    ? "--from parent|child"
+    : /fund|fee|limits/.test(label)
+      ? "--side parent|child"
+      : /deploy$/.test(label) && !/token/.test(label)
+        ? "--parent and --child"
+        : "the pair's record (--pair)";
+  throw new BridgeTaskError(
+    `--network ${network}: bridge tasks do not use --network; the pair's record names both chains: use ${which} to choose`,
+  );
 }
 
 function isEthersError(error: unknown): boolean {

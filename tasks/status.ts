@@ -5,7 +5,7 @@ import { collectStatus, describeStatus, statusToJson } from "../src/status.js";
 import { print, runTask } from "./run.js";
 
 export default async function (args: { pair?: string; json: boolean }, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge status", async () => {
+  return runTask("bridge status", hre, async () => {
     const pair = await openPair(hre, args.pair);
     const status = await collectStatus(pair);
     if (args.json) print(statusToJson(status));

@@ -18,7 +18,7 @@ interface Args {
 }
 
 export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge token deploy", async () => {
+  return runTask("bridge token deploy", hre, async () => {
     parsePairName(args.pair, "pair");
     const type = parseTokenType(args.type);
     const parentToken = args.parentToken === undefined ? undefined : parseAddress(args.parentToken, "parent-token");

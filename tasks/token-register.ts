@@ -14,7 +14,7 @@ interface Args {
 }
 
 export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge token register", async () => {
+  return runTask("bridge token register", hre, async () => {
     parsePairName(args.pair, "pair");
     const type = parseTokenType(args.type);
     const parentToken = parseAddress(args.parentToken, "parent-token");

@@ -18,7 +18,7 @@ interface Args {
 }
 
 export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge transfer", async () => {
+  return runTask("bridge transfer", hre, async () => {
     parsePairName(args.pair, "pair");
     const from = parseSide(args.from, "from");
     const asset = required(args.asset, "asset");

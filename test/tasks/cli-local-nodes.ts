@@ -12,11 +12,6 @@ import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory, KIP7Token__factory } from "../../types/ethers-contracts/index.js";
 import { freePort, runBridge, startNode, stop, waitForChain } from "../helpers/local-nodes.js";
 
-
-
-
-
-
 describe("bridge tasks from the command line against two `npx hardhat node` processes", function () {
   this.timeout(120_000);
 
@@ -68,6 +63,13 @@ describe("bridge tasks from the command line against two `npx hardhat node` proc
     expect(refused.code).to.equal(1);
     const errorLines = refused.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("npm warn"));
     expect(errorLines).to.deep.equal(["Error: amount: must be greater than 0"]);
+
+    // Hardhat's --network is not how a bridge task picks its chain: refused, nothing sent
+    const network = await bridge("transfer", "--network", "localChild", "--pair", "cli", "--asset", "klay", "--amount", "1");
+    expect(network.code).to.equal(1);
+    expect(network.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("npm warn"))).to.deep.equal([
+      "Error: --network localChild: bridge tasks do not use --network; the pair's record names both chains: use --from parent|child to choose",
+    ]);
 
     const parent = new JsonRpcProvider(parentUrl, undefined, { staticNetwork: true });
     try {
