@@ -4,7 +4,7 @@ import type { Log } from "./connect.js";
 import { sendTx } from "./connect.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOperator, requireOwner, type ConnectedPair } from "./pair.js";
-import { inspectToken } from "./tokens.js";
+import { inspectToken, tokenOnSide } from "./tokens.js";
 import { parseAddress, parseAmountOrZero, sameAddress, type Side } from "./validate.js";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -50,7 +50,7 @@ export async function setFees(pair: ConnectedPair, options: FeeOptions, log: Log
   if (hasKlay) {
     vote = { what: "KLAY fee", fee: parseAmountOrZero(options.klay, 18, "klay"), unit: "KLAY", decimals: 18 };
   } else if (hasToken) {
-    const token = parseAddress(options.token, "token");
+    const { address: token } = tokenOnSide(pair, side, options.token ?? "", "token");
     if (sameAddress(await bridge.registeredTokens(token), ZERO)) throw new BridgeTaskError(`token: ${token} is not registered on the ${side} bridge`);
     const info = await inspectToken(chain, token, "kip7", "token");
     const decimals = info.decimals ?? 18;

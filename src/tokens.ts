@@ -11,7 +11,7 @@ import {
 import { writeDeployment, type TokenPairDeployment } from "./deployments.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOwner, type ConnectedPair } from "./pair.js";
-import { sameAddress, type Side, type TokenType } from "./validate.js";
+import { parseAddress, sameAddress, type Side, type TokenType } from "./validate.js";
 
 const ERC721_INTERFACE_ID = "0x80ac58cd";
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -241,4 +241,31 @@ export function findTokenPair(pair: ConnectedPair, tokenOrSymbol: string): Token
   return pair.deployment.tokens.find(
     (token) => token.parent.toLowerCase() === key || token.child.toLowerCase() === key || token.symbol?.toLowerCase() === key,
   );
+}
+
+/**
+ * The token of pair `pair` on `side` named by `tokenOrSymbol` (`option` names the task option in errors): a recorded
+ * symbol (any case), or an address, which may be the other side's token of a recorded pair only with a hint.
+ */
+export function tokenOnSide(
+  pair: ConnectedPair,
+  side: Side,
+  tokenOrSymbol: string,
+  option: string,
+  orKlay = false,
+): { address: string; type?: TokenType; symbol?: string } {
+  const given = tokenOrSymbol.trim();
+  const recorded = findTokenPair(pair, given);
+  if (recorded !== undefined) {
+    const address = recorded[side];
+    if (!/^0x/i.test(given) || sameAddress(address, given)) return { address, type: recorded.type, symbol: recorded.symbol };
+    throw new BridgeTaskError(`${option}: ${given} is the ${side === "parent" ? "child" : "parent"}-side token; on ${side} it is ${address}`);
+  }
+  if (!/^0x/i.test(given)) {
+    const symbols = pair.deployment.tokens.map((token) => token.symbol).filter((symbol) => symbol !== undefined);
+    const known = symbols.length === 0 ? "no token is recorded yet" : `known: ${symbols.join(", ")}`;
+    const what = orKlay ? '"klay", a token address nor' : "a token address nor";
+    throw new BridgeTaskError(`${option}: "${given}" is neither ${what} the symbol of a token of pair "${pair.deployment.name}" (${known})`);
+  }
+  return { address: parseAddress(given, option) };
 }

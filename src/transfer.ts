@@ -5,7 +5,7 @@ import { sendTx } from "./connect.js";
 import { KIP17Token__factory, KIP7Token__factory } from "./contracts.js";
 import { BridgeTaskError } from "./errors.js";
 import type { ConnectedPair } from "./pair.js";
-import { findTokenPair, inspectToken } from "./tokens.js";
+import { inspectToken, tokenOnSide } from "./tokens.js";
 import { parseAddress, parseAmount, parseAmountOrZero, parseInteger, sameAddress, type Side, type TokenType } from "./validate.js";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
@@ -39,18 +39,6 @@ export interface TransferResult {
 /** A bridge charges its fees only once it has a fee receiver. */
 async function chargesFees(pair: ConnectedPair, side: Side): Promise<boolean> {
   return !sameAddress(await pair.bridges[side].feeReceiver(), ZERO);
-}
-
-/** Resolves `--asset` to a token address on the source side. */
-function sourceToken(pair: ConnectedPair, from: Side, asset: string): { address: string; type?: TokenType } {
-  const recorded = findTokenPair(pair, asset);
-  if (recorded !== undefined) {
-    const address = recorded[from];
-    if (!/^0x/i.test(asset) || sameAddress(address, asset)) return { address, type: recorded.type };
-    throw new BridgeTaskError(`asset: ${asset} is the ${from === "parent" ? "child" : "parent"}-side token; on ${from} it is ${address}`);
-  }
-  if (!/^0x/i.test(asset)) throw new BridgeTaskError(`asset: "${asset}" is neither "klay", a token address nor the symbol of a token of pair "${pair.deployment.name}"`);
-  return { address: parseAddress(asset, "asset") };
 }
 
 function requestNonceFrom(pair: ConnectedPair, from: Side, receipt: ContractTransactionReceipt): bigint {
@@ -99,7 +87,7 @@ export async function requestTransfer(pair: ConnectedPair, options: TransferOpti
     );
     result = { from, tokenType: "klay", token: ZERO, to: recipient, valueOrTokenId: amount };
   } else {
-    const { address: token, type: recordedType } = sourceToken(pair, from, asset);
+    const { address: token, type: recordedType } = tokenOnSide(pair, from, asset, "asset", true);
     const counterpart = await bridge.registeredTokens(token);
     if (sameAddress(counterpart, ZERO)) throw new BridgeTaskError(`asset: ${token} is not registered on the ${from} bridge`);
     if (await bridge.lockedTokens(token)) throw new BridgeTaskError(`asset: ${token} is locked on the ${from} bridge`);

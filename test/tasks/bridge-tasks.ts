@@ -272,13 +272,19 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       expect(await parentBridge.feeReceiver()).to.equal(carol);
 
       const gold = deployment.tokens[0]!;
-      const tokenFee = await runBridgeTask(["fee"], { pair: "main", side: "parent", token: gold.parent, amount: "0.5" });
+      const tokenFee = await runBridgeTask(["fee"], { pair: "main", side: "parent", token: gold.parent, amount: "0.25" });
       expect(tokenFee.success, tokenFee.text).to.equal(true);
+      expect(await parentBridge.feeOfERC20(gold.parent)).to.equal(parseEther("0.25"));
+      // a token is named by its symbol wherever a task takes one
+      const bySymbol = await runBridgeTask(["fee"], { pair: "main", side: "parent", token: gold.symbol!.toLowerCase(), amount: "0.5" });
+      expect(bySymbol.success, bySymbol.text).to.equal(true);
+      expect(bySymbol.text).to.include(`${gold.symbol} fee is now 0.5 ${gold.symbol}`);
       expect(await parentBridge.feeOfERC20(gold.parent)).to.equal(parseEther("0.5"));
+      await expectRefused(["fee"], { pair: "main", side: "parent", token: "NOPE", amount: "1" }, `token: "NOPE" is neither a token address nor the symbol of a token of pair "main" (known: ${gold.symbol}`);
 
       await expectRefused(["fee"], { pair: "main", side: "parent" }, "nothing to do");
       await expectRefused(["fee"], { pair: "main", side: "parent", klay: "1", token: gold.parent, amount: "1" }, "not both");
-      await expectRefused(["fee"], { pair: "main", side: "parent", token: gold.child, amount: "1" }, "is not registered on the parent bridge");
+      await expectRefused(["fee"], { pair: "main", side: "parent", token: gold.child, amount: "1" }, `is the child-side token; on parent it is ${gold.parent}`);
     });
 
     it("requests a transfer of each asset kind and prints its request nonce", async function () {
