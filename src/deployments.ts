@@ -1,10 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { getAddress, isAddress } from "ethers";
 
 import { BridgeTaskError } from "./errors.js";
+import { closest } from "./suggest.js";
 import type { PairMode, TokenType } from "./validate.js";
 
 /** One side of a pair as recorded in deployments/PAIR.json. */
@@ -73,6 +74,16 @@ export async function deploymentExists(name: string, dir?: string): Promise<bool
   }
 }
 
+/** The names of the pairs recorded in the deployments directory, sorted. */
+export async function knownPairs(dir?: string): Promise<string[]> {
+  try {
+    const names = await readdir(deploymentsDir(dir));
+    return names.filter((name) => name.endsWith(".json")).map((name) => name.slice(0, -".json".length)).sort();
+  } catch {
+    return [];
+  }
+}
+
 /** Reads and validates deployments/NAME.json; a missing or malformed file is a one-line BridgeTaskError. */
 export async function readDeployment(name: string, dir?: string): Promise<PairDeployment> {
   const file = deploymentPath(name, dir);
@@ -80,7 +91,15 @@ export async function readDeployment(name: string, dir?: string): Promise<PairDe
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    throw new BridgeTaskError(`unknown pair "${name}": ${file} does not exist (run \`bridge deploy --name ${name}\` first)`, { cause: error });
+    const known = await knownPairs(dir);
+    const guess = closest(name, known);
+    const hint =
+      guess !== undefined
+        ? `did you mean "${guess}"?`
+        : known.length > 0
+          ? `known pairs: ${known.join(", ")}`
+          : `deploy one first: \`npx hardhat bridge deploy --parent NET --child NET --name ${name}\``;
+    throw new BridgeTaskError(`unknown pair "${name}": no ${file}; ${hint}`, { cause: error });
   }
   let data: unknown;
   try {

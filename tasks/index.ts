@@ -1,7 +1,10 @@
 // The `bridge` task family: thin shells over src/ (parse options, call the library, print).
-import { emptyTask, task } from "hardhat/config";
+import { task } from "hardhat/config";
 import { ArgumentType } from "hardhat/types/arguments";
-import type { TaskDefinition } from "hardhat/types/tasks";
+
+import type { GroupAction } from "./group.js";
+import type { OptionDefinition } from "hardhat/types/arguments";
+import type { NewTaskDefinition, TaskDefinition } from "hardhat/types/tasks";
 
 const TEXT = ArgumentType.STRING_WITHOUT_DEFAULT;
 const SIGNER = {
@@ -11,8 +14,7 @@ const SIGNER = {
   defaultValue: undefined,
 } as const;
 
-export const bridgeTasks: TaskDefinition[] = [
-  emptyTask("bridge", "Deploy, operate and inspect a service chain bridge pair").build(),
+const definedTasks: NewTaskDefinition[] = [
 
   task(["bridge", "deploy"], "Deploy a bridge pair and its anchoring receiver, and write deployments/PAIR.json")
     .addOption({ name: "parent", description: "Parent chain network (hardhat.config.ts)", type: TEXT, defaultValue: undefined })
@@ -26,7 +28,6 @@ export const bridgeTasks: TaskDefinition[] = [
     .setAction(() => import("./deploy.js"))
     .build(),
 
-  emptyTask(["bridge", "operator"], "Add or remove an operator on both bridges and the anchoring receiver").build(),
   task(["bridge", "operator", "add"], "Register an operator on both bridges and the anchoring receiver")
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .addOption({ name: "address", description: "Operator address", type: TEXT, defaultValue: undefined })
@@ -48,7 +49,6 @@ export const bridgeTasks: TaskDefinition[] = [
     .setAction(() => import("./threshold.js"))
     .build(),
 
-  emptyTask(["bridge", "token"], "Register or deploy a token pair").build(),
   task(["bridge", "token", "register"], "Register an existing token pair on both bridges")
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .addOption({ name: "type", description: "kip7 or kip17", type: TEXT, defaultValue: undefined })
@@ -171,4 +171,96 @@ export const bridgeTasks: TaskDefinition[] = [
   task(["bridge", "demo"], "The whole story on two in-process chains: deploy, three relayers, transfers both ways, anchoring")
     .setAction(() => import("./demo.js"))
     .build(),
+];
+
+/**
+ * What `--help` adds to each task: an example to copy, and which options it cannot do without (Hardhat shows every
+ * option in brackets, as if optional).
+ */
+const HELP: Record<string, { example: string; required: string[] }> = {
+  "bridge deploy": {
+    example: "npx hardhat bridge deploy --parent localParent --child localChild --name demo --operators 0xA…,0xB…,0xC… --threshold 2",
+    required: ["parent", "child", "name"],
+  },
+  "bridge operator add": { example: "npx hardhat bridge operator add --pair demo --address 0xD…", required: ["pair", "address"] },
+  "bridge operator remove": { example: "npx hardhat bridge operator remove --pair demo --address 0xD…", required: ["pair", "address"] },
+  "bridge threshold": { example: "npx hardhat bridge threshold --pair demo --value 2", required: ["pair", "value"] },
+  "bridge token register": {
+    example: "npx hardhat bridge token register --pair demo --type kip7 --parent-token 0xP… --child-token 0xC…",
+    required: ["pair", "type", "parentToken", "childToken"],
+  },
+  "bridge token deploy": {
+    example: "npx hardhat bridge token deploy --pair demo --type kip7 --name Gold --symbol GLD",
+    required: ["pair", "type"],
+  },
+  "bridge fund": { example: "npx hardhat bridge fund --pair demo --side child --amount 100", required: ["pair", "side", "amount"] },
+  "bridge fee": { example: "npx hardhat bridge fee --pair demo --side parent --token GLD --amount 0.5", required: ["pair", "side"] },
+  "bridge anchor": { example: "npx hardhat bridge anchor --pair demo", required: ["pair"] },
+  "bridge anchors": { example: "npx hardhat bridge anchors --pair demo", required: ["pair"] },
+  "bridge transfer": {
+    example: "npx hardhat bridge transfer --pair demo --from parent --asset GLD --amount 25.5 --to 0xR…",
+    required: ["pair", "from", "asset"],
+  },
+  "bridge status": { example: "npx hardhat bridge status --pair demo", required: ["pair"] },
+  "bridge limits": {
+    example: "npx hardhat bridge limits --pair demo --side child --asset klay --max 100 --daily-handle 1000",
+    required: ["pair", "side", "asset"],
+  },
+  "bridge retry": { example: "npx hardhat bridge retry --pair demo --from parent --nonce 3", required: ["pair", "from", "nonce"] },
+  "bridge release": { example: "npx hardhat bridge release --pair demo --from parent --nonce 3", required: ["pair", "from", "nonce"] },
+  "bridge check": { example: "npx hardhat bridge check --pair demo", required: ["pair"] },
+  "bridge relay": { example: "npx hardhat bridge relay --pair demo --operator 0xA… --anchor-every 100", required: ["pair"] },
+  "bridge demo": { example: "npx hardhat bridge demo", required: [] },
+};
+
+/** The separator between a task's summary and its example in its description (the task list shows the summary). */
+export const EXAMPLE_SEPARATOR = " — example: ";
+
+const actionTasks: NewTaskDefinition[] = definedTasks.map((definition) => {
+  const help = HELP[definition.id.join(" ")];
+  if (help === undefined) return definition;
+  const options = Object.fromEntries(
+    Object.entries(definition.options).map(([name, option]) => [
+      name,
+      help.required.includes(option.name) ? { ...option, description: `(required) ${option.description}` } : option,
+    ]),
+  );
+  return { ...definition, options, description: `${definition.description}${EXAMPLE_SEPARATOR}${help.example}` };
+});
+
+/**
+ * `bridge`, `bridge operator` and `bridge token` list their tasks when run alone, and answer a mistyped task with the
+ * closest one (`tasks/group.ts`). They accept every option of the bridge tasks (Hardhat refuses hidden options on
+ * the command line), so that a mistyped task with its options (`bridge statu --pair demo`) reaches that answer instead
+ * of an unknown-option error.
+ */
+const SEE_TASK = "An option of a bridge task: see `npx hardhat bridge TASK --help`";
+function groupTask(id: string[], description: string, action: () => Promise<{ default: GroupAction }>): NewTaskDefinition {
+  const options = new Map<string, OptionDefinition>();
+  for (const definition of actionTasks) {
+    for (const option of Object.values(definition.options)) options.set(option.name, option);
+  }
+  let builder = task(id, description).addVariadicArgument({
+    name: "words",
+    description: "The task's name (run without it for the list)",
+    defaultValue: [],
+  });
+  for (const option of options.values()) {
+    builder =
+      option.type === ArgumentType.FLAG
+        ? builder.addFlag({ name: option.name, description: SEE_TASK })
+        : builder.addOption({ name: option.name, description: SEE_TASK, type: TEXT, defaultValue: undefined });
+  }
+  return builder.setAction(action).build();
+}
+
+export const bridgeTasks: TaskDefinition[] = [
+  groupTask(["bridge"], "Deploy, operate and inspect a service chain bridge pair (`npx hardhat bridge` lists the tasks)", () =>
+    import("./group-bridge.js"),
+  ),
+  groupTask(["bridge", "operator"], "Add or remove an operator on both bridges and the anchoring receiver", () =>
+    import("./group-operator.js"),
+  ),
+  groupTask(["bridge", "token"], "Register or deploy a token pair", () => import("./group-token.js")),
+  ...actionTasks,
 ];

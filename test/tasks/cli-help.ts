@@ -1,0 +1,70 @@
+// A newcomer's first commands, run as typed in a terminal: the task list, a task's help with its required options
+// and an example, a mistyped task or pair answered with the closest name. No chain is needed.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { expect } from "chai";
+
+import { runBridge } from "../helpers/local-nodes.js";
+
+describe("bridge help and mistyped names from the command line", function () {
+  this.timeout(60_000);
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+
+  before(async function () {
+    dir = await mkdtemp(path.join(tmpdir(), "bridge-help-"));
+    env = { ...process.env, BRIDGE_DEPLOYMENTS_DIR: dir };
+    await writeFile(path.join(dir, "demo.json"), "{}");
+    await writeFile(path.join(dir, "staging.json"), "{}");
+  });
+
+  after(async function () {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const errorLines = (stderr: string) => stderr.split("\n").filter((line) => line !== "" && !line.startsWith("npm warn"));
+
+  it("`npx hardhat bridge` lists every task with one line each; `bridge token` its own", async function () {
+    const list = await runBridge(env);
+    expect(list.code).to.equal(0);
+    const lines = list.stdout.trim().split("\n");
+    expect(lines[0]).to.match(/^servicechain-bridge tasks/);
+    for (const task of ["deploy", "operator add", "operator remove", "token register", "token deploy", "transfer", "relay", "status", "retry"]) {
+      expect(lines.some((line) => line.startsWith(`  npx hardhat bridge ${task} `)), task).to.equal(true);
+    }
+    expect(list.stdout, "the list shows summaries, not examples").not.to.include("example:");
+    const token = await runBridge(env, "token");
+    expect(token.stdout.trim().split("\n").slice(1)).to.have.length(2);
+  });
+
+  it("a task's --help marks its required options and gives an example", async function () {
+    const help = await runBridge(env, "transfer", "--help");
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.match(/example: npx hardhat bridge transfer --pair demo --from parent --asset GLD --amount 25\.5/);
+    expect(help.stdout).to.match(/--pair\s+\(required\) Pair name/);
+    expect(help.stdout).to.match(/--from\s+\(required\) parent or child/);
+    expect(help.stdout).to.match(/--to\s+Recipient on the other chain/);
+  });
+
+  it("a mistyped task, with its options, gets the closest task in one line", async function () {
+    const typo = await runBridge(env, "statu", "--pair", "demo");
+    expect(typo.code).to.equal(1);
+    expect(errorLines(typo.stderr)).to.deep.equal(['Error: unknown task "bridge statu": did you mean `npx hardhat bridge status`?']);
+    const nested = await runBridge(env, "token", "registr", "--pair", "demo", "--type", "kip7");
+    expect(errorLines(nested.stderr)).to.deep.equal([
+      'Error: unknown task "bridge token registr": did you mean `npx hardhat bridge token register`?',
+    ]);
+    const far = await runBridge(env, "xyzzy");
+    expect(errorLines(far.stderr)).to.deep.equal(['Error: unknown task "bridge xyzzy": run `npx hardhat bridge` for the list']);
+  });
+
+  it("a mistyped pair gets the closest pair, or the list of pairs", async function () {
+    const typo = await runBridge(env, "status", "--pair", "dmeo");
+    expect(typo.code).to.equal(1);
+    expect(errorLines(typo.stderr)).to.deep.equal([`Error: unknown pair "dmeo": no ${path.join(dir, "dmeo.json")}; did you mean "demo"?`]);
+    const far = await runBridge(env, "status", "--pair", "production");
+    expect(errorLines(far.stderr)).to.deep.equal([`Error: unknown pair "production": no ${path.join(dir, "production.json")}; known pairs: demo, staging`]);
+  });
+});
