@@ -39,15 +39,24 @@ function revertData(error: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
-/** Decodes a custom error or `Error(string)` revert into `Name(arg, arg)`; undefined when it cannot. */
-export function decodeRevert(data: string): string | undefined {
+/**
+ * Decodes a custom error or `Error(string)` revert into `Name(arg, arg)`; undefined when it cannot. A `bytes` argument
+ * that carries a callee's own revert (`PayoutFailed(nonce, reason)`, `RefundFailed(nonce, reason)`) is decoded too,
+ * one level down, so the same failure reads the same in every task: `PayoutFailed(10, ReentrancyGuardReentrantCall())`.
+ */
+export function decodeRevert(data: string, depth = 0): string | undefined {
   for (const contractInterface of interfaces()) {
     try {
       const parsed = contractInterface.parseError(data);
       if (parsed === null) continue;
-      const args = parsed.args.map((value) => String(value)).join(", ");
       if (parsed.name === "Error") return `reverted: ${String(parsed.args[0])}`;
-      return `${parsed.name}(${args})`;
+      const args = parsed.fragment.inputs.map((input, index) => {
+        const value = String(parsed.args[index]);
+        if (input.type !== "bytes" || depth > 0) return value;
+        if (value === "0x") return "no reason";
+        return decodeRevert(value, depth + 1) ?? value;
+      });
+      return `${parsed.name}(${args.join(", ")})`;
     } catch {
       // not this interface
     }

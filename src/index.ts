@@ -10,6 +10,7 @@ export * from "./fund.js";
 export * from "./operators.js";
 export * from "./pair.js";
 export * from "./recovery.js";
+export * from "./limits.js";
 export * from "./status.js";
 export * from "./tokens.js";
 export * from "./transfer.js";

@@ -1,12 +1,11 @@
-// Transfers handled but not paid out (failed, held), their cancellation and refund, and the transfer limits:
-// `bridge status`, `bridge retry`, `bridge release` and `bridge limits`.
-import { ZeroAddress, formatUnits, getAddress } from "ethers";
+// Transfers handled but not paid out (failed, held), their cancellation and refund: `bridge status`, `bridge retry`
+// and `bridge release`.
 
 import { queryInChunks } from "./anchoring.js";
 import type { Log } from "./connect.js";
 import { sendTx } from "./connect.js";
-import { KIP17Token__factory, KIP7Token__factory, TransferLimits__factory, TransferRecovery__factory } from "./contracts.js";
-import type { TransferLimits, TransferRecovery } from "./contracts.js";
+import { KIP17Token__factory, KIP7Token__factory, TransferRecovery__factory } from "./contracts.js";
+import type { TransferRecovery } from "./contracts.js";
 import { BridgeTaskError, decodeRevert, explain } from "./errors.js";
 import { requireOwner } from "./pair.js";
 import type { ConnectedPair } from "./pair.js";
@@ -14,8 +13,7 @@ import { CounterpartTokens, readRequestsOfTx } from "./relayer/requests.js";
 import { ParkedStatus, transferContentHash } from "./relayer/recovery.js";
 import { toSignedTransfer } from "./relayer/types.js";
 import type { SignedTransfer } from "./signatures.js";
-import { findTokenPair } from "./tokens.js";
-import { parseAmountOrZero, sameAddress } from "./validate.js";
+import { assetUnits, formatAsset } from "./units.js";
 import type { Side } from "./validate.js";
 
 const TOKEN_TYPES = ["klay", "kip7", "kip17"] as const;
@@ -38,6 +36,8 @@ export interface RecoveryEntry {
   /** The destination token (zero for KLAY). */
   token: string;
   valueOrTokenId: bigint;
+  /** The amount as people read it: `250.0 DMT`, `2.0 KLAY`, `ART #7`. */
+  amount: string;
   /** Failed: what the recipient or token returned, decoded when known. */
   reason?: string;
   /** The destination tx that handled it. */
@@ -50,11 +50,6 @@ export interface RecoveryEntry {
 /** The recovery ledger of `side`'s bridge, bound to that side's signer. */
 export async function recoveryOf(pair: ConnectedPair, side: Side): Promise<TransferRecovery> {
   return TransferRecovery__factory.connect(await pair.bridges[side].transferRecovery(), pair[side].signer);
-}
-
-/** The limits ledger of `side`'s bridge. */
-export async function limitsOf(pair: ConnectedPair, side: Side): Promise<TransferLimits> {
-  return TransferLimits__factory.connect(await pair.bridges[side].transferLimits(), pair[side].signer);
 }
 
 function describeReason(reason: string): string {
@@ -103,16 +98,19 @@ export async function recoveryTransfers(pair: ConnectedPair, from: Side): Promis
     else if (state === ParkedStatus.Cancelled) status = (await sourceLedger.isRefunded(nonce)) ? "refunded" : "cancelled";
     else continue; // paid by a retry or a release
     const cancel = cancels.find((candidate) => BigInt(candidate.args.handleNonce) === nonce);
+    const tokenType = TOKEN_TYPES[Number(event.args.tokenType)] ?? "klay";
+    const units = await assetUnits(pair, to, tokenType, event.args.tokenAddress);
     const refund = refunds.find((candidate) => BigInt(candidate.args.requestNonce) === nonce);
     entries.push({
       from,
       requestNonce: nonce,
       status,
-      tokenType: TOKEN_TYPES[Number(event.args.tokenType)] ?? "klay",
+      tokenType,
       requester: event.args.from,
       recipient: event.args.to,
       token: event.args.tokenAddress,
       valueOrTokenId: BigInt(event.args.valueOrTokenId),
+      amount: formatAsset(BigInt(event.args.valueOrTokenId), units),
       ...(status === "failed" && reason !== undefined ? { reason } : {}),
       handleTx: event.transactionHash,
       ...(cancel === undefined ? {} : { cancelTx: cancel.transactionHash }),
@@ -124,12 +122,7 @@ export async function recoveryTransfers(pair: ConnectedPair, from: Side): Promis
 
 /** One line of a recovery entry for people. */
 export function describeRecoveryEntry(entry: RecoveryEntry): string {
-  const what =
-    entry.tokenType === "klay"
-      ? `${formatUnits(entry.valueOrTokenId, 18)} KLAY`
-      : entry.tokenType === "kip17"
-        ? `KIP17 #${entry.valueOrTokenId} (${entry.token})`
-        : `${entry.valueOrTokenId} KIP7 base units (${entry.token})`;
+  const what = entry.tokenType === "klay" ? entry.amount : `${entry.amount} (${entry.token})`;
   const extra =
     entry.status === "failed"
       ? `: ${entry.reason ?? "payout failed"}`
@@ -155,6 +148,12 @@ export async function findParkedTransfer(
   const [status, hash] = await ledger.parkedTransfer(nonce);
   const state = Number(status);
   if (state === ParkedStatus.None) {
+    const requested = BigInt(await pair.bridges[from].requestNonce());
+    if (nonce >= requested) {
+      throw new BridgeTaskError(
+        `nonce: request ${nonce} was never made on the ${from} bridge (${requested} request${requested === 1n ? "" : "s"} so far)`,
+      );
+    }
     const handled = await pair.bridges[to].isHandled(nonce);
     throw new BridgeTaskError(
       `nonce: request ${nonce} of the ${from} bridge is ${handled ? "paid, not parked" : "not handled yet"} on ${to}`,
@@ -183,6 +182,36 @@ export async function findParkedTransfer(
   return { transfer, status: state, ledger };
 }
 
+/**
+ * Why the destination bridge cannot pay `transfer` now, with the fix, when it is short of the asset: KLAY (any mode),
+ * a KIP7 or an NFT of a lock-mode bridge. Undefined when it holds enough (the payout may still fail for another
+ * reason: the recipient's or the token's).
+ */
+export async function payoutShortfall(pair: ConnectedPair, to: Side, transfer: SignedTransfer): Promise<string | undefined> {
+  const bridgeAddress = pair.deployment[to].bridge;
+  const kind = TOKEN_TYPES[Number(transfer.tokenType)] ?? "klay";
+  const units = await assetUnits(pair, to, kind, transfer.tokenAddress);
+  if (kind === "klay") {
+    const held = await pair[to].provider.getBalance(bridgeAddress);
+    if (held >= transfer.valueOrTokenId) return undefined;
+    return (
+      `the ${to} bridge holds ${formatAsset(held, units)}, less than the ${formatAsset(transfer.valueOrTokenId, units)} to pay; ` +
+      `hint: \`npx hardhat bridge fund --pair ${pair.deployment.name} --side ${to} --amount ${formatAsset(transfer.valueOrTokenId - held, units).split(" ")[0]}\``
+    );
+  }
+  if (pair.deployment[to].modeMintBurn) return undefined; // minted: nothing to hold
+  if (kind === "kip7") {
+    const held = BigInt(await KIP7Token__factory.connect(transfer.tokenAddress, pair[to].provider).balanceOf(bridgeAddress));
+    if (held >= transfer.valueOrTokenId) return undefined;
+    return `the ${to} bridge holds ${formatAsset(held, units)}, less than the ${formatAsset(transfer.valueOrTokenId, units)} to pay; hint: send it ${units.symbol} first`;
+  }
+  const owner = await KIP17Token__factory.connect(transfer.tokenAddress, pair[to].provider)
+    .ownerOf(transfer.valueOrTokenId)
+    .catch(() => undefined);
+  if (owner !== undefined && owner.toLowerCase() === bridgeAddress.toLowerCase()) return undefined;
+  return `the ${to} bridge does not hold ${formatAsset(transfer.valueOrTokenId, units)}${owner === undefined ? " (it does not exist)" : ` (${owner} does)`}`;
+}
+
 /** `bridge retry`: pays a failed transfer again to its recipient (anyone may). */
 export async function retryFailedTransfer(pair: ConnectedPair, from: Side, nonce: bigint, log: Log): Promise<string> {
   const { transfer, status, ledger } = await findParkedTransfer(pair, from, nonce);
@@ -190,12 +219,16 @@ export async function retryFailedTransfer(pair: ConnectedPair, from: Side, nonce
   if (status !== ParkedStatus.Failed) {
     throw new BridgeTaskError(`nonce: request ${nonce} of the ${from} bridge is ${status === ParkedStatus.Held ? "held (bridge release)" : "cancelled"} on ${to}, not failed`);
   }
+  const shortfall = await payoutShortfall(pair, to, transfer);
+  if (shortfall !== undefined) throw new BridgeTaskError(`retry of nonce ${nonce} would fail: ${shortfall}`);
   try {
     await ledger.retryTransfer.estimateGas(transfer);
   } catch (error) {
     throw explain(error, `retry of nonce ${nonce} would fail`);
   }
   const receipt = await sendTx(pair[to], `TransferRecovery.retryTransfer nonce ${nonce}`, log, () => ledger.retryTransfer(transfer));
+  const units = await assetUnits(pair, to, TOKEN_TYPES[Number(transfer.tokenType)] ?? "klay", transfer.tokenAddress);
+  log(`paid ${formatAsset(transfer.valueOrTokenId, units)} to ${transfer.to} on ${to} (request ${nonce} of the ${from} bridge)`);
   return receipt.hash;
 }
 
@@ -207,6 +240,9 @@ export async function releaseHeldTransfer(pair: ConnectedPair, from: Side, nonce
   if (status !== ParkedStatus.Held) {
     throw new BridgeTaskError(`nonce: request ${nonce} of the ${from} bridge is ${status === ParkedStatus.Failed ? "failed (bridge retry)" : "cancelled"} on ${to}, not held`);
   }
+  // a release whose payout fails turns the transfer failed: refused while the bridge is short of the asset
+  const shortfall = await payoutShortfall(pair, to, transfer);
+  if (shortfall !== undefined) throw new BridgeTaskError(`release of nonce ${nonce} would fail: ${shortfall}`);
   const receipt = await sendTx(pair[to], `TransferRecovery.releaseHeldTransfer nonce ${nonce}`, log, () =>
     ledger.releaseHeldTransfer(transfer),
   );
@@ -222,121 +258,4 @@ export async function releaseHeldTransfer(pair: ConnectedPair, from: Side, nonce
   const paid = released?.args.paid === true;
   log(paid ? `nonce ${nonce} paid to ${transfer.to}` : `nonce ${nonce}: the payout failed; the transfer is now failed (bridge retry)`);
   return paid;
-}
-
-// ------------------------------------------------------------------ limits
-
-export interface AssetLimits {
-  side: Side;
-  /** "KLAY", or the token's symbol. */
-  asset: string;
-  /** Zero for KLAY. */
-  token: string;
-  /** KLAY and KIP7: the unit's decimals; KIP17: 0 (counts of NFTs). */
-  decimals: number;
-  minPerTransfer: bigint;
-  maxPerTransfer: bigint;
-  dailyRequestLimit: bigint;
-  dailyHandleLimit: bigint;
-  requestedToday: bigint;
-  handledToday: bigint;
-}
-
-/** KLAY ("klay") or a registered token of `side` (its address on that side, or its recorded symbol). */
-export async function resolveLimitAsset(
-  pair: ConnectedPair,
-  side: Side,
-  asset: string | undefined,
-): Promise<{ token: string; asset: string; decimals: number }> {
-  if (asset === undefined || asset.trim() === "") throw new BridgeTaskError("asset: required (klay, or a token address or symbol)");
-  if (asset.trim().toLowerCase() === "klay") return { token: ZeroAddress, asset: "KLAY", decimals: 18 };
-  const recorded = findTokenPair(pair, asset);
-  let token: string;
-  if (recorded !== undefined) token = recorded[side];
-  else if (/^0x[0-9a-fA-F]{40}$/.test(asset.trim())) token = getAddress(asset.trim().toLowerCase());
-  else throw new BridgeTaskError(`asset: ${asset} is neither klay, an address, nor a recorded token symbol`);
-  const counterpart = await pair.bridges[side].registeredTokens(token);
-  if (sameAddress(counterpart, ZeroAddress)) throw new BridgeTaskError(`asset: ${token} is not registered on the ${side} bridge`);
-  const erc = KIP7Token__factory.connect(token, pair[side].provider);
-  const isNft =
-    recorded !== undefined
-      ? recorded.type === "kip17"
-      : await KIP17Token__factory.connect(token, pair[side].provider).supportsInterface("0x80ac58cd").catch(() => false);
-  if (isNft) return { token, asset: recorded?.symbol ?? (await erc.symbol().catch(() => token)), decimals: 0 };
-  const decimals = Number(await erc.decimals().catch(() => 18n));
-  return { token, asset: recorded?.symbol ?? (await erc.symbol().catch(() => token)), decimals };
-}
-
-/** The limits of KLAY or a token on `side`, with what was requested and handled today. */
-export async function readLimits(pair: ConnectedPair, side: Side, asset: string | undefined): Promise<AssetLimits> {
-  const resolved = await resolveLimitAsset(pair, side, asset);
-  const ledger = await limitsOf(pair, side);
-  const [limits, requestedToday, handledToday] = await Promise.all([
-    ledger.limitsOf(resolved.token),
-    ledger.requestedToday(resolved.token),
-    ledger.handledToday(resolved.token),
-  ]);
-  return {
-    side,
-    ...resolved,
-    minPerTransfer: BigInt(limits.minPerTransfer),
-    maxPerTransfer: BigInt(limits.maxPerTransfer),
-    dailyRequestLimit: BigInt(limits.dailyRequestLimit),
-    dailyHandleLimit: BigInt(limits.dailyHandleLimit),
-    requestedToday: BigInt(requestedToday),
-    handledToday: BigInt(handledToday),
-  };
-}
-
-/** New limits as given on the command line: amounts in whole units ("1.5"); a missing one keeps its current value. */
-export interface LimitsInput {
-  min?: string;
-  max?: string;
-  dailyRequest?: string;
-  dailyHandle?: string;
-  /** All zero: no limits. */
-  off?: boolean;
-}
-
-const UINT128_MAX = (1n << 128n) - 1n;
-
-/** `bridge limits` with values: checks them (owner, registered token, min ≤ max), then `Bridge.setTransferLimits`. */
-export async function setLimits(
-  pair: ConnectedPair,
-  side: Side,
-  asset: string | undefined,
-  input: LimitsInput,
-  log: Log,
-): Promise<AssetLimits> {
-  const current = await readLimits(pair, side, asset);
-  const parse = (text: string | undefined, keep: bigint, what: string) => {
-    if (input.off === true) return 0n;
-    if (text === undefined) return keep;
-    const value = parseAmountOrZero(text, current.decimals, what);
-    if (value > UINT128_MAX) throw new BridgeTaskError(`${what}: too large`);
-    return value;
-  };
-  const min = parse(input.min, current.minPerTransfer, "min");
-  const max = parse(input.max, current.maxPerTransfer, "max");
-  const dailyRequest = parse(input.dailyRequest, current.dailyRequestLimit, "daily-request");
-  const dailyHandle = parse(input.dailyHandle, current.dailyHandleLimit, "daily-handle");
-  if (max !== 0n && min > max) {
-    throw new BridgeTaskError(`min: ${formatUnits(min, current.decimals)} is above max ${formatUnits(max, current.decimals)}`);
-  }
-  await requireOwner(pair[side], pair.bridges[side], `the ${side} bridge`);
-  await sendTx(pair[side], `Bridge.setTransferLimits ${current.asset}`, log, () =>
-    pair.bridges[side].setTransferLimits(current.token, min, max, dailyRequest, dailyHandle),
-  );
-  return readLimits(pair, side, current.token === ZeroAddress ? "klay" : current.token);
-}
-
-/** Lines describing limits for people. */
-export function describeLimits(limits: AssetLimits): string[] {
-  const amount = (value: bigint) => (value === 0n ? "none" : formatUnits(value, limits.decimals));
-  const off = limits.minPerTransfer === 0n && limits.maxPerTransfer === 0n && limits.dailyRequestLimit === 0n && limits.dailyHandleLimit === 0n;
-  return [
-    `${limits.asset} on ${limits.side}${limits.token === ZeroAddress ? "" : ` (${limits.token})`}: ${off ? "no limits" : "limited"}`,
-    `  per transfer: min ${amount(limits.minPerTransfer)}, max ${amount(limits.maxPerTransfer)}`,
-    `  daily: requests ${amount(limits.dailyRequestLimit)} (today ${formatUnits(limits.requestedToday, limits.decimals)}), handles ${amount(limits.dailyHandleLimit)} (today ${formatUnits(limits.handledToday, limits.decimals)})`,
-  ];
 }

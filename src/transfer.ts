@@ -5,6 +5,7 @@ import { sendTx } from "./connect.js";
 import { KIP17Token__factory, KIP7Token__factory } from "./contracts.js";
 import { BridgeTaskError } from "./errors.js";
 import type { ConnectedPair } from "./pair.js";
+import { checkTransferLimits, type LimitedAsset } from "./limits.js";
 import { inspectToken, tokenOnSide } from "./tokens.js";
 import { parseAddress, parseAmount, parseAmountOrZero, parseInteger, sameAddress, type Side, type TokenType } from "./validate.js";
 
@@ -63,7 +64,16 @@ export async function requestTransfer(pair: ConnectedPair, options: TransferOpti
   const bridge = pair.bridges[from];
   const sender = side.signer.address;
   const recipient = options.to === undefined || options.to === "" ? sender : parseAddress(options.to, "to");
+  for (const [side, role] of [[to, "destination"], [from, "source"]] as const) {
+    if (sameAddress(recipient, pair.deployment[side].bridge)) {
+      throw new BridgeTaskError(`to: ${recipient} is the ${side} bridge itself (the ${role}): a payout to a bridge always fails; name the recipient's own address`);
+    }
+  }
   if (!(await bridge.isRunning())) throw new BridgeTaskError(`the ${from} bridge is stopped (start(false)); it takes no requests`);
+  const warnAboutLimits = async (asset: LimitedAsset) => {
+    const warning = await checkTransferLimits(pair, from, asset);
+    if (warning !== undefined) log(warning);
+  };
   const asset = options.asset.trim();
 
   let receipt: ContractTransactionReceipt;
@@ -79,6 +89,7 @@ export async function requestTransfer(pair: ConnectedPair, options: TransferOpti
     if (balance < amount + feeLimit) {
       throw new BridgeTaskError(`amount: ${sender} has ${formatUnits(balance, 18)} KLAY on ${from}, less than ${formatUnits(amount + feeLimit, 18)} (amount + fee)`);
     }
+    await warnAboutLimits({ sourceToken: ZERO, destinationToken: ZERO, amount, decimals: 18, symbol: "KLAY" });
     const liquidity = await pair[to].provider.getBalance(pair.deployment[to].bridge);
     if (liquidity < amount) log(`note: the ${to} bridge holds ${formatUnits(liquidity, 18)} KLAY; the transfer waits until it is funded (bridge fund)`);
     const feeNote = fee > 0n ? ` (fee ${formatUnits(fee, 18)} KLAY${feeLimit > fee ? `, limit ${formatUnits(feeLimit, 18)}` : ""})` : "";
@@ -99,6 +110,7 @@ export async function requestTransfer(pair: ConnectedPair, options: TransferOpti
       const fee = (await chargesFees(pair, from)) ? await bridge.feeOfERC20(token) : 0n;
       const feeLimit = options.feeLimit === undefined ? fee : parseAmountOrZero(options.feeLimit, decimals, "fee-limit");
       if (feeLimit < fee) throw new BridgeTaskError(`fee-limit: ${formatUnits(feeLimit, decimals)} is below the fee ${formatUnits(fee, decimals)} ${info.symbol}`);
+      await warnAboutLimits({ sourceToken: token, destinationToken: counterpart, amount, decimals, symbol: info.symbol });
       const kip7 = KIP7Token__factory.connect(token, side.signer);
       const balance = await kip7.balanceOf(sender);
       if (balance < amount + feeLimit) {
@@ -126,6 +138,7 @@ export async function requestTransfer(pair: ConnectedPair, options: TransferOpti
         throw new BridgeTaskError(`token-id: ${info.symbol} #${tokenId} does not exist on ${from}`, { cause: error });
       }
       if (!sameAddress(owner, sender)) throw new BridgeTaskError(`token-id: ${info.symbol} #${tokenId} belongs to ${owner}, not to the sender ${sender}`);
+      await warnAboutLimits({ sourceToken: token, destinationToken: counterpart, amount: 1n, decimals: 0, symbol: `${info.symbol} NFT(s)` });
       const bridgeAddress = pair.deployment[from].bridge;
       const approved = sameAddress(await kip17.getApproved(tokenId), bridgeAddress) || (await kip17.isApprovedForAll(sender, bridgeAddress));
       if (!approved) {

@@ -6,7 +6,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 import hre from "hardhat";
-import { ZeroAddress, parseEther } from "ethers";
+import { ZeroAddress, getAddress, parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
 import { openPair } from "../../src/pair.js";
@@ -111,8 +111,9 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     await expectRefused(["limits"], { pair: "rec", side: "child", asset: "klay", max: "3", signer: "1" }, "is not the owner");
   });
 
-  it("lists a held transfer; the owner releases it: its payout fails (no KLAY), it is failed; retried once the bridge is funded", async function () {
-    const nonce = await transferAndHandle("2"); // above the child's max of 1 KLAY: held
+  it("lists a held transfer; its release and a retry are refused while the bridge is short, with the fix; then paid", async function () {
+    const user = getAddress("0x00000000000000000000000000000000000b0b0b");
+    const nonce = await transferAndHandle("2", user); // above the child's max of 1 KLAY: held
     expect(nonce).to.equal(0n);
     let entries = await recoveryStatus();
     expect(entries.map((entry) => [entry.requestNonce, entry.status])).to.deep.equal([["0", "held"]]);
@@ -122,28 +123,43 @@ describe("bridge limits, retry, release and the recovery in status", function ()
 
     await expectRefused(["retry"], { pair: "rec", from: "parent", nonce: "0" }, "is held (bridge release) on child, not failed");
     await expectRefused(["release"], { pair: "rec", from: "parent", nonce: "0", signer: "1" }, "is not the owner");
-    await expectRefused(["release"], { pair: "rec", from: "parent", nonce: "7" }, "request 7 of the parent bridge is not handled yet on child");
+    await expectRefused(["release"], { pair: "rec", from: "parent", nonce: "7" }, "request 7 was never made on the parent bridge (1 request so far)");
     await expectRefused(["release"], { pair: "rec", from: "parent", nonce: "-1" }, "nonce");
     await expectRefused(["release"], { pair: "rec", from: "sideways", nonce: "0" }, "from");
+    // the child bridge holds no KLAY: a release would only turn the transfer failed
+    await expectRefused(
+      ["release"],
+      { pair: "rec", from: "parent", nonce: "0" },
+      /^Error: release of nonce 0 would fail: the child bridge holds 0\.0 KLAY, less than the 2\.0 KLAY to pay; hint: `npx hardhat bridge fund --pair rec --side child --amount 2\.0`$/,
+    );
 
-    const released = await runBridgeTask<boolean>(["release"], { pair: "rec", from: "parent", nonce: "0" });
-    expect(released.success, released.text).to.equal(true);
-    expect(released.value).to.equal(false);
-    expect(released.text).to.include("the payout failed; the transfer is now failed (bridge retry)");
+    // below the maximum, handled, but its payout fails (no KLAY): failed; a retry is refused with the same fix
+    const failed = await transferAndHandle("0.5", user);
     entries = await recoveryStatus();
-    expect(entries.map((entry) => [entry.requestNonce, entry.status, entry.reason])).to.deep.equal([["0", "failed", "reverted without a reason"]]);
-    await expectRefused(["release"], { pair: "rec", from: "parent", nonce: "0" }, "is failed (bridge retry) on child, not held");
-    await expectRefused(["retry"], { pair: "rec", from: "parent", nonce: "0" }, /retry of nonce 0 would fail: PayoutFailed\(0, 0x\)/);
+    expect(entries.map((entry) => [entry.requestNonce, entry.status, entry.reason])).to.deep.equal([
+      ["0", "held", undefined],
+      [failed.toString(), "failed", "reverted without a reason"],
+    ]);
+    await expectRefused(["release"], { pair: "rec", from: "parent", nonce: failed.toString() }, "is failed (bridge retry) on child, not held");
+    await expectRefused(
+      ["retry"],
+      { pair: "rec", from: "parent", nonce: failed.toString() },
+      /retry of nonce 1 would fail: the child bridge holds 0\.0 KLAY, less than the 0\.5 KLAY to pay; hint: `npx hardhat bridge fund --pair rec --side child --amount 0\.5`/,
+    );
 
     expect((await runBridgeTask(["fund"], { pair: "rec", side: "child", amount: "10" })).success).to.equal(true);
-    const user = childSigners[0]!.address;
     const before = await child.provider.getBalance(user);
-    const retried = await runBridgeTask(["retry"], { pair: "rec", from: "parent", nonce: "0", signer: "2" });
+    const released = await runBridgeTask<boolean>(["release"], { pair: "rec", from: "parent", nonce: "0" });
+    expect(released.success, released.text).to.equal(true);
+    expect(released.value).to.equal(true);
+    expect(released.text).to.include(`nonce 0 paid to ${user}`);
+    const retried = await runBridgeTask(["retry"], { pair: "rec", from: "parent", nonce: failed.toString(), signer: "2" });
     expect(retried.success, retried.text).to.equal(true);
-    expect(retried.text).to.match(/\[child\] TransferRecovery\.retryTransfer nonce 0: tx 0x[0-9a-f]{64}/);
-    expect((await child.provider.getBalance(user)) - before).to.equal(parseEther("2"));
+    expect(retried.text).to.match(/\[child\] TransferRecovery\.retryTransfer nonce 1: tx 0x[0-9a-f]{64}/);
+    expect(retried.text).to.include(`paid 0.5 KLAY to ${user} on child (request 1 of the parent bridge)`);
+    expect((await child.provider.getBalance(user)) - before).to.equal(parseEther("2.5"));
     expect(await recoveryStatus()).to.deep.equal([]);
-    await expectRefused(["retry"], { pair: "rec", from: "parent", nonce: "0" }, "is paid, not parked on child");
+    await expectRefused(["retry"], { pair: "rec", from: "parent", nonce: "1" }, "is paid, not parked on child");
   });
 
   it("lists a failed transfer, then cancelled, then refunded", async function () {
@@ -158,7 +174,7 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     await (await ledger.cancelTransfer(transfer, "0x")).wait(); // the one operator's approval: the threshold
     entries = await recoveryStatus();
     expect(entries.map((entry) => entry.status)).to.deep.equal(["cancelled"]);
-    expect((await runBridgeTask(["status"], { pair: "rec" })).text).to.match(/CANCELLED nonce 1: 0\.5 KLAY .*refund pending/);
+    expect((await runBridgeTask(["status"], { pair: "rec" })).text).to.match(new RegExp(`CANCELLED nonce ${nonce}: 0\\.5 KLAY .*refund pending`));
     await expectRefused(["retry"], { pair: "rec", from: "parent", nonce: nonce.toString() }, "is cancelled on child, not failed");
 
     const source = await recoveryOf(pair, "parent");
@@ -171,5 +187,29 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     expect(entries.map((entry) => entry.status)).to.deep.equal(["refunded"]);
     expect(entries[0]!.refundTx).to.match(/^0x[0-9a-f]{64}$/);
     expect((await runBridgeTask(["status"], { pair: "rec" })).text).to.include("not paid out: 0 failed, 0 held, 0 cancelled, 1 refunded");
+  });
+
+  it("checks a transfer against both bridges' limits and its recipient before sending anything", async function () {
+    const limits = await runBridgeTask(["limits"], { pair: "rec", side: "parent", asset: "klay", min: "0.5", max: "5", dailyRequest: "6" });
+    expect(limits.success, limits.text).to.equal(true);
+    const base = { pair: "rec", from: "parent", asset: "klay" };
+    await expectRefused(["transfer"], { ...base, amount: "6" }, "amount: 6.0 KLAY is above the parent bridge's maximum per transfer, 5.0 KLAY");
+    await expectRefused(["transfer"], { ...base, amount: "0.1" }, "amount: 0.1 KLAY is below the parent bridge's minimum per transfer, 0.5 KLAY");
+    const deployment = await record("rec");
+    await expectRefused(["transfer"], { ...base, amount: "1", to: deployment.child.bridge }, `to: ${deployment.child.bridge} is the child bridge itself (the destination)`);
+    await expectRefused(["transfer"], { ...base, amount: "1", to: deployment.parent.bridge }, "bridge itself"); // (the same address on both chains here)
+
+    // within the parent's limits, above the child's maximum of 1 KLAY: sent, with a warning that it will be held
+    const held = await runBridgeTask(["transfer"], { ...base, amount: "4" });
+    expect(held.success, held.text).to.equal(true);
+    expect(held.text).to.include(
+      "warning: 4.0 KLAY is above the child bridge's maximum per transfer (1.0 KLAY): it will be held there until the child bridge's owner releases it (bridge release)",
+    );
+    await expectRefused(
+      ["transfer"],
+      { ...base, amount: "3" },
+      /^Error: amount: 3\.0 KLAY would pass the parent bridge's daily request limit of 6\.0 KLAY \(4\.0 KLAY requested today, 2\.0 KLAY left; the limit resets at 00:00 UTC\)$/,
+    );
+    expect((await runBridgeTask(["limits"], { pair: "rec", side: "parent", asset: "klay", off: true })).success).to.equal(true);
   });
 });
