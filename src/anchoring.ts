@@ -97,7 +97,8 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
   );
   const accepted = await pair.anchoringReceiver.isAnchored(anchor.blockNumber);
   if (accepted) {
-    log(`child block ${anchor.blockNumber} anchored (${anchor.blockCount} blocks, ${anchor.txCount} transactions since the previous anchor)`);
+    const since = anchor.blockCount === anchor.blockNumber + 1n ? "since genesis: the first anchor" : "since the previous anchor";
+    log(`child block ${anchor.blockNumber} anchored (${anchor.blockCount} blocks, ${anchor.txCount} transactions ${since})`);
   } else {
     const threshold = await pair.anchoringReceiver.operatorThresholds(0);
     log(`vote recorded; child block ${anchor.blockNumber} is anchored when ${threshold} operators submitted it`);

@@ -4,6 +4,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import type { PairDeployment } from "./deployments.js";
 import { BridgeTaskError, explain } from "./errors.js";
+import { short } from "./format.js";
 import type { Side } from "./validate.js";
 
 /** Prints one line of progress. Tasks pass console.log; tests and the relayer pass their own. */
@@ -148,7 +149,7 @@ export async function sendTx(
     throw explain(error, `[${side.side}] ${what} failed in tx ${response.hash}`);
   }
   if (receipt === null || receipt.status !== 1) throw new BridgeTaskError(`[${side.side}] ${what} failed in tx ${response.hash}`);
-  log(`[${side.side}] ${what}: tx ${response.hash} (block ${receipt.blockNumber})`);
+  log(`[${side.side}] ${what}: tx ${short(response.hash)} (block ${receipt.blockNumber})`);
   return receipt;
 }
 

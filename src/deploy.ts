@@ -68,7 +68,7 @@ export async function deployPair(sides: PairSides, options: DeployPairOptions, l
   await requireFunds(parent);
   await requireFunds(child);
 
-  log(`Deploying pair "${options.name}": parent ${parent.network} (chain ${parent.chainId}), child ${child.network} (chain ${child.chainId}), mode ${mode}`);
+  log(`Deploying pair "${options.name}": parent on network "${parent.network}" (chain ${parent.chainId}), child on network "${child.network}" (chain ${child.chainId}), mode ${mode}`);
   const parentBridgeFactory = new Bridge__factory(parent.signer);
   const childBridgeFactory = new Bridge__factory(child.signer);
   const anchoringFactory = new AnchoringReceiver__factory(parent.signer);

@@ -4,6 +4,7 @@ import { latestAnchor, queryInChunks, readAnchor, type AnchorData } from "./anch
 import { KIP17Token__factory, KIP7Token__factory } from "./contracts.js";
 import type { ConnectedPair } from "./pair.js";
 import { describeRecoveryEntry, recoveryTransfers, type RecoveryEntry } from "./recovery.js";
+import { shortenHex } from "./format.js";
 import { decodeTokenURIDetailed } from "./protocol/token-uri.js";
 import { sameAddress, type Side, type TokenType } from "./validate.js";
 
@@ -278,11 +279,21 @@ export function statusToJson(status: PairStatus): string {
   return JSON.stringify(status, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2);
 }
 
+/** The nonce counters in words, with Klaytn's names for those who look them up on chain. */
+function describeNonces(side: SideStatus): string {
+  const requests = `${side.requestNonce} request${side.requestNonce === 1n ? "" : "s"} made here (requestNonce ${side.requestNonce})`;
+  const lower = side.lowerHandleNonce;
+  const upper = side.upperHandleNonce;
+  const handled = lower === 0n ? "none of the other side's requests handled yet" : `the other side's requests 0 to ${lower - 1n} handled`;
+  const ahead = upper >= lower && (lower > 0n || upper > 0n) ? `, some up to ${upper} handled ahead` : "";
+  return `${requests}; ${handled}${ahead} (lowerHandleNonce ${lower}, upperHandleNonce ${upper})`;
+}
+
 function describeSide(label: Side, side: SideStatus): string[] {
   const lines = [
     `${label}: ${side.network} (chain ${side.chainId}, block ${side.headBlock}) bridge ${side.bridge}`,
     `  ${side.running ? "running" : "STOPPED"}, ${side.modeMintBurn ? "mint/burn" : "lock/unlock"}${side.klayLocked ? ", KLAY locked" : ""}, owner ${side.owner}`,
-    `  holds ${formatUnits(side.balance, 18)} KLAY; requestNonce ${side.requestNonce}, lowerHandleNonce ${side.lowerHandleNonce}, upperHandleNonce ${side.upperHandleNonce}`,
+    `  holds ${formatUnits(side.balance, 18)} KLAY; ${describeNonces(side)}`,
     `  operators (${side.operators.length}): ${side.operators.join(", ")}`,
     `  thresholds: transfer ${side.thresholds.transfer}, configuration ${side.thresholds.configuration}; KLAY fee ${formatUnits(side.feeOfKLAY, 18)}, fee receiver ${sameAddress(side.feeReceiver, ZERO) ? "none" : side.feeReceiver}`,
   ];
@@ -310,8 +321,12 @@ function describeDirection(direction: DirectionStatus): string[] {
   return lines;
 }
 
-/** Human-readable lines of a status. */
+/** Human-readable lines of a status (addresses and hashes shortened; `--json` has them whole). */
 export function describeStatus(status: PairStatus): string[] {
+  return describeStatusLines(status).map(shortenHex);
+}
+
+function describeStatusLines(status: PairStatus): string[] {
   const anchoring = status.anchoring;
   const anchorLine =
     anchoring.latestAnchor === undefined

@@ -5,6 +5,7 @@ import { sendTx } from "./connect.js";
 import { KIP17Token__factory, KIP7Token__factory } from "./contracts.js";
 import { BridgeTaskError } from "./errors.js";
 import type { ConnectedPair } from "./pair.js";
+import { short } from "./format.js";
 import { checkTransferLimits, type LimitedAsset } from "./limits.js";
 import { inspectToken, tokenOnSide } from "./tokens.js";
 import { parseAddress, parseAmount, parseAmountOrZero, parseInteger, sameAddress, type Side, type TokenType } from "./validate.js";
@@ -151,6 +152,6 @@ export async function requestTransfer(pair: ConnectedPair, options: TransferOpti
     }
   }
   const requestNonce = requestNonceFrom(pair, from, receipt);
-  log(`request nonce ${requestNonce} (${from} -> ${to}), tx ${receipt.hash}`);
+  log(`request nonce ${requestNonce} (${from} -> ${to}), tx ${short(receipt.hash)}`);
   return { ...result, requestNonce, txHash: receipt.hash, blockNumber: receipt.blockNumber };
 }

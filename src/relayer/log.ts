@@ -1,6 +1,7 @@
 /**
  * One log line per action: `time operator action key=value ...` for people, or one JSON object per line (`--json`).
  */
+import { shortenHex } from "../format.js";
 
 export type LogLevel = "info" | "warn" | "error";
 
@@ -20,7 +21,10 @@ function plain(value: LogFields[string]): string | number | boolean | null {
   return value;
 }
 
-/** A logger writing one line per action to `write` (stdout by default); JSON lines when `json`. */
+/**
+ * A logger writing one line per action to `write` (stdout by default): for people, addresses and hashes shortened
+ * (`0x3f13…a102`); JSON lines, with every value whole, when `json`.
+ */
 export function lineLogger(
   options: { json?: boolean; label?: string; write?: (line: string) => void } = {},
 ): RelayerLogger {
@@ -40,7 +44,7 @@ export function lineLogger(
       parts.push(level === "info" ? action : `${level.toUpperCase()} ${action}`);
       for (const [key, value] of Object.entries(fields)) {
         if (value === undefined) continue;
-        const text = String(plain(value));
+        const text = shortenHex(String(plain(value)));
         parts.push(`${key}=${/\s/.test(text) ? JSON.stringify(text) : text}`);
       }
       write(parts.join(" "));

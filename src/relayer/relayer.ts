@@ -10,10 +10,10 @@
  * records each change in the store, so a relayer killed at any point and started again neither loses nor repeats
  * a transfer.
  */
-import { ZeroAddress, getAddress, id as selectorHash } from "ethers";
+import { ZeroAddress, formatUnits, getAddress, id as selectorHash } from "ethers";
 import type { ContractTransactionResponse, Provider, TransactionReceipt, TransactionResponse, TypedDataDomain } from "ethers";
 
-import { Bridge__factory } from "../../types/ethers-contracts/index.js";
+import { Bridge__factory, KIP7Token__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
 import { Anchorer } from "./anchorer.js";
 import {
@@ -259,6 +259,8 @@ export class Relayer {
   #recovery?: TransferRecoveryWorker;
   /** Logs each refused signature file once. */
   readonly #badFile: (file: string, reason: string) => void;
+  /** The batches short of the threshold at the last look, with how many signatures each lacks (for the wait line). */
+  readonly #missingSignatures = new Map<string, number>();
   /** The request logs reported as unreadable or relayed with a change, by tx and reason (each logged once). */
   readonly #requestProblems = new Set<string>();
   /** Reports a request log that cannot be relayed as it is (see `RequestProblem`), once; the scan goes on. */
@@ -486,6 +488,7 @@ export class Relayer {
       while (from <= safe) {
         const to = Math.min(safe, from + this.#options.maxBlockRange - 1);
         const requests = await this.fetchRequests(side, from, to);
+        await this.#loadUnits(requests);
         fresh += this.ingest(requests, { side, block: to }).length;
         from = to + 1;
       }
@@ -1040,7 +1043,13 @@ export class Relayer {
     designated: boolean,
     report: ProcessReport,
   ): Promise<void> {
-    if (signatures.length < threshold || this.#refusedBatches.has(digest)) return;
+    if (signatures.length < threshold) {
+      if (this.#missingSignatures.size >= 10_000) this.#missingSignatures.clear();
+      this.#missingSignatures.set(digest, threshold - signatures.length);
+      return;
+    }
+    this.#missingSignatures.delete(digest);
+    if (this.#refusedBatches.has(digest)) return;
     if (!this.#mySubmitTurn(digest, designated)) return;
     const transfers = signatures[0].transfers;
     if (await this.#allHandled(source, transfers)) {
@@ -1373,6 +1382,16 @@ export class Relayer {
     add(await this.processPending());
     const deadline =
       this.#now() + this.#options.batchWaitMs * 10 + this.#options.signatureWaitMs + this.#options.pollIntervalMs;
+    if (this.#awaitingSignatures()) {
+      // say what the run waits for, once, instead of sitting silent
+      const missing = Math.max(0, ...this.#missingSignatures.values());
+      const seconds = Math.ceil((deadline - this.#now()) / 1000);
+      const what =
+        missing > 0
+          ? `${missing} more signature${missing === 1 ? "" : "s"}`
+          : "the other operators' signatures or a batch still filling";
+      this.#log.log("info", "wait", { message: `waiting up to ${seconds} s for ${what}, then voting instead` });
+    }
     while (this.#awaitingSignatures() && this.#now() < deadline) {
       await sleep(Math.min(this.#options.pollIntervalMs, 250));
       add(await this.processPending());
@@ -1436,11 +1455,39 @@ export class Relayer {
     });
   }
 
+  /** Symbol and decimals of the source tokens, by `side:address` (read once, for the log lines). */
+  readonly #units = new Map<string, { symbol: string; decimals: number }>();
+
+  /** Reads the symbol and decimals of the tokens of `requests` not read yet (a token that answers neither: none). */
+  async #loadUnits(requests: TransferRequest[]): Promise<void> {
+    for (const request of requests) {
+      if (request.tokenType === TokenType.KLAY) continue;
+      const key = `${request.source}:${request.sourceToken.toLowerCase()}`;
+      if (this.#units.has(key)) continue;
+      if (this.#units.size >= 10_000) this.#units.clear();
+      const token = KIP7Token__factory.connect(request.sourceToken, this.#sides[request.source].provider);
+      const symbol = await token.symbol().catch(() => (request.tokenType === TokenType.KIP7 ? "KIP7" : "KIP17"));
+      const decimals = request.tokenType === TokenType.KIP7 ? Number(await token.decimals().catch(() => 18n)) : 0;
+      // a token's symbol is its own data: printable characters only, bounded
+      this.#units.set(key, { symbol: symbol.replace(/[^\x20-\x7e]/g, "?").slice(0, 32), decimals });
+    }
+  }
+
+  /** The amount of `request` as people read it (`250.0 DMT`, `DNFT #2`), when its token's units are known. */
+  #amount(request: TransferRequest): string | undefined {
+    if (request.tokenType === TokenType.KLAY) return `${formatUnits(request.valueOrTokenId, 18)} KLAY`;
+    const units = this.#units.get(`${request.source}:${request.sourceToken.toLowerCase()}`);
+    if (units === undefined) return undefined;
+    if (request.tokenType === TokenType.KIP17) return `${units.symbol} #${request.valueOrTokenId}`;
+    return `${formatUnits(request.valueOrTokenId, units.decimals)} ${units.symbol}`;
+  }
+
   #logRequest(request: TransferRequest): void {
     const fields: LogFields = {
       direction: direction(request.source),
       nonce: request.requestNonce,
       asset: assetName(request),
+      amount: this.#amount(request),
       value: request.valueOrTokenId,
       from: request.from,
       to: request.to,

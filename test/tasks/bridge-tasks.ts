@@ -61,9 +61,9 @@ describe("bridge tasks (in-process parent and child chains)", function () {
     it("deploys both bridges and the anchoring receiver, links them and writes the record", async function () {
       const run = await runBridgeTask(["deploy"], { parent: "parent", child: "child", name: "main" });
       expect(run.success, run.text).to.equal(true);
-      expect(run.text).to.match(/\[parent\] deploy Bridge \(lock\/unlock\): tx 0x[0-9a-f]{64} \(block \d+\)/);
-      expect(run.text).to.match(/\[child\] deploy Bridge \(mint\/burn\): tx 0x[0-9a-f]{64}/);
-      expect(run.text).to.match(/\[parent\] deploy AnchoringReceiver: tx 0x[0-9a-f]{64}/);
+      expect(run.text).to.match(/\[parent\] deploy Bridge \(lock\/unlock\): tx 0x[0-9a-f]{4}…[0-9a-f]{4} \(block \d+\)/);
+      expect(run.text).to.match(/\[child\] deploy Bridge \(mint\/burn\): tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
+      expect(run.text).to.match(/\[parent\] deploy AnchoringReceiver: tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
       expect(run.text).to.include(`Wrote ${path.join(dir, "main.json")}`);
 
       const deployment = await record("main");
@@ -200,7 +200,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
     it("deploys a KIP7 and a KIP17 pair and registers them", async function () {
       const kip7 = await runBridgeTask<{ parent: string; child: string }>(["token", "deploy"], { pair: "main", type: "kip7", name: "Gold", symbol: "GLD", supply: "1000" });
       expect(kip7.success, kip7.text).to.equal(true);
-      expect(kip7.text).to.match(/\[parent\] deploy KIP7Token GLD \(1000\.0 to 0x[0-9a-fA-F]{40}\): tx 0x[0-9a-f]{64}/);
+      expect(kip7.text).to.match(/\[parent\] deploy KIP7Token GLD \(1000\.0 to 0x[0-9a-fA-F]{40}\): tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
       expect(kip7.text).to.match(/\[child\] deploy ServiceChainKIP7 GLD/);
       expect(kip7.text).to.include("Registered KIP7 pair GLD");
       const kip17 = await runBridgeTask<{ parent: string; child: string }>(["token", "deploy"], {
@@ -252,7 +252,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       const deployment = await record("main");
       const run = await runBridgeTask(["fund"], { pair: "main", side: "child", amount: "5.5" });
       expect(run.success, run.text).to.equal(true);
-      expect(run.text).to.match(/\[child\] Bridge\.chargeWithoutEvent 5\.5 KLAY: tx 0x[0-9a-f]{64}/);
+      expect(run.text).to.match(/\[child\] Bridge\.chargeWithoutEvent 5\.5 KLAY: tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
       expect(await child.provider.getBalance(deployment.child.bridge)).to.equal(parseEther("5.5"));
       await expectRefused(["fund"], { pair: "main", side: "child", amount: "0" }, "amount: must be greater than 0");
       await expectRefused(["fund"], { pair: "main", side: "child", amount: "-1" }, "is not a positive decimal number");
@@ -294,7 +294,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
 
       const klay = await runBridgeTask<{ requestNonce: bigint }>(["transfer"], { pair: "main", from: "parent", asset: "klay", to: bob, amount: "1.5" });
       expect(klay.success, klay.text).to.equal(true);
-      expect(klay.text).to.match(/request nonce 0 \(parent -> child\), tx 0x[0-9a-f]{64}/);
+      expect(klay.text).to.match(/request nonce 0 \(parent -> child\), tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
       expect(klay.text).to.include("requestKLAYTransfer 1.5 KLAY to " + bob + " (fee 0.01 KLAY): tx 0x");
       expect(await parent.provider.getBalance(deployment.parent.bridge)).to.equal(parseEther("1.5"));
       expect(await parent.provider.getBalance(carol!)).to.be.greaterThan(parseEther("10000"));
@@ -346,8 +346,9 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       const head = await child.provider.getBlockNumber();
       const run = await runBridgeTask(["anchor"], { pair: "main", block: String(head - 1) });
       expect(run.success, run.text).to.equal(true);
-      expect(run.text).to.match(new RegExp(`submitAnchor\\(child block ${head - 1} 0x[0-9a-f]{64}\\): tx 0x[0-9a-f]{64}`));
+      expect(run.text).to.match(new RegExp(`submitAnchor\\(child block ${head - 1} 0x[0-9a-f]{64}\\): tx 0x[0-9a-f]{4}…[0-9a-f]{4}`));
       expect(run.text).to.include(`child block ${head - 1} anchored (${head} blocks`);
+      expect(run.text).to.match(/transactions since genesis: the first anchor\)/);
       const block = await child.provider.getBlock(head - 1);
 
       const listed = await runBridgeTask(["anchors"], { pair: "main", json: true });
@@ -382,7 +383,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       const human = await runBridgeTask(["status"], { pair: "main" });
       expect(human.text).to.include("parent -> child: 3 requested, 0 handled, 3 pending");
       expect(human.text).to.include("child -> parent: 1 requested, 0 handled, 1 pending");
-      expect(human.text).to.match(/pending nonce 0: 1\.5 KLAY from 0x[0-9a-fA-F]{40} to 0x/);
+      expect(human.text).to.match(/pending nonce 0: 1\.5 KLAY from 0x[0-9a-fA-F]{4}…[0-9a-fA-F]{4} to 0x/);
       expect(human.text).to.include("last anchor: child block");
     });
 

@@ -67,4 +67,13 @@ describe("bridge help and mistyped names from the command line", function () {
     const far = await runBridge(env, "status", "--pair", "production");
     expect(errorLines(far.stderr)).to.deep.equal([`Error: unknown pair "production": no ${path.join(dir, "production.json")}; known pairs: demo, staging`]);
   });
+
+  it("the demo tells its story without a misleading line", async function () {
+    const demo = await runBridge(env, "demo");
+    expect(demo.code, demo.stderr).to.equal(0);
+    expect(demo.stdout).to.include('Deploying pair "demo": parent on network "parent" (chain 31337), child on network "child" (chain 31338)');
+    expect(demo.stdout, "no path of a file the demo deletes").not.to.match(/^Wrote /m);
+    expect(demo.stdout).to.match(/tx 0x[0-9a-f]{4}…[0-9a-f]{4} \(block \d+\)/);
+    expect(demo.stdout).to.include("Handled: 3 of 3 parent -> child, 3 of 3 child -> parent. Done.");
+  });
 });

@@ -86,7 +86,7 @@ describe("bridge limits, retry, release and the recovery in status", function ()
 
     const set = await runBridgeTask(["limits"], { pair: "rec", side: "child", asset: "klay", max: "1" });
     expect(set.success, set.text).to.equal(true);
-    expect(set.text).to.match(/\[child\] Bridge\.setTransferLimits KLAY: tx 0x[0-9a-f]{64}/);
+    expect(set.text).to.match(/\[child\] Bridge\.setTransferLimits KLAY: tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
     expect(set.text).to.include("per transfer: min none, max 1.0");
 
     const token = await runBridgeTask<{ token: string; minPerTransfer: bigint }>(["limits"], { pair: "rec", side: "parent", asset: "REC", min: "2", dailyRequest: "500" });
@@ -155,7 +155,7 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     expect(released.text).to.include(`nonce 0 paid to ${user}`);
     const retried = await runBridgeTask(["retry"], { pair: "rec", from: "parent", nonce: failed.toString(), signer: "2" });
     expect(retried.success, retried.text).to.equal(true);
-    expect(retried.text).to.match(/\[child\] TransferRecovery\.retryTransfer nonce 1: tx 0x[0-9a-f]{64}/);
+    expect(retried.text).to.match(/\[child\] TransferRecovery\.retryTransfer nonce 1: tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
     expect(retried.text).to.include(`paid 0.5 KLAY to ${user} on child (request 1 of the parent bridge)`);
     expect((await child.provider.getBalance(user)) - before).to.equal(parseEther("2.5"));
     expect(await recoveryStatus()).to.deep.equal([]);
