@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import hardhatToolboxMochaEthersPlugin from "@nomicfoundation/hardhat-toolbox-mocha-ethers";
 import { configVariable, defineConfig } from "hardhat/config";
 
-import "./src/type-extensions.js";
+import "./src/hardhat/type-extensions.js";
 import { bridgeTasks } from "./tasks/index.js";
 
 const require = createRequire(import.meta.url);

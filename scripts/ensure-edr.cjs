@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Hardhat 3 runs on EDR, whose native binding (@nomicfoundation/edr-<platform>) declares `engines: node >= 22`.
-// npm running on an older Node silently drops that optional package, so every install checks for it here and,
-// when it is missing, installs the one for this platform with the project's pinned Node (node_modules/.bin/node).
-// `npm install <pkg>` runs no postinstall of the project but drops the binding too, so hardhat.config.ts calls
+// npm running on an older Node silently drops that optional package, so every install of the project (`prepare`)
+// checks for it here and, when it is missing, installs the one for this platform with the project's pinned Node
+// (node_modules/.bin/node).
+// `npm install <pkg>` runs no `prepare` of the project but drops the binding too, so hardhat.config.ts calls
 // `ensureEdrBinding()` as well: every Hardhat command restores it when it is missing (a file check otherwise).
 "use strict";
 const { execFileSync } = require("node:child_process");

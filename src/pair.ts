@@ -1,7 +1,5 @@
 // Handles on a recorded pair's contracts, and the role checks every task makes before sending anything.
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-
-import { connectPair, type ChainSide, type PairSides } from "./connect.js";
+import type { ChainSide, PairSides } from "./connect.js";
 import { AnchoringReceiver__factory, Bridge__factory, type AnchoringReceiver, type Bridge } from "./contracts.js";
 import { readDeployment, type PairDeployment } from "./deployments.js";
 import { BridgeTaskError, explain } from "./errors.js";
@@ -26,37 +24,6 @@ export function bindPair(deployment: PairDeployment, sides: PairSides): Connecte
     },
     anchoringReceiver: AnchoringReceiver__factory.connect(anchoringReceiverAddress, sides.parent.signer),
   };
-}
-
-/**
- * Reads deployments/PAIR.json and connects both of its networks. `signer` picks the sending account (address or
- * index among the network's accounts; default the first).
- */
-export async function openPair(
-  hre: HardhatRuntimeEnvironment,
-  pairName: string | undefined,
-  options: { dir?: string; signer?: string; requireCode?: boolean } = {},
-): Promise<ConnectedPair> {
-  const name = parsePairName(pairName, "pair");
-  const deployment = await readDeployment(name, options.dir);
-  const sides = await connectPair(hre, deployment, options.signer);
-  if (options.requireCode !== false) {
-    const contracts: [Side, string, string][] = [
-      ["parent", "bridge", deployment.parent.bridge],
-      ["child", "bridge", deployment.child.bridge],
-      ["parent", "anchoring receiver", deployment.parent.anchoringReceiver ?? deployment.parent.bridge],
-    ];
-    for (const [side, what, address] of contracts) {
-      if ((await sides[side].provider.getCode(address)) !== "0x") continue;
-      const network = deployment[side].network;
-      const inProcess = hre.config.networks[network]?.type === "edr-simulated";
-      throw new BridgeTaskError(
-        `pair "${name}": no ${what} at ${address} on ${side} (network "${network}")` +
-          (inProcess ? `; "${network}" is an in-process chain that ended with the command that deployed it (use localParent/localChild)` : "; was the chain reset?"),
-      );
-    }
-  }
-  return bindPair(deployment, sides);
 }
 
 /** Refuses unless the side's signer owns `contract`. */

@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { listAnchors } from "../src/anchoring.js";
-import { openPair } from "../src/pair.js";
+import { openPair } from "../src/hardhat/open-pair.js";
 import { print, runTask } from "./run.js";
 
 export default async function (args: { pair?: string; json: boolean }, hre: HardhatRuntimeEnvironment) {

@@ -3,7 +3,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 import { checkPair } from "../src/check.js";
 import { deploymentPath } from "../src/deployments.js";
 import { BridgeTaskError } from "../src/errors.js";
-import { openPair } from "../src/pair.js";
+import { openPair } from "../src/hardhat/open-pair.js";
 import { print, runTask } from "./run.js";
 
 export default async function (args: { pair?: string }, hre: HardhatRuntimeEnvironment) {

@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { checkNetworkName, connectNetwork } from "../src/connect.js";
+import { checkNetworkName, connectNetwork } from "../src/hardhat/network.js";
 import { deployPair } from "../src/deploy.js";
 import { BridgeTaskError } from "../src/errors.js";
 import { parseAddressList, parseInteger, parseMode, parsePairName, required } from "../src/validate.js";

@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { setFees } from "../src/fees.js";
-import { openPair } from "../src/pair.js";
+import { openPair } from "../src/hardhat/open-pair.js";
 import { parsePairName, parseSide } from "../src/validate.js";
 import { print, runTask } from "./run.js";
 

@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { connectNetwork } from "../src/connect.js";
+import { connectNetwork } from "../src/hardhat/network.js";
 import { readDeployment } from "../src/deployments.js";
 import { BridgeTaskError } from "../src/errors.js";
 import { startPairRelayer } from "../src/relay.js";

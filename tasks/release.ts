@@ -1,6 +1,6 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { openPair } from "../src/pair.js";
+import { openPair } from "../src/hardhat/open-pair.js";
 import { releaseHeldTransfer } from "../src/recovery.js";
 import { parseInteger, parsePairName, parseSide } from "../src/validate.js";
 import { print, runTask } from "./run.js";

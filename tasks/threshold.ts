@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { setThreshold } from "../src/operators.js";
-import { openPair } from "../src/pair.js";
+import { openPair } from "../src/hardhat/open-pair.js";
 import { parseInteger, parsePairName, parseVoteType } from "../src/validate.js";
 import { print, runTask } from "./run.js";
 

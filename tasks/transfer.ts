@@ -1,7 +1,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { BridgeTaskError } from "../src/errors.js";
-import { openPair } from "../src/pair.js";
+import { openPair } from "../src/hardhat/open-pair.js";
 import { requestTransfer } from "../src/transfer.js";
 import { parsePairName, parseSide, required } from "../src/validate.js";
 import { print, runTask } from "./run.js";

@@ -2,6 +2,9 @@
  * The relayer library: `Relayer.create(options)` for one operator of a pair, its step API (`poll`, `ingest`,
  * `processPending`, `recover`, `anchor`, `runOnce`, `run`), the store, the signature exchange and the loggers.
  */
+// first: on a Node.js without node:sqlite, the import fails here with one line that says so
+import "./runtime.js";
+
 export { Relayer } from "./relayer.js";
 export type { RelayerOptions, ProcessReport } from "./relayer.js";
 export { RelayerStore } from "./store.js";

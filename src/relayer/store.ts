@@ -4,10 +4,10 @@
  * statement or one transaction, so a process killed at any point leaves a consistent file.
  */
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import type { DatabaseSync as DatabaseSyncType, StatementSync } from "node:sqlite";
 
+import { loadSqlite } from "./runtime.js";
 import type { Side, TransferRequest, TransferState } from "./types.js";
 
 /** A transfer as stored, with its state. */
@@ -98,23 +98,6 @@ CREATE TABLE IF NOT EXISTS recovery (
 CREATE INDEX IF NOT EXISTS recovery_state ON recovery (state);
 `,
 };
-
-/**
- * Loads `node:sqlite` without its one-time "experimental feature" warning, which would otherwise land in the
- * middle of the relayer's log lines. Every other warning still goes through.
- */
-function loadSqlite(): typeof import("node:sqlite") {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
-    if (String(warning).includes("SQLite")) return;
-    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
-  } as typeof process.emitWarning;
-  try {
-    return createRequire(import.meta.url)("node:sqlite") as typeof import("node:sqlite");
-  } finally {
-    process.emitWarning = emitWarning;
-  }
-}
 
 function serializeRequest(request: TransferRequest): string {
   return JSON.stringify(request, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
@@ -251,6 +234,7 @@ export class RelayerStore {
   readonly #db: DatabaseSyncType;
   /** The statements prepared so far, by their SQL (a relayer runs the same few statements at every step). */
   readonly #statements = new Map<string, StatementSync>();
+  #closed = false;
 
   /** Opens (creating when needed) the store at `path`; `":memory:"` for a throw-away store. */
   constructor(readonly path: string) {
@@ -293,7 +277,9 @@ export class RelayerStore {
   }
 
   close(): void {
-    if (this.#db.isOpen) this.#db.close();
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
   }
 
   /** The last block of `side` whose requests are all recorded, or undefined before the first scan. */

@@ -4,7 +4,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { expect } from "chai";
 import hre from "hardhat";
 
-import { connectNetwork, sendTx, silent } from "../../src/connect.js";
+import { sendTx, silent } from "../../src/connect.js";
+import { connectNetwork } from "../../src/hardhat/network.js";
 import { deploymentPath, readDeployment, validateDeployment, writeDeployment, type PairDeployment } from "../../src/deployments.js";
 import { BridgeTaskError } from "../../src/errors.js";
 import { parseAddress, parseAmount } from "../../src/validate.js";

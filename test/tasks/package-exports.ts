@@ -1,39 +1,96 @@
-// The package as a user imports it: `servicechain-bridge` (the library) and `servicechain-bridge/types` (typechain
-// bindings), compiled with `tsc` to dist/ with declarations, and the ABIs as JSON. A throwaway project links the
-// package into its node_modules, runs a plain Node script against it and type-checks a TypeScript file.
+// The package as another project uses it: `servicechain-bridge` (the library), `servicechain-bridge/types` (typechain
+// bindings), `servicechain-bridge/relayer` and the ABIs as JSON, built to dist/ as ESM and CommonJS with declarations.
+// Throwaway projects link the package (and ethers, its peer) into their node_modules, run plain Node scripts against
+// it (import and require, Node 22 and the machine's Node 20 when it has one), and type-check TypeScript files the way
+// ESM, CommonJS and bundler projects do, without skipLibCheck and without hardhat.
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
 import { expect } from "chai";
 
+import { freePort, startNode, stop, waitForChain } from "../helpers/local-nodes.js";
+
 const run = promisify(execFile);
 const projectRoot = path.resolve(import.meta.dirname, "../..");
 const bin = (name: string) => path.join(projectRoot, "node_modules", ".bin", name);
 
-describe("package exports (servicechain-bridge, servicechain-bridge/types, ABIs)", function () {
-  this.timeout(60_000);
+/** The machine's own Node.js 20, where it has one (the project runs on its pinned Node 22). */
+async function node20(): Promise<string | undefined> {
+  for (const candidate of ["/usr/bin/node", "/usr/local/bin/node"]) {
+    if (!existsSync(candidate)) continue;
+    const { stdout } = await run(candidate, ["--version"]);
+    if (stdout.startsWith("v20.")) return candidate;
+  }
+  return undefined;
+}
+
+/** A consumer's TypeScript file: plain ethers objects handed to the library, the bindings and the relayer's types. */
+const CONSUMER_TS = [
+  'import { JsonRpcProvider, Wallet } from "ethers";',
+  'import { bindPair, parseAmount, type ChainSide, type PairDeployment, type PairStatus } from "servicechain-bridge";',
+  'import { Bridge__factory, type Bridge } from "servicechain-bridge/types";',
+  'import type { RelayerOptions } from "servicechain-bridge/relayer";',
+  'const provider = new JsonRpcProvider("http://127.0.0.1:8545");',
+  'const bridge: Bridge = Bridge__factory.connect("0x0000000000000000000000000000000000000001", provider);',
+  'const signer = new Wallet("0x" + "11".repeat(32), provider);',
+  'const side = (name: "parent" | "child"): ChainSide => ({ side: name, network: name, chainId: 1, provider, signer, confirmations: 1 });',
+  "export function open(record: PairDeployment) { return bindPair(record, { parent: side(\"parent\"), child: side(\"child\") }); }",
+  "export function nonce(record: PairDeployment, status: PairStatus): bigint { return status.parent.requestNonce + BigInt(record.parent.deployedBlock); }",
+  "export const options: Pick<RelayerOptions, \"batchSize\"> = { batchSize: 100 };",
+  'const amount: bigint = parseAmount("2", 18, "amount");',
+  "// @ts-expect-error: parseAmount returns a bigint, not a string",
+  'export const wrong: string = parseAmount("1", 18, "amount");',
+  "void amount; void bridge;",
+].join("\n");
+
+describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and CommonJS)", function () {
+  this.timeout(120_000);
   let consumer: string;
 
+  /** A fresh consumer project: `type` of its package.json, the package and ethers linked into node_modules. */
+  async function project(type: "module" | "commonjs"): Promise<string> {
+    const dir = await mkdtemp(path.join(consumer, `${type}-`));
+    await writeFile(path.join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type }));
+    await mkdir(path.join(dir, "node_modules"));
+    await symlink(projectRoot, path.join(dir, "node_modules", "servicechain-bridge"), "dir");
+    await symlink(path.join(projectRoot, "node_modules", "ethers"), path.join(dir, "node_modules", "ethers"), "dir");
+    return dir;
+  }
+
+  async function typeCheck(dir: string, compilerOptions: Record<string, unknown>): Promise<{ code: number; output: string }> {
+    await writeFile(path.join(dir, "use.ts"), CONSUMER_TS);
+    // no skipLibCheck, no @types/node, no hardhat: the declarations must stand on ethers alone
+    await writeFile(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { target: "es2022", strict: true, noEmit: true, types: [], ...compilerOptions }, files: ["use.ts"] }),
+    );
+    return run(bin("tsc"), ["-p", "tsconfig.json"], { cwd: dir }).then(
+      () => ({ code: 0, output: "" }),
+      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? -1, output: error.stdout ?? "" }),
+    );
+  }
+
   before(async function () {
-    // `npm run build:lib` without the contract build, which `hardhat test` has just done.
+    // `npm run build:lib` without the contract build, which `hardhat test` has just done
     await run(bin("tsc"), ["-p", "tsconfig.build.json"], { cwd: projectRoot });
+    await run(bin("tsc"), ["-p", "tsconfig.cjs.json"], { cwd: projectRoot });
+    await run(process.execPath, ["scripts/mark-cjs.mjs"], { cwd: projectRoot });
     await run(process.execPath, ["scripts/export-abis.mjs"], { cwd: projectRoot });
     consumer = await mkdtemp(path.join(tmpdir(), "bridge-consumer-"));
-    await writeFile(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-    await mkdir(path.join(consumer, "node_modules"));
-    await symlink(projectRoot, path.join(consumer, "node_modules", "servicechain-bridge"), "dir");
   });
 
   after(async function () {
     await rm(consumer, { recursive: true, force: true });
   });
 
-  it("runs in plain Node from a project that installed it", async function () {
+  it("runs in plain Node from an ESM project that installed it", async function () {
+    const dir = await project("module");
     await writeFile(
-      path.join(consumer, "use.mjs"),
+      path.join(dir, "use.mjs"),
       [
         'import { parseAmount, validateDeployment, BridgeTaskError, deployPair, collectStatus } from "servicechain-bridge";',
         'import { Bridge__factory, AnchoringReceiver__factory, ServiceChainKIP7__factory } from "servicechain-bridge/types";',
@@ -43,11 +100,11 @@ describe("package exports (servicechain-bridge, servicechain-bridge/types, ABIs)
         "  functions: [typeof deployPair, typeof collectStatus, typeof validateDeployment],",
         '  refused: (() => { try { parseAmount("0", 18, "amount"); } catch (e) { return e instanceof BridgeTaskError && e.message; } })(),',
         "  bytecode: AnchoringReceiver__factory.bytecode.length > 2 && ServiceChainKIP7__factory.bytecode.length > 2,",
-        '  sameAbi: JSON.stringify(bridgeAbi) === JSON.stringify(Bridge__factory.abi),',
+        "  sameAbi: JSON.stringify(bridgeAbi) === JSON.stringify(Bridge__factory.abi),",
         "}));",
       ].join("\n"),
     );
-    const { stdout } = await run(process.execPath, ["use.mjs"], { cwd: consumer });
+    const { stdout } = await run(process.execPath, ["use.mjs"], { cwd: dir });
     expect(JSON.parse(stdout)).to.deep.equal({
       amount: "1500000000000000000",
       functions: ["function", "function", "function"],
@@ -57,29 +114,85 @@ describe("package exports (servicechain-bridge, servicechain-bridge/types, ABIs)
     });
   });
 
-  it("type-checks a TypeScript consumer against the declarations", async function () {
+  it("runs in plain Node from a CommonJS project (require)", async function () {
+    const dir = await project("commonjs");
     await writeFile(
-      path.join(consumer, "use.ts"),
+      path.join(dir, "use.js"),
       [
-        'import { parseAmount, type PairDeployment, type PairStatus } from "servicechain-bridge";',
-        'import { Bridge__factory, type Bridge } from "servicechain-bridge/types";',
-        'const amount: bigint = parseAmount("2", 18, "amount");',
-        'const bridge: Bridge = Bridge__factory.connect("0x0000000000000000000000000000000000000001");',
-        "export function nonce(record: PairDeployment, status: PairStatus): bigint { return status.parent.requestNonce + BigInt(record.parent.deployedBlock); }",
-        "// @ts-expect-error: parseAmount returns a bigint, not a string",
-        "export const wrong: string = parseAmount(\"1\", 18, \"amount\");",
-        "void amount; void bridge;",
+        'const { parseAmount, BridgeTaskError } = require("servicechain-bridge");',
+        'const { Bridge__factory } = require("servicechain-bridge/types");',
+        'const { RelayerStore } = require("servicechain-bridge/relayer");',
+        "console.log(JSON.stringify([parseAmount(\"2\", 18, \"amount\").toString(), typeof BridgeTaskError, Bridge__factory.abi.length > 0, typeof RelayerStore]));",
       ].join("\n"),
     );
+    const { stdout } = await run(process.execPath, ["use.js"], { cwd: dir });
+    expect(JSON.parse(stdout)).to.deep.equal(["2000000000000000000", "function", true, "function"]);
+  });
+
+  for (const [label, type, options] of [
+    ["an ESM project (nodenext)", "module", { module: "nodenext", moduleResolution: "nodenext" }],
+    ["a CommonJS project (nodenext, the default of `tsc --init`)", "commonjs", { module: "nodenext", moduleResolution: "nodenext" }],
+    ["a CommonJS project (node16)", "commonjs", { module: "node16", moduleResolution: "node16" }],
+    ["a bundler project", "module", { module: "preserve", moduleResolution: "bundler" }],
+  ] as const) {
+    it(`type-checks in ${label}: plain ethers objects fit the library's types, without skipLibCheck or hardhat`, async function () {
+      const dir = await project(type);
+      const result = await typeCheck(dir, options);
+      expect(result, result.output).to.deep.equal({ code: 0, output: "" });
+    });
+  }
+
+  it("the library runs on Node.js 20; the relayer's entry says in one line that it needs 22.5", async function () {
+    const old = await node20();
+    if (old === undefined) {
+      this.skip(); // reported as pending: this machine has no Node.js 20 beside the pinned Node 22
+    }
+    const dir = await project("module");
     await writeFile(
-      path.join(consumer, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: { module: "node16", moduleResolution: "node16", target: "es2022", strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ["use.ts"] }),
+      path.join(dir, "old.mjs"),
+      [
+        'const library = await import("servicechain-bridge");',
+        'let relayer = "loaded";',
+        'try { await import("servicechain-bridge/relayer"); } catch (error) { relayer = error.message; }',
+        'console.log(JSON.stringify({ library: typeof library.parseAmount, relayer }));',
+      ].join("\n"),
     );
-    const result = await run(bin("tsc"), ["-p", "tsconfig.json"], { cwd: consumer }).then(
-      () => ({ code: 0, output: "" }),
-      (error: { code?: number; stdout?: string }) => ({ code: error.code ?? -1, output: error.stdout ?? "" }),
-    );
-    expect(result, result.output).to.deep.equal({ code: 0, output: "" });
+    const { stdout } = await run(old!, ["old.mjs"], { cwd: dir });
+    const result = JSON.parse(stdout) as { library: string; relayer: string };
+    expect(result.library).to.equal("function");
+    expect(result.relayer).to.match(/^servicechain-bridge\/relayer needs Node\.js 22\.5 or later \(its store is node:sqlite\); this is Node\.js 20\.\d+\.\d+\. The library without the relayer \(servicechain-bridge\) runs on Node\.js 20\.$/);
+  });
+
+  it("runs no install script in a project that installs it", async function () {
+    const manifest = JSON.parse(await readFile(path.join(projectRoot, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+      files: string[];
+    };
+    for (const hook of ["preinstall", "install", "postinstall"]) expect(manifest.scripts, hook).not.to.have.property(hook);
+    expect(manifest.files.some((entry) => entry.startsWith("scripts"))).to.equal(false);
+  });
+
+  it("the README's example outside Hardhat (plain ethers) runs against two `hardhat node` processes", async function () {
+    const example = await readFile(path.join(projectRoot, "examples", "plain-ethers.mjs"), "utf8");
+    const readme = await readFile(path.join(projectRoot, "README.md"), "utf8");
+    expect(readme, "the README shows examples/plain-ethers.mjs as it is").to.include(example.trim());
+    const [parentPort, childPort] = [await freePort(), await freePort()];
+    const nodes = [startNode(parentPort, 31337), startNode(childPort, 31338)];
+    try {
+      const parentUrl = `http://127.0.0.1:${parentPort}`;
+      const childUrl = `http://127.0.0.1:${childPort}`;
+      await Promise.all([waitForChain(parentUrl, 31337, nodes[0]!), waitForChain(childUrl, 31338, nodes[1]!)]);
+      const dir = await project("module");
+      await writeFile(path.join(dir, "plain-ethers.mjs"), example);
+      const env = { ...process.env, PARENT_URL: parentUrl, CHILD_URL: childUrl, DEPLOYMENTS_DIR: path.join(dir, "deployments") };
+      const { stdout } = await run(process.execPath, ["plain-ethers.mjs"], { cwd: dir, env });
+      expect(stdout).to.match(/\[parent\] deploy Bridge \(lock\/unlock\): tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
+      expect(stdout).to.match(/request nonce 0 \(parent -> child\), tx 0x/);
+      expect(stdout.trim().split("\n").at(-1)).to.equal("request 0 is pending: true");
+      expect(existsSync(path.join(dir, "deployments", "plain.json"))).to.equal(true);
+    } finally {
+      await Promise.all(nodes.map((node) => stop(node)));
+    }
   });
 
   it("resolves by its own name inside the project (package self-reference)", async function () {

@@ -9,7 +9,7 @@ import hre from "hardhat";
 import { ZeroAddress, getAddress, parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
-import { openPair } from "../../src/pair.js";
+import { openPair } from "../../src/hardhat/open-pair.js";
 import { findParkedTransfer, recoveryOf } from "../../src/recovery.js";
 import type { RecoveryEntry } from "../../src/recovery.js";
 import { Bridge__factory, KLAYRejecter__factory } from "../../types/ethers-contracts/index.js";

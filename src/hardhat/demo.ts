@@ -10,17 +10,17 @@ import { join } from "node:path";
 import { formatEther } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { connectNetwork } from "./connect.js";
-import type { Log } from "./connect.js";
-import { KIP17Token__factory, KIP7Token__factory } from "../types/ethers-contracts/index.js";
-import { deployPair } from "./deploy.js";
-import { fundBridge } from "./fund.js";
-import { bindPair } from "./pair.js";
-import type { ConnectedPair } from "./pair.js";
-import { createPairRelayer, lineLogger } from "./relayer/index.js";
-import type { Relayer } from "./relayer/index.js";
-import { deployTokenPair } from "./tokens.js";
-import { requestTransfer } from "./transfer.js";
+import { connectNetwork } from "./network.js";
+import type { Log } from "../connect.js";
+import { KIP17Token__factory, KIP7Token__factory } from "../../types/ethers-contracts/index.js";
+import { deployPair } from "../deploy.js";
+import { fundBridge } from "../fund.js";
+import { bindPair } from "../pair.js";
+import type { ConnectedPair } from "../pair.js";
+import { createPairRelayer, lineLogger } from "../relayer/index.js";
+import type { Relayer } from "../relayer/index.js";
+import { deployTokenPair } from "../tokens.js";
+import { requestTransfer } from "../transfer.js";
 
 const ANCHOR_EVERY = 10;
 
