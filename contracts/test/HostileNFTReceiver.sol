@@ -17,26 +17,22 @@ contract HostileNFTReceiver {
     }
 
     function onERC721Received(address, address, uint256, bytes calldata) external returns (bytes4) {
-        _attack();
-        return this.onERC721Received.selector;
+        revert HookCalled(_reenter());
     }
 
     function onKIP17Received(address, address, uint256, bytes calldata) external returns (bytes4) {
-        _attack();
-        return this.onKIP17Received.selector;
+        revert HookCalled(_reenter());
     }
 
     function onKIP7Received(address, address, uint256, bytes calldata) external returns (bytes4) {
-        _attack();
-        return this.onKIP7Received.selector;
+        revert HookCalled(_reenter());
     }
 
-    function _attack() private {
-        bool reentered = false;
+    /// @dev Calls `victim` with `payload` (when armed); whether that call succeeded.
+    function _reenter() private returns (bool reentered) {
         if (victim != address(0)) {
             // solhint-disable-next-line avoid-low-level-calls
             (reentered, ) = victim.call(payload);
         }
-        revert HookCalled(reentered);
     }
 }
