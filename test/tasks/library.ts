@@ -7,9 +7,9 @@ import hre from "hardhat";
 import { sendTx, silent } from "../../src/connect.js";
 import { connectNetwork } from "../../src/hardhat/network.js";
 import { deploymentPath, readDeployment, validateDeployment, writeDeployment, type PairDeployment } from "../../src/deployments.js";
-import { BridgeTaskError } from "../../src/errors.js";
+import { BridgeTaskError, decodeRevert } from "../../src/errors.js";
 import { parseAddress, parseAmount } from "../../src/validate.js";
-import { Bridge__factory } from "../../types/ethers-contracts/index.js";
+import { Bridge__factory, TransferRecovery__factory } from "../../types/ethers-contracts/index.js";
 import { useTemporaryDeployments } from "./helpers.js";
 
 const ADDRESS = "0x5FbDB2315678afecb367f032d93F642f64180aa3";
@@ -76,5 +76,14 @@ describe("bridge library", function () {
     const error = await sendTx(side, "registerOperator", silent, () => bridge.registerOperator(side.signer.address)).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(BridgeTaskError);
     expect((error as Error).message).to.equal(`[parent] registerOperator failed: OperatorAlreadyRegistered(${side.signer.address})`);
+  });
+
+  it("decodes a callee's revert inside PayoutFailed the same way everywhere", function () {
+    const ledger = TransferRecovery__factory.createInterface();
+    const bridge = Bridge__factory.createInterface();
+    const inner = bridge.encodeErrorResult("ReentrancyGuardReentrantCall", []);
+    expect(decodeRevert(ledger.encodeErrorResult("PayoutFailed", [10n, inner]))).to.equal("PayoutFailed(10, ReentrancyGuardReentrantCall())");
+    expect(decodeRevert(ledger.encodeErrorResult("PayoutFailed", [1n, "0x"]))).to.equal("PayoutFailed(1, no reason)");
+    expect(decodeRevert(ledger.encodeErrorResult("PayoutFailed", [2n, "0x12345678"]))).to.equal("PayoutFailed(2, 0x12345678)");
   });
 });
