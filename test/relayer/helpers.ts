@@ -11,6 +11,7 @@ import { ZeroAddress } from "ethers";
 import type { Signer } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
+import { network } from "hardhat";
 
 import {
   AnchoringReceiver__factory,
@@ -29,6 +30,8 @@ import type {
   ServiceChainKIP17,
   ServiceChainKIP7,
 } from "../../types/ethers-contracts/index.js";
+import { bindPair } from "../../src/pair.js";
+import type { ConnectedPair } from "../../src/pair.js";
 import { Relayer } from "../../src/relayer/index.js";
 import type { RelayerLogger, RelayerOptions, Side } from "../../src/relayer/index.js";
 
@@ -337,4 +340,62 @@ export async function stepAll(relayers: Relayer[], rounds = 1): Promise<void> {
       await relayer.processPending();
     }
   }
+}
+
+/** The chains, the temporary directory and the relayers of one test of a suite (see `useTwoChains`). */
+export interface TwoChains {
+  parent: Connection;
+  child: Connection;
+  directory: { path: string; cleanup: () => void };
+  /** Relayers the test started: closed after it. */
+  relayers: Relayer[];
+}
+
+/**
+ * The common frame of a relayer suite: two in-process chains for the suite, a fresh temporary directory and relayer
+ * list for each test, everything closed and removed afterwards.
+ */
+export function useTwoChains(prefix: string): TwoChains {
+  const suite = { relayers: [] as Relayer[] } as TwoChains;
+  before(async function () {
+    suite.parent = await network.create("parent");
+    suite.child = await network.create("child");
+  });
+  after(async function () {
+    await suite.parent?.close();
+    await suite.child?.close();
+  });
+  beforeEach(function () {
+    suite.directory = temporaryDirectory(prefix);
+    suite.relayers = [];
+  });
+  afterEach(function () {
+    for (const relayer of suite.relayers) relayer.close();
+    suite.directory.cleanup();
+  });
+  return suite;
+}
+
+/** The pair as the toolkit library connects it (what `bridge status` reads), the deployer sending on both sides. */
+export async function connectedPair(pair: Pair, name = "test"): Promise<ConnectedPair> {
+  const side = async (which: Side) => ({
+    side: which,
+    network: which,
+    chainId: Number((await pair[which].connection.ethers.provider.getNetwork()).chainId),
+    provider: pair[which].connection.ethers.provider,
+    signer: pair[which].signers[0] as unknown as Signer & { address: string },
+    confirmations: 1,
+  });
+  const deployment = {
+    name,
+    mode: pair.childMintBurn ? "mintburn" : "lock",
+    parent: {
+      bridge: await pair.parent.bridge.getAddress(),
+      deployedBlock: pair.parent.deployedBlock,
+      anchoringReceiver: await pair.parent.anchoringReceiver.getAddress(),
+    },
+    child: { bridge: await pair.child.bridge.getAddress(), deployedBlock: pair.child.deployedBlock },
+    tokens: [],
+  } as unknown as Parameters<typeof bindPair>[0];
+  return bindPair(deployment, { parent: await side("parent"), child: await side("child") });
 }

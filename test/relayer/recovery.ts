@@ -19,7 +19,7 @@ import type { Relayer, RelayerLogger, RelayerOptions } from "../../src/relayer/i
 import { recoveryDigest, recoveryDomain } from "../../src/signatures.js";
 import { KLAYRejecter__factory, TransferRecovery__factory } from "../../types/ethers-contracts/index.js";
 import type { TransferRecovery } from "../../types/ethers-contracts/index.js";
-import { ONE, deployPair, expectConservation, fundBridge, relayerFor, stepAll, temporaryDirectory } from "./helpers.js";
+import { ONE, connectedPair, deployPair, expectConservation, fundBridge, relayerFor, stepAll, temporaryDirectory } from "./helpers.js";
 import type { Connection, Pair } from "./helpers.js";
 
 describe("relayer recovery of transfers not paid out (two in-process chains)", function () {
@@ -75,32 +75,8 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     return relayers;
   }
 
-  /** The pair as the toolkit library connects it (for `bridge status`'s recovery listing). */
-  async function connected(pair: Pair): Promise<ConnectedPair> {
-    const side = async (name: "parent" | "child") => ({
-      side: name,
-      network: name,
-      chainId: Number((await pair[name].connection.ethers.provider.getNetwork()).chainId),
-      provider: pair[name].connection.ethers.provider,
-      signer: pair[name].signers[0] as unknown as Signer & { address: string },
-      confirmations: 1,
-    });
-    const deployment = {
-      name: "recovery",
-      mode: pair.childMintBurn ? "mintburn" : "lock",
-      parent: {
-        bridge: await pair.parent.bridge.getAddress(),
-        deployedBlock: pair.parent.deployedBlock,
-        anchoringReceiver: await pair.parent.anchoringReceiver.getAddress(),
-      },
-      child: { bridge: await pair.child.bridge.getAddress(), deployedBlock: pair.child.deployedBlock },
-      tokens: [],
-    } as unknown as Parameters<typeof bindPair>[0];
-    return bindPair(deployment, { parent: await side("parent"), child: await side("child") });
-  }
-
   async function statusOf(pair: Pair, from: "parent" | "child"): Promise<Map<bigint, RecoveryEntry["status"]>> {
-    const entries = await recoveryTransfers(await connected(pair), from);
+    const entries = await recoveryTransfers(await connectedPair(pair, "recovery"), from);
     return new Map(entries.map((entry) => [entry.requestNonce, entry.status]));
   }
 

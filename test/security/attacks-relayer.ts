@@ -10,17 +10,12 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { AbiCoder, concat, getAddress } from "ethers";
-import type { Signer } from "ethers";
-import { network } from "hardhat";
 
-import { bindPair } from "../../src/pair.js";
-import type { ConnectedPair } from "../../src/pair.js";
 import { memoryLogger } from "../../src/relayer/index.js";
 import { pendingTransfers } from "../../src/status.js";
-import type { Relayer } from "../../src/relayer/index.js";
 import { KLAYRejecter__factory } from "../../types/ethers-contracts/index.js";
-import { ONE, deployPair, expectConservation, mine, relayerFor, requestEachKind, stepAll, temporaryDirectory } from "../relayer/helpers.js";
-import type { Connection, Pair } from "../relayer/helpers.js";
+import { ONE, connectedPair, deployPair, expectConservation, mine, relayerFor, requestEachKind, stepAll, useTwoChains } from "../relayer/helpers.js";
+import type { Pair } from "../relayer/helpers.js";
 
 /** The handles of `pair`'s child bridge: nonce, recipient and request tx of each. */
 async function childHandles(pair: Pair): Promise<{ nonce: bigint; to: string; requestTxHash: string }[]> {
@@ -39,30 +34,6 @@ async function requestKLAY(pair: Pair, to: string, amount = ONE): Promise<void> 
   await (await pair.parent.bridge.connect(user).requestKLAYTransfer(to, amount, "0x", { value: amount })).wait();
 }
 
-/** The pair as the toolkit library connects it (what `bridge status` reads). */
-async function connectedPair(pair: Pair): Promise<ConnectedPair> {
-  const side = async (name: "parent" | "child") => ({
-    side: name,
-    network: name,
-    chainId: Number((await pair[name].connection.ethers.provider.getNetwork()).chainId),
-    provider: pair[name].connection.ethers.provider,
-    signer: pair[name].signers[0] as unknown as Signer & { address: string },
-    confirmations: 1,
-  });
-  const deployment = {
-    name: "attacks",
-    mode: pair.childMintBurn ? "mintburn" : "lock",
-    parent: {
-      bridge: await pair.parent.bridge.getAddress(),
-      deployedBlock: pair.parent.deployedBlock,
-      anchoringReceiver: await pair.parent.anchoringReceiver.getAddress(),
-    },
-    child: { bridge: await pair.child.bridge.getAddress(), deployedBlock: pair.child.deployedBlock },
-    tokens: [],
-  } as unknown as Parameters<typeof bindPair>[0];
-  return bindPair(deployment, { parent: await side("parent"), child: await side("child") });
-}
-
 /** Resolves with `promise`, or rejects when it takes longer than `ms` (a reader that hangs). */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -73,29 +44,10 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 describe("attacks on the relayer: stale state, hostile peer files and chain data, counted failures", function () {
-  let parent: Connection;
-  let child: Connection;
-  let directory: { path: string; cleanup: () => void };
-  let relayers: Relayer[] = [];
+  const chains = useTwoChains("relayer-attacks-");
   const fifos: string[] = [];
 
-  before(async function () {
-    parent = await network.create("parent");
-    child = await network.create("child");
-  });
-
-  after(async function () {
-    await parent?.close();
-    await child?.close();
-  });
-
-  beforeEach(function () {
-    directory = temporaryDirectory("relayer-attacks-");
-    relayers = [];
-  });
-
   afterEach(function () {
-    for (const relayer of relayers) relayer.close();
     // a reader left blocked on a pipe (the vulnerable variant) is released, so the test process can end
     for (const fifo of fifos.splice(0)) {
       try {
@@ -104,28 +56,27 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
         // no reader waiting
       }
     }
-    directory.cleanup();
   });
 
   describe("class 12: the relayer signs only what it has just read from the current source bridge", function () {
     it("after a redeploy under the same store, the old deployment's transfers are never paid by the new bridges", async function () {
-      const old = await deployPair(parent, child, { threshold: 1 });
+      const old = await deployPair(chains.parent, chains.child, { threshold: 1 });
       const oldRecipient = getAddress("0x00000000000000000000000000000000000a11ce");
       await requestKLAY(old, oldRecipient);
       await requestKLAY(old, oldRecipient);
       const logger = memoryLogger();
-      const first = await relayerFor(old, 0, directory.path, { logger });
+      const first = await relayerFor(old, 0, chains.directory.path, { logger });
       await stepAll([first]);
       expect((await childHandles(old)).map((handle) => handle.nonce)).to.deep.equal([0n, 1n]);
       first.close();
 
       // `bridge deploy --force`: new bridges on the same chains; the relayer restarts with the same store path
-      const fresh = await deployPair(parent, child, { threshold: 1 });
+      const fresh = await deployPair(chains.parent, chains.child, { threshold: 1 });
       const newRecipient = getAddress("0x0000000000000000000000000000000000000b0b");
       await requestKLAY(fresh, newRecipient);
       await requestKLAY(fresh, newRecipient);
-      const restarted = await relayerFor(fresh, 0, directory.path, { logger });
-      relayers = [restarted];
+      const restarted = await relayerFor(fresh, 0, chains.directory.path, { logger });
+      chains.relayers = [restarted];
       await restarted.recover();
       await stepAll([restarted], 2);
 
@@ -141,13 +92,13 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
     });
 
     it("a store object of another deployment is refused with one clear error", async function () {
-      const old = await deployPair(parent, child);
-      const first = await relayerFor(old, 0, directory.path);
+      const old = await deployPair(chains.parent, chains.child);
+      const first = await relayerFor(old, 0, chains.directory.path);
       await first.poll();
-      const fresh = await deployPair(parent, child);
+      const fresh = await deployPair(chains.parent, chains.child);
       let error: unknown;
       try {
-        await relayerFor(fresh, 0, directory.path, { store: first.store });
+        await relayerFor(fresh, 0, chains.directory.path, { store: first.store });
       } catch (caught) {
         error = caught;
       } finally {
@@ -157,13 +108,13 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
     });
 
     it("a transfer recorded done but not handled (a reorg) is read again from the source, never signed from the store", async function () {
-      const pair = await deployPair(parent, child, { threshold: 1 });
+      const pair = await deployPair(chains.parent, chains.child, { threshold: 1 });
       const recipient = getAddress("0x0000000000000000000000000000000000000b0b");
       await requestKLAY(pair, recipient);
-      const relayer = await relayerFor(pair, 0, directory.path);
-      relayers = [relayer];
+      const relayer = await relayerFor(pair, 0, chains.directory.path);
+      chains.relayers = [relayer];
       // what the store held for nonce 0 came from a chain that was reorganised away: another recipient, marked done
-      const head = await parent.ethers.provider.getBlockNumber();
+      const head = await chains.parent.ethers.provider.getBlockNumber();
       const [request] = await relayer.fetchRequests("parent", pair.parent.deployedBlock, head);
       const thief = getAddress("0x000000000000000000000000000000000000dead");
       relayer.ingest([{ ...request, to: thief }], { side: "parent", block: head });
@@ -178,13 +129,13 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
     });
 
     it("a stored transfer that differs from the source's log is not voted; it is read again and delivered as requested", async function () {
-      const pair = await deployPair(parent, child, { threshold: 1 });
+      const pair = await deployPair(chains.parent, chains.child, { threshold: 1 });
       const recipient = getAddress("0x0000000000000000000000000000000000000b0b");
       await requestKLAY(pair, recipient);
       const logger = memoryLogger();
-      const relayer = await relayerFor(pair, 0, directory.path, { logger });
-      relayers = [relayer];
-      const head = await parent.ethers.provider.getBlockNumber();
+      const relayer = await relayerFor(pair, 0, chains.directory.path, { logger });
+      chains.relayers = [relayer];
+      const head = await chains.parent.ethers.provider.getBlockNumber();
       const [request] = await relayer.fetchRequests("parent", pair.parent.deployedBlock, head);
       relayer.ingest([{ ...request, valueOrTokenId: 50n * ONE }], { side: "parent", block: head });
 
@@ -201,14 +152,14 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
 
   describe("class 13: peer signature files are bounded and never block a reader", function () {
     it("a named pipe, a huge file and a symlink in the signature directory are refused, logged once, and relaying goes on", async function () {
-      const pair = await deployPair(parent, child);
-      const signatureDir = join(directory.path, "signatures");
+      const pair = await deployPair(chains.parent, chains.child);
+      const signatureDir = join(chains.directory.path, "signatures");
       const logger = memoryLogger();
       const list = [
-        await relayerFor(pair, 0, directory.path, { signatureDir, logger }),
-        await relayerFor(pair, 1, directory.path, { signatureDir, logger }),
+        await relayerFor(pair, 0, chains.directory.path, { signatureDir, logger }),
+        await relayerFor(pair, 1, chains.directory.path, { signatureDir, logger }),
       ];
-      relayers = list;
+      chains.relayers = list;
       const root = join(signatureDir, `31338-${(await pair.child.bridge.getAddress()).toLowerCase()}`);
       const planted = join(root, `0x${"ab".repeat(32)}`);
       mkdirSync(planted, { recursive: true });
@@ -218,7 +169,7 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
       const huge = join(planted, "huge.json");
       writeFileSync(huge, "");
       truncateSync(huge, 64 * 1024 * 1024); // sparse: 64 MiB of nothing
-      const secret = join(directory.path, "secret.txt");
+      const secret = join(chains.directory.path, "secret.txt");
       writeFileSync(secret, "not for peers");
       symlinkSync(secret, join(planted, "link.json"));
 
@@ -238,10 +189,10 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
 
   describe("class 14: chain data no decoder accepts never stops the scan", function () {
     it("a KIP17 whose token URI is not UTF-8 is relayed (U+FFFD for the bad bytes) and the requests after it too", async function () {
-      const pair = await deployPair(parent, child, { threshold: 1 });
+      const pair = await deployPair(chains.parent, chains.child, { threshold: 1 });
       const logger = memoryLogger();
-      const relayer = await relayerFor(pair, 0, directory.path, { logger });
-      relayers = [relayer];
+      const relayer = await relayerFor(pair, 0, chains.directory.path, { logger });
+      chains.relayers = [relayer];
       const user = pair.parent.signers[10];
       const kip17 = pair.parent.kip17;
       // a collection's minter mints with raw bytes as the URI (a `string` in the ABI is bytes: nothing checks UTF-8)
@@ -272,11 +223,11 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
 
   describe("class 15: thresholds count distinct current operators, never files", function () {
     it("a copy of one operator's batch signature under another name does not complete the batch: it goes signed, no vote", async function () {
-      const pair = await deployPair(parent, child);
-      const signatureDir = join(directory.path, "signatures");
-      const [first, second] = (relayers = [
-        await relayerFor(pair, 0, directory.path, { signatureDir }),
-        await relayerFor(pair, 1, directory.path, { signatureDir }),
+      const pair = await deployPair(chains.parent, chains.child);
+      const signatureDir = join(chains.directory.path, "signatures");
+      const [first, second] = (chains.relayers = [
+        await relayerFor(pair, 0, chains.directory.path, { signatureDir }),
+        await relayerFor(pair, 1, chains.directory.path, { signatureDir }),
       ]);
       await requestEachKind(pair, "parent", 1n);
       await stepAll([first]); // proposes and signs the batch
@@ -293,16 +244,16 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
     });
 
     it("a copy of one operator's anchor signature does not complete the anchor: the second operator's makes it", async function () {
-      const pair = await deployPair(parent, child);
+      const pair = await deployPair(chains.parent, chains.child);
       const receiver = pair.parent.anchoringReceiver;
-      const signatureDir = join(directory.path, "signatures");
+      const signatureDir = join(chains.directory.path, "signatures");
       const logger = memoryLogger();
       const options = { anchorEvery: 10, signatureDir, logger };
-      const [first, second] = (relayers = [
-        await relayerFor(pair, 0, directory.path, options),
-        await relayerFor(pair, 1, directory.path, options),
+      const [first, second] = (chains.relayers = [
+        await relayerFor(pair, 0, chains.directory.path, options),
+        await relayerFor(pair, 1, chains.directory.path, options),
       ]);
-      await mine(child, 25);
+      await mine(chains.child, 25);
       expect(await first.anchor()).to.deep.equal([]); // signed, waiting for a second operator
       const root = join(signatureDir, `31337-${(await receiver.getAddress()).toLowerCase()}`);
       for (const digest of readdirSync(root).filter((name) => name.startsWith("0x"))) {
@@ -319,8 +270,8 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
     });
 
     it("a copy of the lowest operator's cancel signature does not make every signed cancellation revert: refunded", async function () {
-      const pair = await deployPair(parent, child, { childMintBurn: false });
-      const signatureDir = join(directory.path, "signatures");
+      const pair = await deployPair(chains.parent, chains.child, { childMintBurn: false });
+      const signatureDir = join(chains.directory.path, "signatures");
       let clock = 1_000_000;
       const options = { signatureDir, failedRetries: 0, signatureWaitMs: 5000, payoutRetryBackoffMs: 1000, now: () => clock };
       const order = [0, 1, 2].sort((a, b) => (BigInt(pair.operators[a]) < BigInt(pair.operators[b]) ? -1 : 1));
@@ -329,23 +280,23 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
       // handled by a signed batch of the lowest and the highest operator, parked as failed, not cancelled yet
       const patient = { ...options, failedRetries: 100 };
       const handling = [
-        await relayerFor(pair, order[0], directory.path, patient),
-        await relayerFor(pair, order[2], directory.path, patient),
+        await relayerFor(pair, order[0], chains.directory.path, patient),
+        await relayerFor(pair, order[2], chains.directory.path, patient),
       ];
       await stepAll(handling);
       for (const relayer of handling) relayer.close();
       expect(await pair.child.bridge.isHandled(0n)).to.equal(true);
 
-      const lowest = await relayerFor(pair, order[0], directory.path, options);
-      relayers = [lowest];
+      const lowest = await relayerFor(pair, order[0], chains.directory.path, options);
+      chains.relayers = [lowest];
       await stepAll([lowest]); // the lowest operator signs the cancellation
       const recovery = await pair.child.bridge.transferRecovery();
       const root = join(signatureDir, `31338-${recovery.toLowerCase()}`);
       const [digest] = readdirSync(root).filter((name) => name.startsWith("0x"));
       const [own] = readdirSync(join(root, digest));
       copyFileSync(join(root, digest, own), join(root, digest, "0xffff-copy.json"));
-      const next = await relayerFor(pair, order[1], directory.path, options);
-      relayers.push(next);
+      const next = await relayerFor(pair, order[1], chains.directory.path, options);
+      chains.relayers.push(next);
       for (let round = 0; round < 4; round++) {
         clock += 1000;
         await stepAll([lowest, next]);
@@ -359,15 +310,15 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
 
   describe("class 16: the summary counts what failed", function () {
     it("runOnce reports a payout that failed and a retry that failed again as failures", async function () {
-      const pair = await deployPair(parent, child, { threshold: 1, childMintBurn: false });
+      const pair = await deployPair(chains.parent, chains.child, { threshold: 1, childMintBurn: false });
       const logger = memoryLogger();
-      const relayer = await relayerFor(pair, 0, directory.path, {
+      const relayer = await relayerFor(pair, 0, chains.directory.path, {
         logger,
         failedRetries: 5,
         payoutRetryBackoffMs: 0,
         signatureWaitMs: 0,
       });
-      relayers = [relayer];
+      chains.relayers = [relayer];
       const rejecter = await (await new KLAYRejecter__factory(pair.child.signers[0]).deploy()).getAddress();
       await requestKLAY(pair, rejecter, 2n * ONE);
       await relayer.runOnce();
