@@ -111,7 +111,7 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     await expectRefused(["limits"], { pair: "rec", side: "child", asset: "klay", max: "3", signer: "1" }, "is not the owner");
   });
 
-  it("lists a held transfer; the owner releases it: its payout fails (no KLAY), it is failed; retried once the bridge is funded", async function () {
+  it("lists a held transfer; the owner releases it: its payout fails (no KLAY), it is failed; retried within the limits once the bridge is funded", async function () {
     const nonce = await transferAndHandle("2"); // above the child's max of 1 KLAY: held
     expect(nonce).to.equal(0n);
     let entries = await recoveryStatus();
@@ -133,6 +133,9 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     entries = await recoveryStatus();
     expect(entries.map((entry) => [entry.requestNonce, entry.status, entry.reason])).to.deep.equal([["0", "failed", "reverted without a reason"]]);
     await expectRefused(["release"], { pair: "rec", from: "parent", nonce: "0" }, "is failed (bridge retry) on child, not held");
+    // a retry counts against the handle limits, and 2 KLAY is above the child's maximum of 1: it waits for the limits
+    await expectRefused(["retry"], { pair: "rec", from: "parent", nonce: "0" }, /retry of nonce 0 would fail: RetryAboveLimits\(0\)/);
+    expect((await runBridgeTask(["limits"], { pair: "rec", side: "child", asset: "klay", off: true })).success).to.equal(true);
     await expectRefused(["retry"], { pair: "rec", from: "parent", nonce: "0" }, /retry of nonce 0 would fail: PayoutFailed\(0, 0x\)/);
 
     expect((await runBridgeTask(["fund"], { pair: "rec", side: "child", amount: "10" })).success).to.equal(true);
