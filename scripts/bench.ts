@@ -75,6 +75,10 @@ async function measureRequests(ethers: Ethers, gas: Record<string, number>) {
     return gasOf(bridge.requestERC20Transfer(kip7, user, amount, 0, "0x"));
   });
   gas["request.kip7.oneStep"] = await secondOf(() => gasOf(scKip7.requestValueTransfer(amount, user, 0, "0x")));
+  const safeTransferData = ethers.AbiCoder.defaultAbiCoder().encode(["address", "bytes"], [user.address, "0x"]);
+  gas["request.kip7.safeTransfer"] = await secondOf(() =>
+    gasOf(kip7.getFunction("safeTransfer(address,uint256,bytes)")(bridge, amount, safeTransferData)),
+  );
   gas["request.kip17"] = await secondOf(async (round) => {
     await (await kip17.approve(bridge, round + 1)).wait();
     return gasOf(bridge.requestERC721Transfer(kip17, user, round + 1, "0x"));

@@ -21,9 +21,10 @@ import {IBridgeFees} from "./interfaces/IBridgeFees.sol";
 /// source bridge). A handle above the destination's limits is parked as held until the owner releases it.
 /// @dev Asset modules override the three hooks that move value out of the bridge, `_payoutKLAY`, `_payoutKIP7` and
 /// `_payoutKIP17`, which report failure instead of reverting (`TokenCalls.tryCall`) and are called after all
-/// bookkeeping (checks-effects-interactions). The limits module overrides `_checkHandle` (registration and handle
-/// limits) and `_consumeRequestLimit`; the recovery module overrides `_park`. Request entry points of the modules
-/// call `_beginRequest` for the common checks and `_emitRequest` / `_emitRequestEncoded` to take the next nonce.
+/// bookkeeping (checks-effects-interactions). The limits module overrides `_checkHandle` (registration, token kind and
+/// handle limits), `_returnHandle` (a failed payout gives its count back) and `_consumeRequestLimit`; the recovery
+/// module overrides `_park`. Request entry points of the modules call `_beginRequest` for the common checks and
+/// `_emitRequest` / `_emitRequestEncoded` to take the next nonce.
 abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridgeTransfers, IBridgeFees {
     using BitMaps for BitMaps.BitMap;
 
@@ -183,7 +184,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
 
     /// @dev Executes `r` once: records the nonce, then pays out and emits `HandleValueTransfer`; or parks `r` as held
     /// when it is above the handle limits (`TransferHeld`), or as failed when the payout fails
-    /// (`HandleValueTransferFailed`). The caller has checked that the nonce is not handled and that enough operators
+    /// (`HandleValueTransferFailed`, and the handle limits get its amount back: only value that leaves counts). The caller has checked that the nonce is not handled and that enough operators
     /// approved exactly `r`. The per-operator path also records `handledRequestTx` (Klaytn's view); the signed path
     /// leaves that 20,000-gas slot out: its readers have `isHandled(nonce)` on chain and the request tx hash in
     /// `HandleValueTransfer`.
@@ -198,7 +199,9 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
             );
             return;
         }
-        _deliver(r, lower, true);
+        (bool paid,) = _deliver(r, lower, true);
+        // nothing left the bridge: the handle limits get back what `_checkHandle` counted
+        if (!paid) _returnHandle(r.tokenType, r.tokenAddress, r.valueOrTokenId, klayLimited);
     }
 
     /// @dev Pays `r` out (with the fixed payout budget when `capped`) and emits `HandleValueTransfer`; when the payout
@@ -298,13 +301,17 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         virtual
         returns (bool paid, bytes memory reason);
 
-    /// @dev Before a handle's payout: reverts unless the token is registered (KLAY needs none) and returns whether
+    /// @dev Before a handle's payout: reverts unless the token is registered as `tokenType` (KLAY needs none:
+    /// `TokenKindMismatch` otherwise, so no other asset is paid and nothing is recorded) and returns whether
     /// `amount` may be paid now under the destination's limits, counting it when it may (false: hold it).
     /// `klayLimited` is the KLAY limits flag, read with the nonce bookkeeping.
     function _checkHandle(TokenType tokenType, address token, uint256 amount, bool klayLimited)
         internal
         virtual
         returns (bool);
+
+    /// @dev After a handle's first payout failed: gives back to today's handle usage what `_checkHandle` counted.
+    function _returnHandle(TokenType tokenType, address token, uint256 amount, bool klayLimited) internal virtual;
 
     /// @dev Counts a request of `amount` of `token` (zero: KLAY; a KIP17 NFT counts 1) against its limits, or
     /// reverts. Called only for assets that have limits.

@@ -35,8 +35,7 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         external
         nonReentrant
     {
-        _beginRequest(_to);
-        if (_requireRequestable(_tokenAddress)) _consumeRequestLimit(_tokenAddress, 1);
+        _beginKIP17Request(_tokenAddress, _to);
         IERC721(_tokenAddress).transferFrom(msg.sender, address(this), _tokenId);
         _requestKIP17(_tokenAddress, msg.sender, _to, _tokenId, _extraData);
     }
@@ -47,8 +46,7 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         external
         nonReentrant
     {
-        _beginRequest(_to);
-        if (_requireRequestable(msg.sender)) _consumeRequestLimit(msg.sender, 1);
+        _beginKIP17Request(msg.sender, _to);
         _requestKIP17(msg.sender, _from, _to, _tokenId, _extraData);
     }
 
@@ -109,9 +107,16 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
     function _requestBySafeTransfer(address from, uint256 tokenId, bytes calldata data) private {
         if (data.length < 96) revert InvalidTransferData();
         (address to, bytes memory extraData) = abi.decode(data, (address, bytes));
-        _beginRequest(to);
-        if (_requireRequestable(msg.sender)) _consumeRequestLimit(msg.sender, 1);
+        _beginKIP17Request(msg.sender, to);
         _requestKIP17(msg.sender, from, to, tokenId, extraData);
+    }
+
+    /// @dev The checks of every NFT request: the bridge running, a recipient, `token` a registered, unlocked NFT,
+    /// and its limits (an NFT counts 1).
+    function _beginKIP17Request(address token, address to) private {
+        _beginRequest(to);
+        (bool limited,) = _requireRequestable(token, TokenType.ERC721);
+        if (limited) _consumeRequestLimit(token, 1);
     }
 
     function _requestKIP17(

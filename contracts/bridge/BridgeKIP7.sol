@@ -22,47 +22,47 @@ interface IKIP7MintBurn {
 /// @title BridgeKIP7: KIP7 / ERC20 tokens, locked or burnt on the source, released or minted on the destination
 /// @notice Three ways in: `requestERC20Transfer` after an approval, Klaytn's service-chain token hook
 /// `onERC20Received`, and a KIP7 `safeTransfer` to the bridge (`onKIP7Received`) whose data is
-/// `abi.encode(address to, bytes extraData)`. A fee-on-transfer token is credited with what actually arrived.
+/// `abi.encode(address to, bytes extraData)`. A fee-on-transfer token is credited with what actually arrived, on every
+/// path: `requestERC20Transfer` measures the bridge's balance before and after it pulls the tokens; the hooks, called
+/// once the tokens have arrived, measure the bridge's balance against what it accounts for holding of the token (the
+/// registry's `held`: the balance after its last request, less what it paid out since), and credit at most what the
+/// token says it sent.
 abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
     using SafeERC20 for IERC20;
 
     bytes4 private constant KIP7_RECEIVED = 0x9d188c22;
 
     /// @notice Source chain: requests `value` of `token` for `to` on the other chain. Takes `value + feeLimit` from
-    /// the sender (approve first); the fee goes to the fee receiver and the change back.
+    /// the sender (approve first); the fee goes to the fee receiver and the change back. Credits what arrived less the
+    /// fee limit, at most `value`.
     function requestERC20Transfer(address _tokenAddress, address _to, uint256 _value, uint256 _feeLimit, bytes calldata _extraData)
         external
         nonReentrant
     {
         Status memory status = _beginRequest(_to);
-        bool limited = _requireRequestable(_tokenAddress);
+        (bool limited,) = _requireRequestable(_tokenAddress, TokenType.ERC20);
         if (_value == 0) revert ZeroAmount();
         if (_feeLimit > type(uint256).max - _value) revert AmountOverflow(_value, _feeLimit);
         uint256 balanceBefore = IERC20(_tokenAddress).balanceOf(address(this));
         IERC20(_tokenAddress).safeTransferFrom(msg.sender, address(this), _value + _feeLimit);
-        uint256 received = IERC20(_tokenAddress).balanceOf(address(this)) - balanceBefore;
-        if (received <= _feeLimit) revert TokenNotReceived(_tokenAddress, _value);
-        uint256 credited = received - _feeLimit;
-        if (credited > _value) credited = _value;
-        if (limited) _consumeRequestLimit(_tokenAddress, credited);
-        _requestKIP7(status, _tokenAddress, msg.sender, _to, credited, _feeLimit, _extraData);
+        uint256 balance = IERC20(_tokenAddress).balanceOf(address(this));
+        _requestKIP7(status, limited, _tokenAddress, msg.sender, _to, _value, _feeLimit, balance, balance - balanceBefore, _extraData);
     }
 
     /// @notice Source chain, one step: called by a registered service-chain token's `requestValueTransfer` after it
-    /// moved `value + feeLimit` to the bridge (Klaytn's hook).
+    /// moved `value + feeLimit` to the bridge (Klaytn's hook). Credits what arrived less the fee limit, at most `value`.
     function onERC20Received(address _from, address _to, uint256 _value, uint256 _feeLimit, bytes calldata _extraData)
         external
         nonReentrant
     {
         Status memory status = _beginRequest(_to);
-        bool limited = _requireRequestable(msg.sender);
         if (_value == 0) revert ZeroAmount();
-        if (limited) _consumeRequestLimit(msg.sender, _value);
-        _requestKIP7(status, msg.sender, _from, _to, _value, _feeLimit, _extraData);
+        _requestArrived(status, _from, _to, _value, _feeLimit, _extraData);
     }
 
     /// @notice Source chain, one step: a KIP7 `safeTransfer` of a registered token to the bridge, with
-    /// `data = abi.encode(address to, bytes extraData)`. The fee, if any, is taken out of `amount`.
+    /// `data = abi.encode(address to, bytes extraData)`. The fee, if any, is taken out of what arrived (at most
+    /// `amount`).
     function onKIP7Received(address, address from, uint256 amount, bytes calldata data)
         external
         nonReentrant
@@ -70,12 +70,10 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
     {
         (address to, bytes memory extraData) = _decodeTransferData(data);
         Status memory status = _beginRequest(to);
-        bool limited = _requireRequestable(msg.sender);
         if (amount == 0) revert ZeroAmount();
         uint256 fee = status.feeReceiver == address(0) ? 0 : feeOfERC20[msg.sender];
         if (amount <= fee) revert InsufficientValue(amount, fee);
-        if (limited) _consumeRequestLimit(msg.sender, amount - fee);
-        _requestKIP7(status, msg.sender, from, to, amount - fee, fee, extraData);
+        _requestArrived(status, from, to, amount - fee, fee, extraData);
         return KIP7_RECEIVED;
     }
 
@@ -109,19 +107,46 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         );
     }
 
-    function _requestKIP7(
+    /// @dev A one-step request of the calling token, whose tokens arrived before the hook: what arrived is the
+    /// bridge's balance above what it accounts for holding (`held`).
+    function _requestArrived(
         Status memory status,
-        address token,
         address from,
         address to,
         uint256 value,
         uint256 feeLimit,
         bytes memory extraData
     ) private {
+        (bool limited, uint256 held) = _requireRequestable(msg.sender, TokenType.ERC20);
+        uint256 balance = IERC20(msg.sender).balanceOf(address(this));
+        _requestKIP7(status, limited, msg.sender, from, to, value, feeLimit, balance, balance > held ? balance - held : 0, extraData);
+    }
+
+    /// @dev Credits what arrived (`received`, the bridge now holding `balance`) less the fee limit, at most `value`;
+    /// takes the next nonce, settles the fee, records what the bridge now holds of `token`, and burns the credited
+    /// value in mint/burn mode.
+    function _requestKIP7(
+        Status memory status,
+        bool limited,
+        address token,
+        address from,
+        address to,
+        uint256 value,
+        uint256 feeLimit,
+        uint256 balance,
+        uint256 received,
+        bytes memory extraData
+    ) private {
+        if (received <= feeLimit) revert TokenNotReceived(token, value);
+        uint256 credited = received - feeLimit;
+        if (credited > value) credited = value;
+        if (limited) _consumeRequestLimit(token, credited);
         uint256 fee = _tokenFeeDue(status.feeReceiver, token, feeLimit);
-        _emitRequest(TokenType.ERC20, from, to, token, value, fee, extraData);
+        _emitRequest(TokenType.ERC20, from, to, token, credited, fee, extraData);
+        // the fee limit leaves (fee and change), and in mint/burn mode the credited value is burnt
+        _setHeld(token, balance - feeLimit - (modeMintBurn ? credited : 0));
         _settleTokenFee(token, status.feeReceiver, from, feeLimit, fee);
-        if (modeMintBurn) IKIP7MintBurn(token).burn(value);
+        if (modeMintBurn) IKIP7MintBurn(token).burn(credited);
     }
 
     function _payoutKIP7(address token, address to, uint256 value, bool capped)
@@ -132,7 +157,10 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         bytes memory call = modeMintBurn
             ? abi.encodeCall(IKIP7MintBurn.mint, (to, value))
             : abi.encodeCall(IERC20.transfer, (to, value));
-        return TokenCalls.tryCall(token, 0, call, true, capped);
+        (bool paid, bytes memory reason) = TokenCalls.tryCall(token, 0, call, true, capped);
+        // what a lock-mode bridge released it no longer holds
+        if (paid && !modeMintBurn) _subtractHeld(token, value);
+        return (paid, reason);
     }
 
     /// @dev Decodes `abi.encode(address to, bytes extraData)` of a one-step request.

@@ -10,7 +10,9 @@ import {ITransferLimits} from "./interfaces/ITransferLimits.sol";
 /// @title BridgeLimits: owner-set transfer limits per token and for KLAY, off by default
 /// @notice Per asset: a minimum and a maximum per transfer and a daily limit, for requests on this bridge (a request
 /// beyond them is refused) and a daily limit for handles on this bridge (a handle above the maximum or the daily
-/// handle limit is held, never lost, until the owner releases it through `transferRecovery()`). The ledger lives in a
+/// handle limit is held, never lost, until the owner releases it through `transferRecovery()`). A handle counts against
+/// the daily handle limit only when value leaves: a first payout that fails gives its amount back, a retry counts when
+/// it pays, a release by the owner is not counted (the owner's decision). The ledger lives in a
 /// `TransferLimits` contract this bridge creates; an asset without limits costs nothing, its flag sits in a slot its
 /// path reads anyway.
 abstract contract BridgeLimits is BridgeCore, BridgeTokens, ITransferLimits {
@@ -60,7 +62,15 @@ abstract contract BridgeLimits is BridgeCore, BridgeTokens, ITransferLimits {
             if (token != address(0)) revert KLAYTransferWithToken(token);
             return !klayLimited || transferLimits.consumeHandle(address(0), amount);
         }
-        if (!_requireRegistered(token).limited) return true;
+        (bool limited,,) = _requireKind(token, tokenType);
+        if (!limited) return true;
         return transferLimits.consumeHandle(token, tokenType == TokenType.ERC721 ? 1 : amount);
+    }
+
+    function _returnHandle(TokenType tokenType, address token, uint256 amount, bool klayLimited) internal override {
+        // `_checkHandle` passed: a token is registered as `tokenType`
+        if (tokenType == TokenType.KLAY ? klayLimited : _isLimited(token)) {
+            transferLimits.returnHandle(token, tokenType == TokenType.ERC721 ? 1 : amount);
+        }
     }
 }

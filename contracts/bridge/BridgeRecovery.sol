@@ -20,6 +20,9 @@ abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
     /// @notice The refund of request `nonce` is above this bridge's handle limits (maximum per transfer or today's
     /// handle limit): submit it again once the limits allow it.
     error RefundAboveLimits(uint64 nonce);
+    /// @notice The retry of the failed transfer of request `nonce` is above this bridge's handle limits (maximum per
+    /// transfer or today's handle limit): retry it once the limits allow it, or have it cancelled and refunded.
+    error RetryAboveLimits(uint64 nonce);
 
     constructor() {
         transferRecovery = new TransferRecovery();
@@ -27,8 +30,10 @@ abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
 
     /// @notice Pays `transfer` on behalf of `transferRecovery()`, which checked that it may: to its recipient with all
     /// the gas left (retry: `HandleValueTransfer` on success) or with the payout budget (release: a failure parks it as
-    /// failed), or back to its requester `from` (refund, a request of this bridge, counted against the handle limits).
-    /// A token must be registered.
+    /// failed), or back to its requester `from` (refund, a request of this bridge). A retry and a refund count against
+    /// the handle limits, as a handle's payout does (`RetryAboveLimits` / `RefundAboveLimits` beyond them: nothing
+    /// changes, the call may be made again once the limits allow it); a release is the owner's decision and is not
+    /// counted. A token must be registered, as the kind the transfer names.
     function recoveryPayout(Transfer calldata transfer, ITransferRecovery.RecoveryAction action)
         external
         nonReentrant
@@ -36,17 +41,20 @@ abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
     {
         if (msg.sender != address(transferRecovery)) revert NotTransferRecovery(msg.sender);
         HandleRequest memory r = _toHandleRequest(transfer);
+        bool release = action == ITransferRecovery.RecoveryAction.Release;
+        if (release) {
+            // a token deregistered meanwhile is paid nothing until it is registered again (a KLAY transfer has none)
+            if (r.tokenType != TokenType.KLAY) _requireKind(r.tokenAddress, r.tokenType);
+        } else if (!_checkHandle(r.tokenType, r.tokenAddress, r.valueOrTokenId, _nonces.klayHandleLimited)) {
+            // value leaving this bridge by a retry or a refund counts against its handle limits, as value paid out by
+            // a handle: beyond them it waits (reverts; it may be submitted again once the day's limit allows)
+            if (action == ITransferRecovery.RecoveryAction.Refund) revert RefundAboveLimits(r.requestNonce);
+            revert RetryAboveLimits(r.requestNonce);
+        }
         if (action == ITransferRecovery.RecoveryAction.Refund) {
-            // value leaving this bridge by a refund counts against its handle limits, as value paid out by a handle:
-            // beyond them the refund waits (reverts; it may be submitted again once the day's limit allows)
-            if (!_checkHandle(r.tokenType, r.tokenAddress, r.valueOrTokenId, _nonces.klayHandleLimited)) {
-                revert RefundAboveLimits(r.requestNonce);
-            }
             return _payout(r.tokenType, r.tokenAddress, r.from, r.valueOrTokenId, r.tokenURI, false);
         }
-        // a token deregistered meanwhile is paid nothing until it is registered again (a KLAY transfer has none)
-        if (r.tokenType != TokenType.KLAY) _requireRegistered(r.tokenAddress);
-        return _deliver(r, _nonces.lower, action == ITransferRecovery.RecoveryAction.Release);
+        return _deliver(r, _nonces.lower, release);
     }
 
     /// @notice Reverts unless `signatures` are the value-transfer threshold of current operators' signatures of

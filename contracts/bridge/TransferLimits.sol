@@ -8,7 +8,8 @@ import {ITransferLimits} from "./interfaces/ITransferLimits.sol";
 /// @notice Created by its Bridge, which alone writes it; the bridge's owner sets limits through
 /// `Bridge.setTransferLimits`. Per asset (the zero address is KLAY; a KIP17 NFT counts 1): a minimum and a maximum
 /// per transfer and a daily limit for requests (a request beyond them is refused) and a daily limit for handles (a
-/// handle beyond the maximum or the daily limit is held by the bridge until the owner releases it). Days are UTC days
+/// handle beyond the maximum or the daily limit is held by the bridge until the owner releases it; a handle whose
+/// payout fails is given back, so only value that leaves counts). Days are UTC days
 /// of the block timestamp. Kept apart from the Bridge so that the Bridge stays under the contract size limit; an
 /// asset without limits never calls it.
 contract TransferLimits is ITransferLimits {
@@ -44,7 +45,7 @@ contract TransferLimits is ITransferLimits {
         return _usedToday(_requested[token]);
     }
 
-    /// @notice What was handled (paid out) of `token` today.
+    /// @notice What was handled (paid out: by handles, retries and refunds) of `token` today.
     function handledToday(address token) external view returns (uint256) {
         return _usedToday(_handled[token]);
     }
@@ -79,6 +80,14 @@ contract TransferLimits is ITransferLimits {
         if (limits.dailyHandleLimit != 0 && !_fits(used, amount, limits.dailyHandleLimit)) return false;
         _handled[token] = DailyUsage({day: _today(), used: _add(used, amount)});
         return true;
+    }
+
+    /// @notice Gives `amount` of `token` back to today's handle usage (saturating at zero): a handle counted today
+    /// whose payout failed, so that only value that left the bridge counts. Bridge only.
+    function returnHandle(address token, uint256 amount) external onlyBridge {
+        DailyUsage memory usage = _handled[token];
+        if (usage.day != _today()) return;
+        _handled[token].used = usage.used > amount ? uint192(usage.used - amount) : 0;
     }
 
     /// @dev Whether `used + amount` stays within `limit`, without overflow (the owner may lower a limit below what was

@@ -20,6 +20,7 @@ export const GAS_LABELS: Readonly<Record<string, string>> = {
   "request.klay": "request KLAY",
   "request.kip7": "request KIP7 (after approve)",
   "request.kip7.oneStep": "request KIP7, one step via the token",
+  "request.kip7.safeTransfer": "request KIP7, one step by KIP7 safeTransfer",
   "request.kip17": "request KIP17 (after approve)",
   "request.kip17.oneStep": "request KIP17, one step via the token",
   "handle.vote.klay.2of3": "handle KLAY, 2 of 3, votes (sum of both operators' txs)",

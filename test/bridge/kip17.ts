@@ -372,7 +372,7 @@ describe("Bridge KIP17 transfers", function () {
 
     it("mint/burn mode: a mintWithTokenURI that returns false fails the payout, and it is parked", async function () {
       const { bridge, owner, recipient } = await networkHelpers.loadFixture(mintBurnMode);
-      const minter = await ethers.deployContract("FalseMinter");
+      const minter = await ethers.deployContract("FalseNFTMinter");
       await bridge.registerToken(minter, ethers.Wallet.createRandom().address);
       const h = { to: recipient.address, token: minter.target as string, tokenId: 1n, nonce: 0 };
       await expect(handleERC721(bridge, owner, h))

@@ -138,6 +138,7 @@ describe("Transfer limits", function () {
           .withArgs(caller.address);
         await expect(f.limits.connect(caller).consumeRequest(f.kip7, 1n)).to.be.revertedWithCustomError(f.limits, "NotBridge");
         await expect(f.limits.connect(caller).consumeHandle(f.kip7, 1n)).to.be.revertedWithCustomError(f.limits, "NotBridge");
+        await expect(f.limits.connect(caller).returnHandle(f.kip7, 1n)).to.be.revertedWithCustomError(f.limits, "NotBridge");
       }
       expect(await f.limits.limitsOf(f.kip7)).to.deep.equal([0n, 0n, 0n, 0n]);
       expect(await f.limits.limitsOf(KLAY)).to.deep.equal([0n, 0n, 0n, 0n]);
@@ -384,7 +385,7 @@ describe("Transfer limits", function () {
       });
     }
 
-    it("a released transfer whose payout fails becomes failed; a retry pays it once the cause is gone", async function () {
+    it("a released transfer whose payout fails becomes failed; a retry, counted against the limits, pays it once the cause is gone", async function () {
       const f = await networkHelpers.loadFixture(lockMode);
       await f.bridge.setTransferLimits(KLAY, 0n, ONE, 0n, 0n);
       const burner = await ethers.deployContract("GasBurningRecipient");
@@ -396,6 +397,11 @@ describe("Transfer limits", function () {
       await expect(release).to.changeEtherBalances(ethers, [f.bridge, burner], [0n, 0n]);
       expect(await parked(f, t)).to.deep.equal({ status: ParkedStatus.Failed, exact: true });
       await burner.setMode(2);
+      // the release was the owner's decision, uncounted; a retry counts, and 2 KLAY is above the maximum of 1
+      await expect(f.recovery.connect(f.stranger).retryTransfer(t))
+        .to.be.revertedWithCustomError(f.bridge, "RetryAboveLimits")
+        .withArgs(0n);
+      await f.bridge.setTransferLimits(KLAY, 0n, 2n * ONE, 0n, 0n);
       await expect(f.recovery.connect(f.stranger).retryTransfer(t))
         .to.emit(f.recovery, "TransferRetried")
         .withArgs(0n, f.stranger.address);

@@ -149,7 +149,7 @@ const FAILURES: FailureCase[] = [
     name: "a KIP17 mintWithTokenURI that returns false",
     modes: ["mint/burn"],
     async make(f) {
-      const minter = await registered(f, "FalseMinter");
+      const minter = await registered(f, "FalseNFTMinter");
       return {
         t: transferOf(0n, f.user.address, {
           tokenType: TokenType.ERC721,

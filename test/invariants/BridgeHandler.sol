@@ -372,7 +372,8 @@ contract BridgeHandler {
 
     /// @notice A signed batch of 1 to 3 requests of direction `dirSeed % 2` (repeats and handled nonces included),
     /// signed by a random subset of the five keys (operators or not), submitted by a user. Now and then the batch
-    /// is altered after signing, or the signatures are out of order or repeated: all refused.
+    /// is altered after signing, or the signatures are out of order or repeated, or its first transfer names its
+    /// token as the other kind: all refused.
     function signedHandle(uint256 dirSeed, uint256 nonceSeed, uint256 signerSeed, uint256 modeSeed) external {
         uint8 dir = uint8(dirSeed % 2);
         uint8 dest = 1 - dir;
@@ -383,14 +384,19 @@ contract BridgeHandler {
             uint64 nonce = uint64(uint256(keccak256(abi.encode(nonceSeed, i))) % reqs.length);
             batch[i] = _transfer(dir, nonce);
         }
+        uint256 mode = modeSeed % 8;
+        // Token kinds: the first transfer signed as an NFT (KIP17) transfer of its token, which is registered as a
+        // fungible KIP7 (or, for KLAY, is no token at all): refused (`TokenKindMismatch` / `TokenNotRegistered`), the
+        // whole batch with it, unless its nonce is handled already (skipped).
+        bool kindConfused = mode == 3 && reqs[batch[0].requestNonce].status == PENDING;
+        if (mode == 3) batch[0].tokenType = uint8(IBridgeTransfers.TokenType.ERC721);
         Bridge b = bridges[dest];
         bytes32 digest = b.batchDigest(batch);
 
         // Signers: a subset of the keys, sorted by address as the bridge requires.
         uint256 mask = signerSeed % (1 << KEYS);
         address[] memory signers = _sortedSigners(mask);
-        uint256 mode = modeSeed % 8;
-        bool expectOk = true;
+        bool expectOk = !kindConfused;
         if (signers.length < _model[dest].threshold[VALUE_VOTE]) expectOk = false;
         for (uint256 i = 0; i < signers.length; ++i) {
             if (!_model[dest].isOp[_keyIndex(signers[i])]) expectOk = false;
@@ -596,8 +602,9 @@ contract BridgeHandler {
 
     /// @notice Anyone retries a failed transfer (the first from `nonceSeed`, direction `dirSeed % 2` first) on its
     /// destination: paid to its recipient when the recipient or the token accepts now, refused otherwise (it stays
-    /// failed). One time in five the retry names another recipient: refused, a retry cannot redirect. When nothing
-    /// failed, it names any transfer: refused.
+    /// failed). A retry counts against the destination's handle limits: above them it is refused (`RetryAboveLimits`)
+    /// and counts only when it pays. One time in five the retry names another recipient: refused, a retry cannot
+    /// redirect. When nothing failed, it names any transfer: refused.
     function retryTransfer(uint256 dirSeed, uint256 nonceSeed, uint256 callerSeed) external {
         (uint8 dir, uint64 nonce, bool found, bool exists) = _find(dirSeed, nonceSeed, 1 << FAILED);
         if (!exists) return;
@@ -606,7 +613,9 @@ contract BridgeHandler {
         BridgeSignedHandles.Transfer memory t = _transfer(dir, nonce);
         bool redirect = callerSeed % 5 == 0;
         if (redirect) t.to = t.to == users[0] ? users[1] : users[0];
-        bool expectOk = found && !redirect && _payoutWorks(dest, r.kind, r.to);
+        // a retry counts against the destination's handle limits: above them it reverts `RetryAboveLimits`
+        bool withinLimits = _handleWithinLimits(dest, r.kind, r.value);
+        bool expectOk = found && !redirect && withinLimits && _payoutWorks(dest, r.kind, r.to);
         uint256[] memory expected = new uint256[](expectOk ? 1 : 0);
         if (expectOk) expected[0] = _outcome(nonce, PAID);
 
@@ -621,7 +630,12 @@ contract BridgeHandler {
         uint256[] memory seen = _observeHandles(dir, ok, before);
         if (!_expectCall(ok, expectOk, "retry")) return;
         _expectOutcomes(seen, expected, "retry: outcome differs from the model");
-        _stat(ok ? "retries paid" : !found || redirect ? "retries refused: not failed" : "retries refused: fails again");
+        if (ok) _consumeHandle(dest, r.kind, r.value);
+        _stat(
+            ok
+                ? "retries paid"
+                : !found || redirect ? "retries refused: not failed" : !withinLimits ? "retries refused: above the limits" : "retries refused: fails again"
+        );
     }
 
     /// @notice The owner releases a held transfer (the first from `nonceSeed`, direction `dirSeed % 2` first): paid, or
@@ -845,14 +859,18 @@ contract BridgeHandler {
     function _predictHandle(uint8 dir, uint64 nonce, LimitModel[2] memory lm) private view returns (uint8) {
         Request storage r = _requests(dir)[nonce];
         LimitModel memory l = lm[r.kind];
+        bool works = _payoutWorks(1 - dir, r.kind, r.to);
         if (l.on) {
             uint64 today = _today();
             uint256 used = l.handleDay == today ? l.handleUsed : 0;
             if ((l.max != 0 && r.value > l.max) || (l.dailyHandle != 0 && used + r.value > l.dailyHandle)) return HELD;
-            l.handleDay = today;
-            l.handleUsed = used + r.value;
+            // only value that leaves counts: a payout that fails gives its amount back at once
+            if (works) {
+                l.handleDay = today;
+                l.handleUsed = used + r.value;
+            }
         }
-        return _payoutWorks(1 - dir, r.kind, r.to) ? PAID : FAILED;
+        return works ? PAID : FAILED;
     }
 
     /// @dev Whether a payout of `kind` to `to` by the bridge of `side` succeeds now (the bridges never lack KLAY: an

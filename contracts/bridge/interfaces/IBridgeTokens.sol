@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+// Internal Imports
+import {IBridgeTransfers} from "./IBridgeTransfers.sol";
+
 /// @title The token pair registry and the KLAY and token locks
 /// @notice Events and errors of the token registry and of the KLAY and token locks.
 interface IBridgeTokens {
@@ -25,6 +28,9 @@ interface IBridgeTokens {
     error TokenIsLocked(address token);
     /// @notice `token` is not locked (Klaytn: "unlocked token").
     error TokenNotLocked(address token);
+    /// @notice `token` is registered as `registered` (ERC20: fungible, ERC721: an NFT) but a request, handle or refund
+    /// named it as `named`.
+    error TokenKindMismatch(address token, IBridgeTransfers.TokenType registered, IBridgeTransfers.TokenType named);
     /// @notice KLAY requests are locked (Klaytn: "locked").
     error KLAYIsLocked();
     /// @notice KLAY is not locked (Klaytn: "unlocked").
