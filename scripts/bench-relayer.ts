@@ -10,7 +10,6 @@ import { MaxUint256 } from "ethers";
 import { network } from "hardhat";
 
 import { Bridge__factory, ServiceChainKIP7__factory } from "../types/ethers-contracts/index.js";
-import type { RelayerFigures } from "../src/bench/gas-table.js";
 import { silentLogger, toSignedTransfer } from "../src/relayer/index.js";
 import type { Relayer, RelayerLogger } from "../src/relayer/index.js";
 import { bridgeDomain, packSignatures, signBatch, type SignedTransfer } from "../src/signatures.js";
@@ -34,7 +33,18 @@ function timedLogger(index: number, start: () => number): RelayerLogger {
   };
 }
 
-export async function measureRelayer(): Promise<RelayerFigures> {
+/** One run's figures (`scripts/bench.ts` takes the median of several). */
+export interface RelayerRun {
+  transfersPerSecond: number;
+  overheadRatio: number;
+  relayedMs: number;
+  requestMs: number;
+  directMs: number;
+  transfers: number;
+  batchSize: number;
+}
+
+export async function measureRelayer(): Promise<RelayerRun> {
   const parent = await network.create("parent");
   const child = await network.create("child");
   const dir = temporaryDirectory("bench-relayer-");

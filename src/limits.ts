@@ -189,3 +189,27 @@ export async function checkTransferLimits(pair: ConnectedPair, from: Side, asset
   }
   return undefined;
 }
+
+/**
+ * Why paying `amount` of `token` (zero: KLAY) out of `side`'s bridge now would break its handle limits (a retry or a
+ * refund counts against them, and reverts beyond them), in units, with what to do; undefined when it fits.
+ */
+export async function handleLimitProblem(
+  pair: ConnectedPair,
+  side: Side,
+  token: string,
+  amount: bigint,
+  units: { decimals: number; symbol: string },
+): Promise<string | undefined> {
+  const ledger = await limitsOf(pair, side);
+  const [limits, handledToday] = await Promise.all([ledger.limitsOf(token), ledger.handledToday(token)]);
+  const shown = (value: bigint) => (units.decimals === 0 ? `${value} ${units.symbol}` : `${formatUnits(value, units.decimals)} ${units.symbol}`);
+  const max = BigInt(limits.maxPerTransfer);
+  const daily = BigInt(limits.dailyHandleLimit);
+  const fix = `it waits until the ${side} bridge's limits allow it (its owner: \`npx hardhat bridge limits --pair ${pair.deployment.name} --side ${side} …\`)`;
+  if (max !== 0n && amount > max) return `${shown(amount)} is above the ${side} bridge's maximum per transfer, ${shown(max)}; ${fix}`;
+  if (daily !== 0n && BigInt(handledToday) + amount > daily) {
+    return `${shown(amount)} would pass the ${side} bridge's daily handle limit of ${shown(daily)} (${shown(BigInt(handledToday))} paid out today); ${fix}`;
+  }
+  return undefined;
+}

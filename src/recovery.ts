@@ -13,6 +13,7 @@ import { CounterpartTokens, readRequestsOfTx } from "./relayer/requests.js";
 import { ParkedStatus, transferContentHash } from "./relayer/recovery.js";
 import { toSignedTransfer } from "./relayer/types.js";
 import type { SignedTransfer } from "./signatures.js";
+import { handleLimitProblem } from "./limits.js";
 import { assetUnits, formatAsset } from "./units.js";
 import type { Side } from "./validate.js";
 
@@ -221,13 +222,18 @@ export async function retryFailedTransfer(pair: ConnectedPair, from: Side, nonce
   }
   const shortfall = await payoutShortfall(pair, to, transfer);
   if (shortfall !== undefined) throw new BridgeTaskError(`retry of nonce ${nonce} would fail: ${shortfall}`);
+  // a retry counts against the destination's handle limits (RetryAboveLimits beyond them)
+  const kind = TOKEN_TYPES[Number(transfer.tokenType)] ?? "klay";
+  const units = await assetUnits(pair, to, kind, transfer.tokenAddress);
+  const counted = kind === "kip17" ? 1n : transfer.valueOrTokenId;
+  const limited = await handleLimitProblem(pair, to, transfer.tokenAddress, counted, kind === "kip17" ? { decimals: 0, symbol: `${units.symbol} NFT(s)` } : units);
+  if (limited !== undefined) throw new BridgeTaskError(`retry of nonce ${nonce} would fail: ${limited}`);
   try {
     await ledger.retryTransfer.estimateGas(transfer);
   } catch (error) {
     throw explain(error, `retry of nonce ${nonce} would fail`);
   }
   const receipt = await sendTx(pair[to], `TransferRecovery.retryTransfer nonce ${nonce}`, log, () => ledger.retryTransfer(transfer));
-  const units = await assetUnits(pair, to, TOKEN_TYPES[Number(transfer.tokenType)] ?? "klay", transfer.tokenAddress);
   log(`paid ${formatAsset(transfer.valueOrTokenId, units)} to ${transfer.to} on ${to} (request ${nonce} of the ${from} bridge)`);
   return receipt.hash;
 }

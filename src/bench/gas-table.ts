@@ -1,4 +1,7 @@
-/** The README's gas table, made from `bench/results.json`, so every figure the README states is a measured one. */
+/**
+ * The README's benchmark tables, made from `bench/results.json`, so every figure the README states is a measured one;
+ * `npm run bench` prints the same tables, with every target a figure misses marked.
+ */
 
 /** Klaytn's bridge on the same EVM (SPEC.md), per transfer, lock mode. */
 export const KLAYTN_GAS: Readonly<Record<string, number>> = {
@@ -13,6 +16,20 @@ export const KLAYTN_GAS: Readonly<Record<string, number>> = {
   "handle.signed.klay.2of3": 326_914,
   "handle.signed.kip7.2of3": 332_745,
   "handle.signed.kip17.2of3": 384_370,
+};
+
+/** Our gas targets, per key of `bench/results.json`. */
+export const GAS_TARGETS: Readonly<Record<string, number>> = {
+  "request.klay": 32_000,
+  "request.kip7": 58_000,
+  "request.kip17": 100_000,
+  "handle.vote.kip7.2of3": 166_000,
+  "handle.signed.klay.2of3": 70_000,
+  "handle.signed.kip7.2of3": 80_000,
+  "handle.signed.kip17.2of3": 95_000,
+  "handle.signed.kip7.5of9": 100_000,
+  "handle.signed.kip7.2of3.batch20.perTransfer": 45_000,
+  "anchor.signed.2of3": 90_000,
 };
 
 /** What each key of `bench/results.json` measures, as the README says it. */
@@ -35,60 +52,128 @@ export const GAS_LABELS: Readonly<Record<string, string>> = {
   "anchor.signed.2of3": "anchor, 2 of 3, signed",
 };
 
+/** The contract size limit of EIP-170. */
+export const SIZE_LIMIT = 24_576;
+
 export const README_GAS_BEGIN = "<!-- gas table: written by npm run bench from bench/results.json -->";
 export const README_GAS_END = "<!-- end of gas table -->";
 
 const format = (n: number) => n.toLocaleString("en-US");
 
-/** The markdown table of `gas` beside Klaytn's figures. */
+/** `≤ target`, marked when `value` misses it; `–` without a target. */
+function target(value: number, limit: number | undefined, atMost = true): string {
+  if (limit === undefined) return "–";
+  const met = atMost ? value <= limit : value >= limit;
+  return `${atMost ? "≤" : "≥"} ${format(limit)}${met ? "" : " **missed**"}`;
+}
+
+/** The markdown table of `gas` beside Klaytn's figures and our targets. */
 export function gasTable(gas: Record<string, number>): string {
-  const rows = ["| path | gas | Klaytn bridge | share of Klaytn's |", "|---|---:|---:|---:|"];
+  const rows = ["| path | gas | Klaytn bridge | share of Klaytn's | target |", "|---|---:|---:|---:|---:|"];
   for (const [key, label] of Object.entries(GAS_LABELS)) {
     const value = gas[key];
     if (value === undefined) throw new Error(`bench results have no "${key}"`);
     const klaytn = KLAYTN_GAS[key];
     const share = klaytn === undefined ? "–" : `${Math.round((value / klaytn) * 100)}%`;
-    rows.push(`| ${label} | ${format(value)} | ${klaytn === undefined ? "–" : format(klaytn)} | ${share} |`);
+    rows.push(`| ${label} | ${format(value)} | ${klaytn === undefined ? "–" : format(klaytn)} | ${share} | ${target(value, GAS_TARGETS[key])} |`);
   }
   return rows.join("\n");
 }
 
-/** The relayer's throughput figures of `bench/results.json` (`"relayer"`). */
+/** The labels of the targets `gas` misses (for the bench's summary line). */
+export function missedGasTargets(gas: Record<string, number>): string[] {
+  return Object.entries(GAS_TARGETS)
+    .filter(([key, limit]) => gas[key] !== undefined && gas[key] > limit)
+    .map(([key, limit]) => `${GAS_LABELS[key] ?? key}: ${format(gas[key])} > ${format(limit)}`);
+}
+
+/** One relayer figure over the runs: the median, and the lowest and highest. */
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** The median and range of `values` (at least one). */
+export function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+}
+
+/** The relayer's throughput figures of `bench/results.json` (`"relayer"`): medians of `runs` runs, with ranges. */
 export interface RelayerFigures {
-  transfersPerSecond: number;
-  overheadRatio: number;
-  relayedMs: number;
-  requestMs: number;
-  directMs: number;
+  runs: number;
+  transfersPerSecond: Spread;
+  overheadRatio: Spread;
+  relayedMs: Spread;
+  requestMs: Spread;
+  directMs: Spread;
   transfers: number;
   batchSize: number;
 }
 
-export const RELAYER_KEYS = ["transfersPerSecond", "overheadRatio", "relayedMs", "requestMs", "directMs", "transfers", "batchSize"];
+export const RELAYER_KEYS = ["runs", "transfersPerSecond", "overheadRatio", "relayedMs", "requestMs", "directMs", "transfers", "batchSize"];
+const SPREAD_KEYS = ["transfersPerSecond", "overheadRatio", "relayedMs", "requestMs", "directMs"] as const;
 
-/** The markdown table of the relayer's figures, with the targets of issue 5. */
+/** The relayer's targets. */
+export const RELAYER_TARGETS = { transfersPerSecond: 300, overheadRatio: 1.5 } as const;
+
+/** The labels of the targets the relayer's medians miss. */
+export function missedRelayerTargets(relayer: RelayerFigures): string[] {
+  const missed: string[] = [];
+  if (relayer.transfersPerSecond.median < RELAYER_TARGETS.transfersPerSecond) {
+    missed.push(`relayer transfers per second: ${format(relayer.transfersPerSecond.median)} < ${RELAYER_TARGETS.transfersPerSecond}`);
+  }
+  if (relayer.overheadRatio.median > RELAYER_TARGETS.overheadRatio) {
+    missed.push(`relayer overhead ratio: ${relayer.overheadRatio.median.toFixed(2)} > ${RELAYER_TARGETS.overheadRatio}`);
+  }
+  return missed;
+}
+
+/** The markdown table of the relayer's figures (medians, ranges) with their targets. */
 export function relayerTable(relayer: RelayerFigures): string {
   for (const key of RELAYER_KEYS) {
-    if (typeof (relayer as unknown as Record<string, unknown>)[key] !== "number") throw new Error(`bench results have no relayer "${key}"`);
+    if ((relayer as unknown as Record<string, unknown>)[key] === undefined) throw new Error(`bench results have no relayer "${key}"`);
   }
+  for (const key of SPREAD_KEYS) {
+    if (typeof relayer[key]?.median !== "number") throw new Error(`bench results: relayer "${key}" is not a median and range`);
+  }
+  const whole = (s: Spread) => `${format(Math.round(s.median))} (${format(Math.round(s.min))}–${format(Math.round(s.max))})`;
+  const ratio = (s: Spread) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
   return [
-    `Relayer throughput: ${format(relayer.transfers)} KIP7 transfers parent → child, 2 of 3, three relayers, signed batches of ${relayer.batchSize}, two in-process chains, one run:`,
+    `Relayer throughput: ${format(relayer.transfers)} KIP7 transfers parent → child, 2 of 3, three relayers, signed batches of ${relayer.batchSize}, two in-process chains; the median of ${relayer.runs} runs, their range in brackets:`,
     "",
-    "| figure | value | target |",
+    "| figure | median (range) | target |",
     "|---|---:|---:|",
-    `| transfers per second, first request to last handle | ${format(relayer.transfersPerSecond)} | ≥ 300 |`,
-    `| overhead ratio (relayed time / direct submission time) | ${relayer.overheadRatio.toFixed(2)} | ≤ 1.5 |`,
-    `| requests sent and mined (ms) | ${format(relayer.requestMs)} | – |`,
-    `| first request to last handle (ms) | ${format(relayer.relayedMs)} | – |`,
-    `| same handles signed by 2 operators and submitted directly (ms) | ${format(relayer.directMs)} | – |`,
+    `| transfers per second, first request to last handle | ${whole(relayer.transfersPerSecond)} | ${target(relayer.transfersPerSecond.median, RELAYER_TARGETS.transfersPerSecond, false)} |`,
+    `| overhead ratio (relayed time / direct submission time) | ${ratio(relayer.overheadRatio)} | ≤ ${RELAYER_TARGETS.overheadRatio}${relayer.overheadRatio.median <= RELAYER_TARGETS.overheadRatio ? "" : " **missed**"} |`,
+    `| requests sent and mined (ms) | ${whole(relayer.requestMs)} | – |`,
+    `| first request to last handle (ms) | ${whole(relayer.relayedMs)} | – |`,
+    `| same handles signed by 2 operators and submitted directly (ms) | ${whole(relayer.directMs)} | – |`,
   ].join("\n");
 }
 
-/** `readme` with its gas table (and, given `relayer`, the relayer figures) replaced by the ones for these results. */
-export function withGasTable(readme: string, gas: Record<string, number>, relayer?: RelayerFigures): string {
+/** The line of the deployed Bridge's size. */
+export function sizeLine(sizes: Record<string, number>): string {
+  const bridge = sizes.Bridge;
+  if (bridge === undefined) throw new Error('bench results have no size of "Bridge"');
+  return `Bridge deployed code: ${format(bridge)} bytes, ${format(SIZE_LIMIT - bridge)} under the ${format(SIZE_LIMIT)}-byte limit (EIP-170).`;
+}
+
+/** `readme` with its benchmark section replaced by the tables of these results. */
+export function withGasTable(
+  readme: string,
+  gas: Record<string, number>,
+  relayer?: RelayerFigures,
+  sizes?: Record<string, number>,
+): string {
   const begin = readme.indexOf(README_GAS_BEGIN);
   const end = readme.indexOf(README_GAS_END);
   if (begin < 0 || end < begin) throw new Error("README.md has no gas table markers");
-  const body = relayer === undefined ? gasTable(gas) : `${gasTable(gas)}\n\n${relayerTable(relayer)}`;
-  return `${readme.slice(0, begin + README_GAS_BEGIN.length)}\n${body}\n${readme.slice(end)}`;
+  const parts = [gasTable(gas)];
+  if (sizes !== undefined) parts.push(sizeLine(sizes));
+  if (relayer !== undefined) parts.push(relayerTable(relayer));
+  return `${readme.slice(0, begin + README_GAS_BEGIN.length)}\n${parts.join("\n\n")}\n${readme.slice(end)}`;
 }

@@ -449,10 +449,19 @@ export class TransferRecoveryWorker {
       const receipt = await tx.wait();
       if (receipt === null || receipt.status !== 1) throw new Error(`retry ${tx.hash} failed`);
     } catch (error) {
-      const revert = decodeRevert(error, ledger.recovery.interface);
-      if (revert?.name === "PayoutFailed") {
+      let revert = decodeRevert(error, ledger.recovery.interface);
+      // the bridge's own refusals come through the ledger's call undecoded by its interface
+      if (revert?.text.startsWith("unknown revert") === true) revert = decodeRevert(error, ledger.chain.bridge.interface);
+      // a payout that fails again, a retry above the destination's handle limits (it counts against them) or a token
+      // registered as another kind since: a failed attempt, on the way to the cancellation and refund
+      if (revert?.name === "PayoutFailed" || revert?.name === "RetryAboveLimits" || revert?.name === "TokenKindMismatch") {
         const attempts = record.attempts + 1;
-        const reason = describeReason(revert.args[1] ?? "0x", ledger.chain.bridge, ledger.recovery);
+        const reason =
+          revert.name === "PayoutFailed"
+            ? describeReason(revert.args[1] ?? "0x", ledger.chain.bridge, ledger.recovery)
+            : revert.name === "RetryAboveLimits"
+              ? `${revert.text}: above the destination's handle limits`
+              : revert.text;
         this.#store.updateRecovery(source, record.nonce, {
           attempts,
           lastReason: reason,

@@ -323,6 +323,28 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     await expectConservation(pair);
   });
 
+  it("a retry above the destination's handle limits (RetryAboveLimits) counts as a failed attempt: cancelled and refunded", async function () {
+    // the child bridge holds no KLAY: the payout of 0.8 KLAY fails; then its owner lowers the maximum to 0.5 KLAY,
+    // so every retry is refused by the limits rather than by the payout
+    const pair = await deployPair(parent, child, { childMintBurn: false });
+    const logger = (lastLogger = memoryLogger());
+    const childBridge = await pair.child.bridge.getAddress();
+    await (await pair.child.connection.ethers.provider.send("hardhat_setBalance", [childBridge, "0x0"])).valueOf();
+    pair.funding.child = 0n;
+    const user = pair.parent.signers[10];
+    await (await pair.parent.bridge.connect(user).requestKLAYTransfer(user.address, (8n * ONE) / 10n, "0x", { value: (8n * ONE) / 10n })).wait();
+    const list = await three(pair, { signatureDir: signatureDir(), logger, failedRetries: 2 });
+    await rounds(list, 1);
+    expect((await statusOf(pair, "parent")).get(0n)).to.equal("failed");
+    await (await pair.child.bridge.setTransferLimits("0x0000000000000000000000000000000000000000", 0n, ONE / 2n, 0n, 0n)).wait();
+    await rounds(list, 6, 10_000);
+    const refusals = logger.records.filter((entry) => entry.action === "retry-failed" && /RetryAboveLimits\(0\)/.test(String(entry.fields.reason)));
+    expect(refusals.length, "each retry refused by the limits counts as a failed attempt").to.be.greaterThanOrEqual(2);
+    expect(logger.records.some((entry) => entry.action === "retry-error")).to.equal(false);
+    expect((await statusOf(pair, "parent")).get(0n)).to.equal("refunded");
+    await expectConservation(pair);
+  });
+
   it("opens a store written before the recovery and meta tables, and keeps what it holds", async function () {
     const path = join(directory.path, "old.sqlite");
     const { DatabaseSync } = await import("node:sqlite");

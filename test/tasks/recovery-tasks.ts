@@ -153,6 +153,14 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     expect(released.success, released.text).to.equal(true);
     expect(released.value).to.equal(true);
     expect(released.text).to.include(`nonce 0 paid to ${user}`);
+    // a retry counts against the destination's handle limits: refused above them, in units, with what to do
+    expect((await runBridgeTask(["limits"], { pair: "rec", side: "child", asset: "klay", max: "0.25" })).success).to.equal(true);
+    await expectRefused(
+      ["retry"],
+      { pair: "rec", from: "parent", nonce: failed.toString() },
+      /^Error: retry of nonce 1 would fail: 0\.5 KLAY is above the child bridge's maximum per transfer, 0\.25 KLAY; it waits until the child bridge's limits allow it/,
+    );
+    expect((await runBridgeTask(["limits"], { pair: "rec", side: "child", asset: "klay", max: "1" })).success).to.equal(true);
     const retried = await runBridgeTask(["retry"], { pair: "rec", from: "parent", nonce: failed.toString(), signer: "2" });
     expect(retried.success, retried.text).to.equal(true);
     expect(retried.text).to.match(/\[child\] TransferRecovery\.retryTransfer nonce 1: tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
