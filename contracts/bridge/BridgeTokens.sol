@@ -171,7 +171,10 @@ abstract contract BridgeTokens is Ownable, IBridgeTokens {
     function _subtractHeld(address token, uint256 value) internal {
         TokenEntry storage entry = _tokens[token];
         uint192 held = entry.held;
-        entry.held = held > value ? uint192(held - value) : 0;
+        unchecked {
+            // held > value: the difference fits a uint192
+            entry.held = held > value ? uint192(held - value) : 0;
+        }
     }
 
     /// @dev Whether `token` answers ERC165 `supportsInterface(0x80ac58cd)` with true, within a fixed gas budget; a
