@@ -159,7 +159,7 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
         Parked memory parked = _parked[nonce];
         bool cancellable = parked.status == ParkedStatus.Failed || parked.status == ParkedStatus.Held;
         if (!cancellable || parked.contentHash != contentHash(transfer)) {
-            revert TransferNotParked(nonce, parked.status == ParkedStatus.Held ? ParkedStatus.Held : ParkedStatus.Failed);
+            revert TransferNotParked(nonce, parked.status);
         }
         if (!_approved(cancelDigest(transfer), signatures)) return;
         _parked[nonce].status = ParkedStatus.Cancelled;
@@ -209,7 +209,7 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
         uint64 nonce = transfer.requestNonce;
         Parked memory parked = _parked[nonce];
         if (parked.status != status || parked.contentHash != contentHash(transfer)) {
-            revert TransferNotParked(nonce, status);
+            revert TransferNotParked(nonce, parked.status);
         }
         delete _parked[nonce];
     }

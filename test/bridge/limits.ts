@@ -300,7 +300,7 @@ describe("Transfer limits", function () {
           // a held transfer is not retried: only the owner's release pays it
           await expect(f.recovery.retryTransfer(t))
             .to.be.revertedWithCustomError(f.recovery, "TransferNotParked")
-            .withArgs(0n, ParkedStatus.Failed);
+            .withArgs(0n, ParkedStatus.Held);
           for (const caller of [f.op2, f.stranger] as HardhatEthersSigner[]) {
             await expect(f.recovery.connect(caller).releaseHeldTransfer(t))
               .to.be.revertedWithCustomError(f.recovery, "NotBridgeOwner")
@@ -313,7 +313,7 @@ describe("Transfer limits", function () {
           expect(await parked(f, t)).to.deep.equal({ status: ParkedStatus.None, exact: false });
           await expect(f.recovery.connect(f.owner).releaseHeldTransfer(t))
             .to.be.revertedWithCustomError(f.recovery, "TransferNotParked")
-            .withArgs(0n, ParkedStatus.Held);
+            .withArgs(0n, ParkedStatus.None);
         });
       }
     }
@@ -452,7 +452,7 @@ describe("Transfer limits", function () {
         .withArgs(...parkedArgs(requested));
       await expect(destination.recovery.releaseHeldTransfer(requested))
         .to.be.revertedWithCustomError(destination.recovery, "TransferNotParked")
-        .withArgs(0n, ParkedStatus.Held);
+        .withArgs(0n, ParkedStatus.Cancelled);
       expect(await ethers.provider.getBalance(destination.bridge)).to.equal(LIQUIDITY);
       const signatures = await refundSignatures(source.recoveryDomain, requested, [source.op2, source.op3]);
       // the destination's approval is no approval on the source

@@ -266,7 +266,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
           // paid once: a second retry finds nothing parked
           await expect(f.recovery.retryTransfer(t))
             .to.be.revertedWithCustomError(f.recovery, "TransferNotParked")
-            .withArgs(0n, ParkedStatus.Failed);
+            .withArgs(0n, ParkedStatus.None);
         });
       }
     }
@@ -323,7 +323,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       ]) {
         await expect(f.recovery.connect(f.stranger).retryTransfer(other))
           .to.be.revertedWithCustomError(f.recovery, "TransferNotParked")
-          .withArgs(other.requestNonce, ParkedStatus.Failed);
+          .withArgs(other.requestNonce, other.requestNonce === 0n ? ParkedStatus.Failed : ParkedStatus.None);
       }
       expect(await ethers.provider.getBalance(f.bridge)).to.equal(LIQUIDITY + ONE);
       await expect(f.recovery.retryTransfer(t)).to.changeEtherBalance(ethers, f.user, t.valueOrTokenId);
@@ -336,7 +336,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       expect(await parked(f, t)).to.deep.equal({ status: ParkedStatus.None, exact: false });
       await expect(f.recovery.retryTransfer(t))
         .to.be.revertedWithCustomError(f.recovery, "TransferNotParked")
-        .withArgs(0n, ParkedStatus.Failed);
+        .withArgs(0n, ParkedStatus.None);
     });
   });
 
@@ -493,13 +493,13 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       expect(await f.recovery.approvalsOf(f.digest)).to.deep.equal([]);
       await expect(f.recovery.retryTransfer(f.t))
         .to.be.revertedWithCustomError(f.recovery, "TransferNotParked")
-        .withArgs(0n, ParkedStatus.Failed);
+        .withArgs(0n, ParkedStatus.Cancelled);
       await expect(f.recovery.connect(f.owner).releaseHeldTransfer(f.t))
         .to.be.revertedWithCustomError(f.recovery, "TransferNotParked")
-        .withArgs(0n, ParkedStatus.Held);
+        .withArgs(0n, ParkedStatus.Cancelled);
       await expect(f.recovery.connect(f.owner).cancelTransfer(f.t, "0x"))
         .to.be.revertedWithCustomError(f.recovery, "TransferNotParked")
-        .withArgs(0n, ParkedStatus.Failed);
+        .withArgs(0n, ParkedStatus.Cancelled);
       expect(await ethers.provider.getBalance(f.bridge)).to.equal(LIQUIDITY);
     });
 
@@ -570,7 +570,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       expect(await parked(f, f.t)).to.deep.equal({ status: ParkedStatus.Cancelled, exact: true });
       await expect(f.recovery.connect(f.stranger).cancelTransfer(f.t, signatures))
         .to.be.revertedWithCustomError(f.recovery, "TransferNotParked")
-        .withArgs(0n, ParkedStatus.Failed);
+        .withArgs(0n, ParkedStatus.Cancelled);
       await f.bridge.chargeWithoutEvent({ value: ONE });
       await expect(f.recovery.retryTransfer(f.t)).to.be.revertedWithCustomError(f.recovery, "TransferNotParked");
     });

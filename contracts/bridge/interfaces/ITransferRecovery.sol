@@ -62,7 +62,9 @@ interface ITransferRecovery {
     error NotOperator(address caller);
     /// @notice `operator` approved this already.
     error AlreadyApproved(address operator);
-    /// @notice No transfer of request `nonce` is parked here with `status` and exactly this content.
+    /// @notice No transfer of request `nonce` is parked here, with exactly this content, in the state the call needs
+    /// (failed to retry, held to release, failed or held to cancel); `status` is what is parked under `nonce` now
+    /// (`None`: nothing, or it was paid).
     error TransferNotParked(uint64 nonce, ParkedStatus status);
     /// @notice The retried payout failed again (the transfer stays failed); `reason` is what the recipient or token
     /// returned.
