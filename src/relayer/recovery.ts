@@ -35,7 +35,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 
-import { AbiCoder, ZeroHash, getAddress, keccak256, recoverAddress } from "ethers";
+import { AbiCoder, ZeroHash, getAddress, isError, keccak256, recoverAddress } from "ethers";
 import type { Log, Provider, Signer, TypedDataDomain } from "ethers";
 
 import { KIP17Token__factory, KIP7Token__factory, TransferRecovery__factory } from "../../types/ethers-contracts/index.js";
@@ -242,7 +242,10 @@ export class TransferRecoveryWorker {
     this.#readRequestTx = hooks.readRequestTx;
   }
 
-  /** The worker of both sides, or undefined when a bridge has no recovery ledger (an older deployment). */
+  /**
+   * The worker of both sides, or undefined when a bridge has no recovery ledger (an older deployment). Throws when a
+   * chain cannot be asked now (the relayer tries again at its next step).
+   */
   static async create(
     chains: Record<Side, RecoveryChain>,
     store: RelayerStore,
@@ -256,7 +259,9 @@ export class TransferRecoveryWorker {
       let address: string;
       try {
         address = getAddress(await hooks.rpc(() => chain.bridge.transferRecovery()));
-      } catch {
+      } catch (error) {
+        // a chain that does not answer now is not a bridge without a ledger: the caller tries again later
+        if (!isError(error, "CALL_EXCEPTION") && !isError(error, "BAD_DATA")) throw error;
         hooks.log.log("warn", "recovery-off", { side, reason: "the bridge has no transfer recovery ledger" });
         return undefined;
       }

@@ -259,6 +259,10 @@ export class Relayer {
   #recovery?: TransferRecoveryWorker;
   /** Logs each refused signature file once. */
   readonly #badFile: (file: string, reason: string) => void;
+  /** Creates the recovery worker (tried again at each step while a chain does not answer). */
+  #createRecovery?: () => Promise<TransferRecoveryWorker | undefined>;
+  /** Whether the recovery worker is still to be created: a chain did not answer when it was first tried. */
+  #recoveryPending = false;
   /** The batches short of the threshold at the last look, with how many signatures each lacks (for the wait line). */
   readonly #missingSignatures = new Map<string, number>();
   /** The request logs reported as unreadable or relayed with a change, by tx and reason (each logged once). */
@@ -386,34 +390,36 @@ export class Relayer {
         afterSend: options.afterSend,
       });
     }
-    relayer.#recovery = await TransferRecoveryWorker.create(
-      {
-        parent: recoveryChain(sides.parent),
-        child: recoveryChain(sides.child),
-      },
-      store,
-      operator,
-      {
-        failedRetries: options.failedRetries ?? 3,
-        cancelHeld: options.cancelHeld ?? false,
-        backoffMs: options.payoutRetryBackoffMs ?? 5000,
-        signatureWaitMs: relayer.#options.signatureWaitMs,
-        maxBlockRange: relayer.#options.maxBlockRange,
-        signatureDir: options.signatureDir,
-      },
-      {
-        log: relayer.#log,
-        now: relayer.#now,
-        rpc: <T>(operation: () => Promise<T>) => relayer.#rpc(operation),
-        afterSend: options.afterSend as ((sent: { kind: string; side: Side; nonces: bigint[]; txHash: string }) => unknown) | undefined,
-        readRequestTx: async (source, txHash) => {
-          const src = sides[source];
-          relayer.ingest(
-            await relayer.#rpc(() => readRequestsOfTx(source, src.bridge, src.tokens, src.provider, txHash, relayer.#onRequestProblem)),
-          );
+    relayer.#createRecovery = () =>
+      TransferRecoveryWorker.create(
+        {
+          parent: recoveryChain(sides.parent),
+          child: recoveryChain(sides.child),
         },
-      },
-    );
+        store,
+        operator,
+        {
+          failedRetries: options.failedRetries ?? 3,
+          cancelHeld: options.cancelHeld ?? false,
+          backoffMs: options.payoutRetryBackoffMs ?? 5000,
+          signatureWaitMs: relayer.#options.signatureWaitMs,
+          maxBlockRange: relayer.#options.maxBlockRange,
+          signatureDir: options.signatureDir,
+        },
+        {
+          log: relayer.#log,
+          now: relayer.#now,
+          rpc: <T>(operation: () => Promise<T>) => relayer.#rpc(operation),
+          afterSend: options.afterSend as ((sent: { kind: string; side: Side; nonces: bigint[]; txHash: string }) => unknown) | undefined,
+          readRequestTx: async (source, txHash) => {
+            const src = sides[source];
+            relayer.ingest(
+              await relayer.#rpc(() => readRequestsOfTx(source, src.bridge, src.tokens, src.provider, txHash, relayer.#onRequestProblem)),
+            );
+          },
+        },
+      );
+    await relayer.#startRecovery();
     for (const side of ["parent", "child"] as const) {
       const destination = sides[otherSide(side)];
       relayer.#log.log("info", "start", {
@@ -424,6 +430,24 @@ export class Relayer {
       });
     }
     return relayer;
+  }
+
+  /**
+   * Creates the recovery worker: off for good when a bridge has no recovery ledger, pending (tried again at the next
+   * step, logged once) when a chain does not answer now.
+   */
+  async #startRecovery(): Promise<void> {
+    if (this.#createRecovery === undefined) return;
+    try {
+      this.#recovery = await this.#createRecovery();
+      if (this.#recoveryPending) this.#log.log("info", "recovery-on", { after: "the chains answered again" });
+      this.#recoveryPending = false;
+    } catch (error) {
+      if (!this.#recoveryPending) {
+        this.#log.log("warn", "recovery-waiting", { reason: describeError(error), retry: "next step" });
+      }
+      this.#recoveryPending = true;
+    }
   }
 
   /** Whether this relayer's operator is a current operator of `side`'s bridge. */
@@ -564,6 +588,7 @@ export class Relayer {
    * `recovery.ts`). `processPending` calls it.
    */
   async recoverTransfers(): Promise<RecoveryReport> {
+    if (this.#recoveryPending) await this.#startRecovery();
     if (this.#recovery === undefined) return emptyRecoveryReport();
     return this.#recovery.step();
   }

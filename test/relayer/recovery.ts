@@ -345,6 +345,34 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     await expectConservation(pair);
   });
 
+  it("a chain that does not answer while a relayer starts delays its recovery of failed transfers, never turns it off", async function () {
+    const pair = await deployPair(parent, child, { childMintBurn: false });
+    const logger = (lastLogger = memoryLogger());
+    const rejecter = await (await new KLAYRejecter__factory(pair.child.signers[0]).deploy()).getAddress();
+    const user = pair.parent.signers[10];
+    await (await pair.parent.bridge.connect(user).requestKLAYTransfer(rejecter, ONE, "0x", { value: ONE })).wait();
+    // the child chain refuses every call of transferRecovery() while the relayers start
+    const provider = child.ethers.provider;
+    const call = provider.call.bind(provider);
+    const selector = pair.child.bridge.interface.getFunction("transferRecovery").selector;
+    provider.call = async (tx) => {
+      if (typeof tx.data === "string" && tx.data.startsWith(selector)) throw new Error("connect ECONNREFUSED 127.0.0.1:8546");
+      return call(tx);
+    };
+    const options = { signatureDir: signatureDir(), logger, failedRetries: 0, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } };
+    try {
+      relayers = [await start(pair, 0, options), await start(pair, 1, options)];
+    } finally {
+      provider.call = call;
+    }
+    expect(logger.records.filter((entry) => entry.action === "recovery-waiting")).to.have.length(2);
+    expect(logger.records.some((entry) => entry.action === "recovery-off")).to.equal(false);
+    await rounds(relayers, 5, 10_000);
+    expect(logger.records.filter((entry) => entry.action === "recovery-on")).to.have.length(2);
+    expect((await statusOf(pair, "parent")).get(0n)).to.equal("refunded");
+    await expectConservation(pair);
+  });
+
   it("opens a store written before the recovery and meta tables, and keeps what it holds", async function () {
     const path = join(directory.path, "old.sqlite");
     const { DatabaseSync } = await import("node:sqlite");
