@@ -1,14 +1,14 @@
 import type { Provider } from "ethers";
 
 import type { Log } from "./connect.js";
-import type { Anchor } from "./signatures.js";
+import type { AnchorData } from "./protocol/anchor.js";
 import { sendTx } from "./connect.js";
+import { anchorPeriodOf } from "./deployments.js";
+import { readAnchor as childAnchor } from "./protocol/anchor.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOperator, type ConnectedPair } from "./pair.js";
 
-/** One anchor of the child chain (Klaytn's anchoring fields; the receiver's `Anchor`). `blockCount`: blocks since the
- * previous anchor, this one included; `txCount`: transactions in those blocks. */
-export type AnchorData = Anchor;
+export type { AnchorData } from "./protocol/anchor.js";
 
 export interface AnchorResult {
   anchor: AnchorData;
@@ -17,45 +17,13 @@ export interface AnchorResult {
   txHash: string;
 }
 
-interface RawBlock {
-  number: string;
-  hash: string;
-  parentHash: string;
-  transactionsRoot: string;
-  receiptsRoot: string;
-  stateRoot: string;
-  transactions: unknown[];
-}
-
-async function rawBlock(pair: ConnectedPair, blockNumber: bigint): Promise<RawBlock> {
-  const provider = pair.child.provider as unknown as { send?: (method: string, params: unknown[]) => Promise<unknown> };
-  if (typeof provider.send !== "function") throw new BridgeTaskError("the child provider cannot send raw JSON-RPC requests");
-  const block = (await provider.send("eth_getBlockByNumber", [`0x${blockNumber.toString(16)}`, false])) as RawBlock | null;
-  if (block === null) throw new BridgeTaskError(`block ${blockNumber} does not exist on the child chain`);
-  return block;
-}
-
 /** The latest anchored block, or undefined when nothing is anchored yet. */
 export async function latestAnchor(pair: ConnectedPair): Promise<bigint | undefined> {
   if (!(await pair.anchoringReceiver.hasAnyAnchor())) return undefined;
   return pair.anchoringReceiver.latestAnchoredBlock();
 }
 
-/** Counts the child chain's transactions in blocks (from, to]. */
-async function countTransactions(pair: ConnectedPair, from: bigint, to: bigint): Promise<bigint> {
-  const provider = pair.child.provider as unknown as { send: (method: string, params: unknown[]) => Promise<unknown> };
-  let total = 0n;
-  const batch = 25n;
-  for (let start = from + 1n; start <= to; start += batch) {
-    const end = start + batch - 1n < to ? start + batch - 1n : to;
-    const counts: Promise<unknown>[] = [];
-    for (let block = start; block <= end; block++) counts.push(provider.send("eth_getBlockTransactionCountByNumber", [`0x${block.toString(16)}`]));
-    for (const count of await Promise.all(counts)) total += BigInt(count as string);
-  }
-  return total;
-}
-
-/** Reads child block `blockNumber` (default: the latest) and builds its anchor relative to the last anchored block. */
+/** Reads child block `blockNumber` (default: the latest) and builds its anchor (`src/protocol/anchor.ts`). */
 export async function buildAnchor(pair: ConnectedPair, blockNumber?: bigint): Promise<AnchorData> {
   const head = BigInt(await pair.child.provider.getBlockNumber());
   const target = blockNumber ?? head;
@@ -65,18 +33,8 @@ export async function buildAnchor(pair: ConnectedPair, blockNumber?: bigint): Pr
   if (previous !== undefined && target < previous) {
     throw new BridgeTaskError(`block: ${target} is before the latest anchored block ${previous}; anchors go forward`);
   }
-  const block = await rawBlock(pair, target);
-  const from = previous ?? -1n;
-  return {
-    blockNumber: target,
-    blockHash: block.hash,
-    parentHash: block.parentHash,
-    transactionsRoot: block.transactionsRoot,
-    receiptsRoot: block.receiptsRoot,
-    stateRoot: block.stateRoot,
-    blockCount: target - from,
-    txCount: await countTransactions(pair, from, target),
-  };
+  // the one anchor of this block: the pair's anchor period ending at it, as every operator's relayer computes it
+  return childAnchor(pair.child.provider, target, BigInt(anchorPeriodOf(pair.deployment)));
 }
 
 /** `bridge anchor`: submits this operator's anchor vote for one child block. */
@@ -97,8 +55,7 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
   );
   const accepted = await pair.anchoringReceiver.isAnchored(anchor.blockNumber);
   if (accepted) {
-    const since = anchor.blockCount === anchor.blockNumber + 1n ? "since genesis: the first anchor" : "since the previous anchor";
-    log(`child block ${anchor.blockNumber} anchored (${anchor.blockCount} blocks, ${anchor.txCount} transactions ${since})`);
+    log(`child block ${anchor.blockNumber} anchored (${anchor.blockCount} blocks, ${anchor.txCount} transactions: the pair's anchor period ending at it)`);
   } else {
     const threshold = await pair.anchoringReceiver.operatorThresholds(0);
     log(`vote recorded; child block ${anchor.blockNumber} is anchored when ${threshold} operators submitted it`);

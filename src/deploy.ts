@@ -5,6 +5,7 @@ import { sendTx } from "./connect.js";
 import { AnchoringReceiver__factory, Bridge__factory } from "./contracts.js";
 import { deploymentExists, deploymentPath, deploymentsDir, writeDeployment, type PairDeployment, type Thresholds } from "./deployments.js";
 import { BridgeTaskError } from "./errors.js";
+import { DEFAULT_ANCHOR_PERIOD } from "./protocol/anchor.js";
 import { setAsideRelayerState } from "./state-paths.js";
 import { applyOperatorSet } from "./operators.js";
 import { checkThreshold, MAX_OPERATORS, type PairMode } from "./validate.js";
@@ -21,6 +22,8 @@ export interface DeployPairOptions {
   force?: boolean;
   /** Deployments directory (default $BRIDGE_DEPLOYMENTS_DIR or ./deployments). */
   dir?: string;
+  /** Child blocks per anchor (default `DEFAULT_ANCHOR_PERIOD`): every operator's anchor counts this period. */
+  anchorPeriod?: number;
   /** Root of the relayers' state (default $BRIDGE_RELAYER_DIR or ./.relayer), set aside when a pair is replaced. */
   relayerRoot?: string;
 }
@@ -133,6 +136,7 @@ export async function deployPair(sides: PairSides, options: DeployPairOptions, l
       deployTx: childDeploy.hash,
     },
     tokens: [],
+    anchorPeriod: options.anchorPeriod ?? DEFAULT_ANCHOR_PERIOD,
     createdAt: now,
     updatedAt: now,
   };

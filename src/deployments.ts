@@ -5,6 +5,7 @@ import path from "node:path";
 import { getAddress, isAddress } from "ethers";
 
 import { BridgeTaskError } from "./errors.js";
+import { DEFAULT_ANCHOR_PERIOD } from "./protocol/anchor.js";
 import { closest } from "./suggest.js";
 import type { PairMode, TokenType } from "./validate.js";
 
@@ -52,8 +53,15 @@ export interface PairDeployment {
   parent: SideDeployment;
   child: SideDeployment;
   tokens: TokenPairDeployment[];
+  /** Child blocks per anchor: each anchor counts the period that ends at its block (see src/protocol/anchor.ts). */
+  anchorPeriod?: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The pair's anchor period: the recorded one, or the default for records written before it was recorded. */
+export function anchorPeriodOf(deployment: Pick<PairDeployment, "anchorPeriod">): number {
+  return deployment.anchorPeriod ?? DEFAULT_ANCHOR_PERIOD;
 }
 
 /** Where PAIR.json files live: `$BRIDGE_DEPLOYMENTS_DIR`, or `deployments/` under the working directory. */
@@ -145,6 +153,10 @@ export function validateDeployment(data: unknown, file = "deployment"): PairDepl
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) fail(`${where} must be a non-negative integer`);
     return value as number;
   };
+  const positive = (value: unknown, where: string): number => {
+    if (integer(value, where) === 0) fail(`${where} must be at least 1`);
+    return value as number;
+  };
   const text = (value: unknown, where: string): string => {
     if (typeof value !== "string" || value === "") fail(`${where} must be a non-empty string`);
     return value as string;
@@ -204,6 +216,7 @@ export function validateDeployment(data: unknown, file = "deployment"): PairDepl
     parent: side(root.parent, "parent", true),
     child: side(root.child, "child", false),
     tokens,
+    ...(root.anchorPeriod === undefined ? {} : { anchorPeriod: positive(root.anchorPeriod, "anchorPeriod") }),
     createdAt: text(root.createdAt, "createdAt"),
     updatedAt: text(root.updatedAt, "updatedAt"),
   };

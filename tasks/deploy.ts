@@ -14,6 +14,7 @@ interface Args {
   operators?: string;
   threshold?: string;
   mode?: string;
+  anchorPeriod?: string;
   force: boolean;
 }
 
@@ -28,6 +29,8 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     const operators = args.operators === undefined ? undefined : parseAddressList(args.operators, "operators");
     const threshold = args.threshold === undefined ? undefined : Number(parseInteger(args.threshold, "threshold", { min: 1n, max: 12n }));
     const mode = args.mode === undefined ? undefined : parseMode(args.mode);
+    const anchorPeriod =
+      args.anchorPeriod === undefined ? undefined : Number(parseInteger(args.anchorPeriod, "anchor-period", { min: 1n, max: 1_000_000n }));
     for (const network of [parentNetwork, childNetwork]) {
       if (hre.config.networks[network]?.type === "edr-simulated") {
         print(`note: "${network}" is an in-process chain; it ends with this command (use localParent/localChild for lasting chains)`);
@@ -35,6 +38,6 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     }
     const parent = await connectNetwork(hre, parentNetwork, "parent", args.signer);
     const child = await connectNetwork(hre, childNetwork, "child", args.signer);
-    return deployPair({ parent, child }, { name, operators, threshold, mode, force: args.force }, print);
+    return deployPair({ parent, child }, { name, operators, threshold, mode, anchorPeriod, force: args.force }, print);
   });
 }

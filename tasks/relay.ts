@@ -1,12 +1,12 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
 import { connectNetwork } from "../src/hardhat/network.js";
-import { readDeployment } from "../src/deployments.js";
+import { anchorPeriodOf, readDeployment } from "../src/deployments.js";
 import { BridgeTaskError } from "../src/errors.js";
 import { startPairRelayer } from "../src/relay.js";
 import { lineLogger } from "../src/relayer/index.js";
 import { parseAddress, parsePairName } from "../src/validate.js";
-import { runTask } from "./run.js";
+import { print, runTask } from "./run.js";
 
 interface Args {
   pair?: string;
@@ -40,6 +40,9 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     const deployment = await readDeployment(name);
     if (anchorEvery > 0 && deployment.parent.anchoringReceiver === undefined) {
       throw new BridgeTaskError(`anchor-every: pair "${name}" records no anchoring receiver`);
+    }
+    if (anchorEvery > 0 && anchorEvery !== anchorPeriodOf(deployment)) {
+      print(`note: anchoring every ${anchorEvery} blocks; pair "${name}" anchors count ${anchorPeriodOf(deployment)} blocks each (--anchor-every ${anchorPeriodOf(deployment)} makes them tile)`);
     }
     const parent = await connectNetwork(hre, deployment.parent.network, "parent", operator);
     const child = await connectNetwork(hre, deployment.child.network, "child", parent.signer.address);

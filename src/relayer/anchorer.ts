@@ -30,8 +30,10 @@ export interface AnchorerContext {
   childProvider: Provider;
   childDeployedBlock: number;
   childConfirmations: number;
-  /** Anchor every `period` child blocks. */
+  /** Anchor every `period` child blocks (the schedule). */
   period: bigint;
+  /** The pair's anchor period: how many blocks each anchor counts (`src/protocol/anchor.ts`). */
+  anchorPeriod: bigint;
   maxPerStep: number;
   /** Shared with the other operators; without it (or without the signed path on the receiver), votes only. */
   signatureDir?: string;
@@ -98,7 +100,7 @@ export class Anchorer {
         this.#context.store.recordAnchor(Number(blockNumber), "", "anchored", null);
         continue;
       }
-      const anchor = await this.#rpc(() => readAnchor(this.#context.childProvider, blockNumber, period));
+      const anchor = await this.#rpc(() => readAnchor(this.#context.childProvider, blockNumber, this.#context.anchorPeriod));
       if (signatures !== undefined) {
         const signed = await signatures.sign(this.#context.parentSigner, anchor);
         this.#context.store.recordAnchor(Number(blockNumber), anchor.blockHash, "signed", null, this.#context.now());
@@ -121,7 +123,7 @@ export class Anchorer {
           continue;
         }
         this.#context.log.log("info", "fallback", { block: blockNumber, reason: "anchor signatures did not arrive in time" });
-        const anchor = await this.#rpc(() => readAnchor(this.#context.childProvider, blockNumber, period));
+        const anchor = await this.#rpc(() => readAnchor(this.#context.childProvider, blockNumber, this.#context.anchorPeriod));
         if (await this.#voteAnchor(receiver, anchor)) done.push(blockNumber);
       }
     }

@@ -4,6 +4,7 @@
  */
 import type { Signer } from "ethers";
 
+import { DEFAULT_ANCHOR_PERIOD } from "../protocol/anchor.js";
 import { relayerStorePath, signatureDirectory } from "../state-paths.js";
 import { Relayer } from "./relayer.js";
 import type { RelayerOptions } from "./relayer.js";
@@ -13,6 +14,8 @@ export interface PairRecord {
   name: string;
   parent: { bridge: string; deployedBlock: number; anchoringReceiver?: string };
   child: { bridge: string; deployedBlock: number };
+  /** Child blocks per anchor (default `DEFAULT_ANCHOR_PERIOD`). */
+  anchorPeriod?: number;
 }
 
 export { relayerDirectory, relayerStorePath, signatureDirectory } from "../state-paths.js";
@@ -47,6 +50,7 @@ export async function createPairRelayer(record: PairRecord, options: PairRelayer
       deployedBlock: record.child.deployedBlock,
       confirmations: confirmations?.child,
     },
+    anchorPeriod: record.anchorPeriod ?? DEFAULT_ANCHOR_PERIOD,
     store: relayerStorePath(record.name, operator, root),
     signatureDir: signatures === false ? undefined : signatureDirectory(record.name, root),
   });

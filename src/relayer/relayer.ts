@@ -82,6 +82,11 @@ export interface RelayerOptions {
   submitGraceMs?: number;
   /** Anchor the child chain every this many child blocks (0: never; default 0). */
   anchorEvery?: number;
+  /**
+   * The pair's anchor period: how many child blocks each anchor counts, the same for every operator so that their
+   * anchors meet (deployments/PAIR.json `anchorPeriod`; default `anchorEvery`).
+   */
+  anchorPeriod?: number;
   /** Most anchors sent in one `anchor` step (default 10). */
   maxAnchorsPerStep?: number;
   /** Blocks per getLogs call (default 2000). */
@@ -379,6 +384,7 @@ export class Relayer {
         childDeployedBlock: options.child.deployedBlock,
         childConfirmations: sides.child.confirmations,
         period: BigInt(relayer.#options.anchorEvery),
+        anchorPeriod: BigInt(options.anchorPeriod ?? relayer.#options.anchorEvery),
         maxPerStep: relayer.#options.maxAnchorsPerStep,
         signatureDir: options.signatureDir,
         signatureWaitMs: relayer.#options.signatureWaitMs,

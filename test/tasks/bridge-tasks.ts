@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
+import { createPairRelayer } from "../../src/relayer/index.js";
 import type { PairStatus } from "../../src/status.js";
 import {
   AnchoringReceiver__factory,
@@ -347,8 +348,9 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       const run = await runBridgeTask(["anchor"], { pair: "main", block: String(head - 1) });
       expect(run.success, run.text).to.equal(true);
       expect(run.text).to.match(new RegExp(`submitAnchor\\(child block ${head - 1} 0x[0-9a-f]{64}\\): tx 0x[0-9a-f]{4}…[0-9a-f]{4}`));
-      expect(run.text).to.include(`child block ${head - 1} anchored (${head} blocks`);
-      expect(run.text).to.match(/transactions since genesis: the first anchor\)/);
+      // the pair's anchor period (100, the default) ending at the block: blocks 1 to head - 1 here
+      expect(run.text).to.include(`child block ${head - 1} anchored (${head - 1} blocks`);
+      expect(run.text).to.match(/transactions: the pair's anchor period ending at it\)/);
       const block = await child.provider.getBlock(head - 1);
 
       const listed = await runBridgeTask(["anchors"], { pair: "main", json: true });
@@ -360,7 +362,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       await expectRefused(["anchor"], { pair: "main", block: String(head + 100) }, "beyond the child chain's latest block");
       const latest = await runBridgeTask(["anchor"], { pair: "main" });
       expect(latest.success, latest.text).to.equal(true);
-      expect(latest.text).to.include(`child block ${head} anchored (1 blocks`);
+      expect(latest.text).to.include(`child block ${head} anchored (${head} blocks`);
     });
   });
 
@@ -458,6 +460,37 @@ describe("bridge tasks: roles, votes below threshold and lock mode", function ()
 
     await expectRefused(["fee"], { pair: "trio", side: "child", klay: "1", signer: "99" }, 'index 99 does not exist');
     await expectRefused(["fee"], { pair: "trio", side: "child", klay: "1", signer: deployment.child.bridge }, "is not an account of network");
+  });
+
+  it("an operator's `bridge anchor` and another operator's relayer build the same anchor: their votes combine", async function () {
+    const run = await runBridgeTask(["deploy"], { parent: "parent", child: "child", name: "anchors", operators: `${alice},${bob},${carol}`, threshold: "2", anchorPeriod: "10" });
+    expect(run.success, run.text).to.equal(true);
+    const deployment = await record("anchors");
+    expect(deployment.anchorPeriod).to.equal(10);
+    const receiver = AnchoringReceiver__factory.connect(deployment.parent.anchoringReceiver!, parent.provider);
+    // a few anchor periods past the deployment, with transactions in them
+    for (let i = 0; i < 3; i++) await (await (await child.getSigners())[0]!.sendTransaction({ to: alice, value: 1n })).wait();
+    const head = await child.provider.getBlockNumber();
+    await child.provider.send("hardhat_mine", [`0x${(30 - (head % 10)).toString(16)}`]);
+    const block = BigInt(Math.floor((await child.provider.getBlockNumber()) / 10) * 10);
+
+    // alice votes with the task; bob's relayer votes (no signatures) for every due block, this one included
+    const vote = await runBridgeTask(["anchor"], { pair: "anchors", block: String(block), signer: alice });
+    expect(vote.success, vote.text).to.equal(true);
+    expect(await receiver.isAnchored(block)).to.equal(false);
+    const signer = async (connection: typeof parent) => (await connection.getSigners()).find((s) => s.address === bob)!;
+    const relayer = await createPairRelayer(deployment, {
+      signers: { parent: await signer(parent), child: await signer(child) },
+      anchorEvery: 10,
+      signatures: false,
+      root: dir,
+    });
+    try {
+      await relayer.anchor();
+    } finally {
+      relayer.close();
+    }
+    expect(await receiver.isAnchored(block), "the task's vote and the relayer's vote are for the same anchor").to.equal(true);
   });
 
   it("records a fee vote that does not reach the configuration threshold, without changing the fee", async function () {
