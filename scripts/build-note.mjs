@@ -1,4 +1,4 @@
-// Printed before `npm test` and `npm run build` when nothing is compiled yet: the first compilation (solc-js, no
+// Printed before `npm install`'s build, `npm test` and `npm run build` when nothing is compiled yet: the first compilation (solc-js, no
 // native compiler is downloaded) is silent for a minute or two, and ends with a size warning that needs one line.
 import { existsSync } from "node:fs";
 import path from "node:path";

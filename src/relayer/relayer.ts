@@ -348,14 +348,25 @@ export class Relayer {
         signedPath,
       };
     }
+    // the deployed blocks' hashes tell a chain that was reset and redeployed alike from the one the store knew
+    const blockHash = async (side: Side) => {
+      const block = await sides[side].provider.getBlock(options[side].deployedBlock);
+      return block?.hash ?? "none";
+    };
     const identity: DeploymentIdentity = {
       parent: {
         chainId: sides.parent.chainId,
         bridge: sides.parent.bridgeAddress,
         deployedBlock: options.parent.deployedBlock,
+        deployedBlockHash: await blockHash("parent"),
         anchoringReceiver: options.parent.anchoringReceiver,
       },
-      child: { chainId: sides.child.chainId, bridge: sides.child.bridgeAddress, deployedBlock: options.child.deployedBlock },
+      child: {
+        chainId: sides.child.chainId,
+        bridge: sides.child.bridgeAddress,
+        deployedBlock: options.child.deployedBlock,
+        deployedBlockHash: await blockHash("child"),
+      },
     };
     let store: RelayerStore;
     let setAside: SetAsideStore | undefined;

@@ -1,6 +1,7 @@
 /**
  * A relayer's store is a cache of one deployment: the requests it read, what it signed and sent, its cursors. It is
- * bound to that deployment (both chain ids, both bridge addresses, their deployed blocks and the anchoring receiver)
+ * bound to that deployment (both chain ids, both bridge addresses, their deployed blocks and those blocks' hashes,
+ * and the anchoring receiver)
  * when first used. A store found bound to another deployment, or holding state of an unknown one (written before the
  * binding existed), is never reused: a store file is moved aside (`<name>.stale-<time>.sqlite`, kept for inspection)
  * and a new one is started, which reads everything again from the chains; a store object handed in is refused.
@@ -15,18 +16,20 @@ import { RelayerStore } from "./store.js";
 
 /** The deployment a store belongs to. */
 export interface DeploymentIdentity {
-  parent: { chainId: bigint; bridge: string; deployedBlock: number; anchoringReceiver?: string };
-  child: { chainId: bigint; bridge: string; deployedBlock: number };
+  parent: { chainId: bigint; bridge: string; deployedBlock: number; deployedBlockHash: string; anchoringReceiver?: string };
+  child: { chainId: bigint; bridge: string; deployedBlock: number; deployedBlockHash: string };
 }
 
 const META_KEY = "deployment";
 
 /** The identity as the store records it: canonical JSON, addresses in lower case. */
 export function deploymentKey(identity: DeploymentIdentity): string {
-  const side = (value: { chainId: bigint; bridge: string; deployedBlock: number; anchoringReceiver?: string }) => ({
+  const side = (value: DeploymentIdentity["parent"]) => ({
     chainId: value.chainId.toString(),
     bridge: value.bridge.toLowerCase(),
     deployedBlock: value.deployedBlock,
+    // a local chain restarted and redeployed gives the same addresses and blocks, never the same block hash
+    deployedBlockHash: value.deployedBlockHash.toLowerCase(),
     anchoringReceiver: value.anchoringReceiver?.toLowerCase() ?? null,
   });
   return JSON.stringify({ parent: side(identity.parent), child: side(identity.child) });

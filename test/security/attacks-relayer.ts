@@ -91,6 +91,32 @@ describe("attacks on the relayer: stale state, hostile peer files and chain data
       await expectConservation(fresh);
     });
 
+    it("a chain reset and redeployed alike (same addresses and blocks) is told apart by its blocks' hashes", async function () {
+      const ids = await Promise.all([chains.parent, chains.child].map((c) => c.provider.request({ method: "evm_snapshot", params: [] })));
+      const old = await deployPair(chains.parent, chains.child, { threshold: 1 });
+      await requestKLAY(old, getAddress("0x00000000000000000000000000000000000a11ce"));
+      const logger = memoryLogger();
+      const first = await relayerFor(old, 0, chains.directory.path, { logger });
+      await stepAll([first]);
+      first.close();
+      // the nodes restart: the same chains from the same start, a little later
+      for (const [index, connection] of [chains.parent, chains.child].entries()) {
+        await connection.provider.request({ method: "evm_revert", params: [ids[index]] });
+        await connection.provider.request({ method: "evm_increaseTime", params: [600] });
+      }
+      const fresh = await deployPair(chains.parent, chains.child, { threshold: 1 });
+      expect(await fresh.parent.bridge.getAddress()).to.equal(await old.parent.bridge.getAddress());
+      expect(fresh.parent.deployedBlock).to.equal(old.parent.deployedBlock);
+      const recipient = getAddress("0x0000000000000000000000000000000000000b0b");
+      await requestKLAY(fresh, recipient);
+      const restarted = await relayerFor(fresh, 0, chains.directory.path, { logger });
+      chains.relayers = [restarted];
+      await stepAll([restarted], 2);
+      expect(logger.records.filter((record) => record.action === "store-set-aside")).to.have.length(1);
+      expect((await childHandles(fresh)).map((handle) => handle.to)).to.deep.equal([recipient]);
+      await expectConservation(fresh);
+    });
+
     it("a store object of another deployment is refused with one clear error", async function () {
       const old = await deployPair(chains.parent, chains.child);
       const first = await relayerFor(old, 0, chains.directory.path);
