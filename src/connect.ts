@@ -2,7 +2,7 @@ import type { ContractTransactionReceipt, ContractTransactionResponse, Provider,
 
 import type { PairDeployment } from "./deployments.js";
 import { BridgeTaskError, explain } from "./errors.js";
-import { short } from "./format.js";
+import { shortenHex } from "./format.js";
 import type { Side } from "./validate.js";
 
 /** Prints one line of progress. Tasks pass console.log; tests and the relayer pass their own. */
@@ -69,7 +69,7 @@ export async function sendTx(
     throw explain(error, `[${side.side}] ${what} failed in tx ${response.hash}`);
   }
   if (receipt === null || receipt.status !== 1) throw new BridgeTaskError(`[${side.side}] ${what} failed in tx ${response.hash}`);
-  log(`[${side.side}] ${what}: tx ${short(response.hash)} (block ${receipt.blockNumber})`);
+  log(shortenHex(`[${side.side}] ${what}: tx ${response.hash} (block ${receipt.blockNumber})`));
   return receipt;
 }
 
