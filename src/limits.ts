@@ -115,7 +115,7 @@ export async function setLimits(
   const dailyRequest = parse(input.dailyRequest, current.dailyRequestLimit, "daily-request");
   const dailyHandle = parse(input.dailyHandle, current.dailyHandleLimit, "daily-handle");
   if (max !== 0n && min > max) {
-    throw new BridgeTaskError(`min: ${formatUnits(min, current.decimals)} is above max ${formatUnits(max, current.decimals)}`);
+    throw new BridgeTaskError(`min: ${formatUnits(min, current.decimals)} ${current.asset} is above max ${formatUnits(max, current.decimals)} ${current.asset}`);
   }
   await requireOwner(pair[side], pair.bridges[side], `the ${side} bridge`);
   await sendTx(pair[side], `Bridge.setTransferLimits ${current.asset}`, log, () =>
@@ -126,12 +126,14 @@ export async function setLimits(
 
 /** Lines describing limits for people. */
 export function describeLimits(limits: AssetLimits): string[] {
-  const amount = (value: bigint) => (value === 0n ? "none" : formatUnits(value, limits.decimals));
+  const unit = limits.decimals === 0 ? `${limits.asset} NFT(s)` : limits.asset;
+  const inUnits = (value: bigint) => `${limits.decimals === 0 ? value.toString() : formatUnits(value, limits.decimals)} ${unit}`;
+  const amount = (value: bigint) => (value === 0n ? "none" : inUnits(value));
   const off = limits.minPerTransfer === 0n && limits.maxPerTransfer === 0n && limits.dailyRequestLimit === 0n && limits.dailyHandleLimit === 0n;
   return [
     `${limits.asset} on ${limits.side}${limits.token === ZeroAddress ? "" : ` (${limits.token})`}: ${off ? "no limits" : "limited"}`,
     `  per transfer: min ${amount(limits.minPerTransfer)}, max ${amount(limits.maxPerTransfer)}`,
-    `  daily: requests ${amount(limits.dailyRequestLimit)} (today ${formatUnits(limits.requestedToday, limits.decimals)}), handles ${amount(limits.dailyHandleLimit)} (today ${formatUnits(limits.handledToday, limits.decimals)})`,
+    `  daily: requests ${amount(limits.dailyRequestLimit)} (today ${inUnits(limits.requestedToday)}), handles ${amount(limits.dailyHandleLimit)} (today ${inUnits(limits.handledToday)})`,
   ];
 }
 

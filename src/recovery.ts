@@ -112,13 +112,31 @@ export async function recoveryTransfers(pair: ConnectedPair, from: Side): Promis
       token: event.args.tokenAddress,
       valueOrTokenId: BigInt(event.args.valueOrTokenId),
       amount: formatAsset(BigInt(event.args.valueOrTokenId), units),
-      ...(status === "failed" && reason !== undefined ? { reason } : {}),
+      ...(status === "failed" && reason !== undefined ? { reason: await withShortfall(pair, to, event.args, reason) } : {}),
       handleTx: event.transactionHash,
       ...(cancel === undefined ? {} : { cancelTx: cancel.transactionHash }),
       ...(refund === undefined ? {} : { refundTx: refund.transactionHash }),
     });
   }
   return entries;
+}
+
+/**
+ * A failed transfer's reason, with the destination's shortfall when it is short of the asset now (a payout that
+ * "reverted without a reason" is most often a bridge without the KLAY to pay): what failed, and how to fix it.
+ */
+async function withShortfall(
+  pair: ConnectedPair,
+  to: Side,
+  args: { tokenType: bigint; tokenAddress: string; valueOrTokenId: bigint },
+  reason: string,
+): Promise<string> {
+  const shortfall = await payoutShortfall(pair, to, {
+    tokenType: Number(args.tokenType),
+    tokenAddress: args.tokenAddress,
+    valueOrTokenId: BigInt(args.valueOrTokenId),
+  });
+  return shortfall === undefined ? reason : `${reason}; ${shortfall}`;
 }
 
 /** One line of a recovery entry for people. */
@@ -157,7 +175,9 @@ export async function findParkedTransfer(
     }
     const handled = await pair.bridges[to].isHandled(nonce);
     throw new BridgeTaskError(
-      `nonce: request ${nonce} of the ${from} bridge is ${handled ? "paid, not parked" : "not handled yet"} on ${to}`,
+      handled
+        ? `nonce: request ${nonce} of the ${from} bridge was paid on ${to} already: nothing to retry or release`
+        : `nonce: request ${nonce} of the ${from} bridge is not handled on ${to} yet; hint: the operators' relayers handle it (\`npx hardhat bridge relay --pair ${pair.deployment.name}\`)`,
     );
   }
   const destination = pair.bridges[to];
@@ -188,7 +208,11 @@ export async function findParkedTransfer(
  * a KIP7 or an NFT of a lock-mode bridge. Undefined when it holds enough (the payout may still fail for another
  * reason: the recipient's or the token's).
  */
-export async function payoutShortfall(pair: ConnectedPair, to: Side, transfer: SignedTransfer): Promise<string | undefined> {
+export async function payoutShortfall(
+  pair: ConnectedPair,
+  to: Side,
+  transfer: Pick<SignedTransfer, "tokenType" | "tokenAddress" | "valueOrTokenId">,
+): Promise<string | undefined> {
   const bridgeAddress = pair.deployment[to].bridge;
   const kind = TOKEN_TYPES[Number(transfer.tokenType)] ?? "klay";
   const units = await assetUnits(pair, to, kind, transfer.tokenAddress);
@@ -262,6 +286,11 @@ export async function releaseHeldTransfer(pair: ConnectedPair, from: Side, nonce
     })
     .find((parsed) => parsed?.name === "TransferReleased");
   const paid = released?.args.paid === true;
-  log(paid ? `nonce ${nonce} paid to ${transfer.to}` : `nonce ${nonce}: the payout failed; the transfer is now failed (bridge retry)`);
+  const units = await assetUnits(pair, to, TOKEN_TYPES[Number(transfer.tokenType)] ?? "klay", transfer.tokenAddress);
+  log(
+    paid
+      ? `nonce ${nonce} paid: ${formatAsset(transfer.valueOrTokenId, units)} to ${transfer.to} on ${to}`
+      : `nonce ${nonce}: the payout failed; the transfer is now failed (bridge retry)`,
+  );
   return paid;
 }

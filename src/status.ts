@@ -295,10 +295,10 @@ function describeSide(label: Side, side: SideStatus): string[] {
     `  ${side.running ? "running" : "STOPPED"}, ${side.modeMintBurn ? "mint/burn" : "lock/unlock"}${side.klayLocked ? ", KLAY locked" : ""}, owner ${side.owner}`,
     `  holds ${formatUnits(side.balance, 18)} KLAY; ${describeNonces(side)}`,
     `  operators (${side.operators.length}): ${side.operators.join(", ")}`,
-    `  thresholds: transfer ${side.thresholds.transfer}, configuration ${side.thresholds.configuration}; KLAY fee ${formatUnits(side.feeOfKLAY, 18)}, fee receiver ${sameAddress(side.feeReceiver, ZERO) ? "none" : side.feeReceiver}`,
+    `  thresholds: transfer ${side.thresholds.transfer}, configuration ${side.thresholds.configuration}; KLAY fee ${formatUnits(side.feeOfKLAY, 18)} KLAY, fee receiver ${sameAddress(side.feeReceiver, ZERO) ? "none" : side.feeReceiver}`,
   ];
   for (const token of side.tokens) {
-    const held = token.type === "kip17" ? `${token.heldByBridge} NFT(s)` : formatUnits(token.heldByBridge, token.decimals ?? 18);
+    const held = token.type === "kip17" ? `${token.heldByBridge} NFT(s)` : `${formatUnits(token.heldByBridge, token.decimals ?? 18)} ${token.symbol ?? ""}`.trim();
     lines.push(`  token ${token.type.toUpperCase()} ${token.symbol ?? ""} ${token.token} <-> ${token.counterpart}${token.locked ? " LOCKED" : ""}, bridge holds ${held}${token.recorded ? "" : " (not in the deployments file)"}`);
   }
   return lines;

@@ -92,7 +92,13 @@ export async function requestTransfer(pair: ConnectedPair, options: TransferOpti
     }
     await warnAboutLimits({ sourceToken: ZERO, destinationToken: ZERO, amount, decimals: 18, symbol: "KLAY" });
     const liquidity = await pair[to].provider.getBalance(pair.deployment[to].bridge);
-    if (liquidity < amount) log(`note: the ${to} bridge holds ${formatUnits(liquidity, 18)} KLAY; the transfer waits until it is funded (bridge fund)`);
+    if (liquidity < amount) {
+      log(
+        `warning: the ${to} bridge holds ${formatUnits(liquidity, 18)} KLAY, less than ${formatUnits(amount, 18)}: fund it first ` +
+          `(\`npx hardhat bridge fund --pair ${pair.deployment.name} --side ${to} --amount ${formatUnits(amount - liquidity, 18)}\`), ` +
+          "or the payout fails there and the relayers retry it, then cancel and refund it",
+      );
+    }
     const feeNote = fee > 0n ? ` (fee ${formatUnits(fee, 18)} KLAY${feeLimit > fee ? `, limit ${formatUnits(feeLimit, 18)}` : ""})` : "";
     receipt = await sendTx(side, `requestKLAYTransfer ${formatUnits(amount, 18)} KLAY to ${recipient}${feeNote}`, log, () =>
       bridge.requestKLAYTransfer(recipient, amount, "0x", { value: amount + feeLimit }),

@@ -180,26 +180,26 @@ const definedTasks: NewTaskDefinition[] = [
  */
 const HELP: Record<string, { example: string; required: string[] }> = {
   "bridge deploy": {
-    example: "npx hardhat bridge deploy --parent localParent --child localChild --name demo --operators 0xA…,0xB…,0xC… --threshold 2",
+    example: "npx hardhat bridge deploy --parent localParent --child localChild --name demo",
     required: ["parent", "child", "name"],
   },
-  "bridge operator add": { example: "npx hardhat bridge operator add --pair demo --address 0xD…", required: ["pair", "address"] },
-  "bridge operator remove": { example: "npx hardhat bridge operator remove --pair demo --address 0xD…", required: ["pair", "address"] },
+  "bridge operator add": { example: "npx hardhat bridge operator add --pair demo --address 0x70997970C51812dc3A010C7d01b50e0d17dc79C8", required: ["pair", "address"] },
+  "bridge operator remove": { example: "npx hardhat bridge operator remove --pair demo --address 0x70997970C51812dc3A010C7d01b50e0d17dc79C8", required: ["pair", "address"] },
   "bridge threshold": { example: "npx hardhat bridge threshold --pair demo --value 2", required: ["pair", "value"] },
   "bridge token register": {
-    example: "npx hardhat bridge token register --pair demo --type kip7 --parent-token 0xP… --child-token 0xC…",
+    example: "npx hardhat bridge token register --pair demo --type kip7 --parent-token PARENT_TOKEN_ADDRESS --child-token CHILD_TOKEN_ADDRESS",
     required: ["pair", "type", "parentToken", "childToken"],
   },
   "bridge token deploy": {
-    example: "npx hardhat bridge token deploy --pair demo --type kip7 --name Gold --symbol GLD",
+    example: "npx hardhat bridge token deploy --pair demo --type kip7 --name \"Demo Token\" --symbol DMT",
     required: ["pair", "type"],
   },
   "bridge fund": { example: "npx hardhat bridge fund --pair demo --side child --amount 100", required: ["pair", "side", "amount"] },
-  "bridge fee": { example: "npx hardhat bridge fee --pair demo --side parent --token GLD --amount 0.5", required: ["pair", "side"] },
+  "bridge fee": { example: "npx hardhat bridge fee --pair demo --side parent --token DMT --amount 0.5", required: ["pair", "side"] },
   "bridge anchor": { example: "npx hardhat bridge anchor --pair demo", required: ["pair"] },
   "bridge anchors": { example: "npx hardhat bridge anchors --pair demo", required: ["pair"] },
   "bridge transfer": {
-    example: "npx hardhat bridge transfer --pair demo --from parent --asset GLD --amount 25.5 --to 0xR…",
+    example: "npx hardhat bridge transfer --pair demo --from parent --asset DMT --amount 250 --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
     required: ["pair", "from", "asset"],
   },
   "bridge status": { example: "npx hardhat bridge status --pair demo", required: ["pair"] },
@@ -210,7 +210,7 @@ const HELP: Record<string, { example: string; required: string[] }> = {
   "bridge retry": { example: "npx hardhat bridge retry --pair demo --from parent --nonce 3", required: ["pair", "from", "nonce"] },
   "bridge release": { example: "npx hardhat bridge release --pair demo --from parent --nonce 3", required: ["pair", "from", "nonce"] },
   "bridge check": { example: "npx hardhat bridge check --pair demo", required: ["pair"] },
-  "bridge relay": { example: "npx hardhat bridge relay --pair demo --operator 0xA… --anchor-every 100", required: ["pair"] },
+  "bridge relay": { example: "npx hardhat bridge relay --pair demo --anchor-every 100", required: ["pair"] },
   "bridge demo": { example: "npx hardhat bridge demo", required: [] },
 };
 

@@ -56,6 +56,12 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
       cancelHeld: args.cancelHeld,
       logger: lineLogger({ json: args.json }),
     });
+    // a reader that stops reading (`bridge relay … | head`) ends the relayer quietly, not with a stack trace
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      relayer.close();
+      process.exit(0);
+    });
     try {
       if (args.once) {
         await relayer.runOnce();

@@ -41,9 +41,10 @@ function refuseNetworkOption(hre: HardhatRuntimeEnvironment, label: string): voi
       ? "--side parent|child"
       : /deploy$/.test(label) && !/token/.test(label)
         ? "--parent and --child"
-        : "the pair's record (--pair)";
+        : "";
   throw new BridgeTaskError(
-    `--network ${network}: bridge tasks do not use --network; the pair's record names both chains: use ${which} to choose`,
+    `--network ${network}: bridge tasks do not use --network; the pair's record (--pair) names both chains` +
+      (which === "" ? "" : `: use ${which} to choose`),
   );
 }
 

@@ -31,7 +31,9 @@ export async function openPair(
       const inProcess = hre.config.networks[network]?.type === "edr-simulated";
       throw new BridgeTaskError(
         `pair "${name}": no ${what} at ${address} on ${side} (network "${network}")` +
-          (inProcess ? `; "${network}" is an in-process chain that ended with the command that deployed it (use localParent/localChild)` : "; was the chain reset?"),
+          (inProcess
+            ? `; "${network}" is an in-process chain that ended with the command that deployed it (use localParent/localChild)`
+            : `: the chain was reset or the pair was deployed elsewhere; hint: deploy again with \`npx hardhat bridge deploy … --name ${name} --force\``),
       );
     }
   }

@@ -1427,12 +1427,11 @@ export class Relayer {
     if (this.#awaitingSignatures()) {
       // say what the run waits for, once, instead of sitting silent
       const missing = Math.max(0, ...this.#missingSignatures.values());
-      const seconds = Math.ceil((deadline - this.#now()) / 1000);
-      const what =
+      const message =
         missing > 0
-          ? `${missing} more signature${missing === 1 ? "" : "s"}`
-          : "the other operators' signatures or a batch still filling";
-      this.#log.log("info", "wait", { message: `waiting up to ${seconds} s for ${what}, then voting instead` });
+          ? `waiting up to ${Math.ceil(this.#options.signatureWaitMs / 1000)} s for ${missing} more signature${missing === 1 ? "" : "s"}, then voting instead`
+          : `waiting up to ${Math.ceil((this.#options.batchWaitMs * 10) / 1000)} s for a batch still filling, or the other operators' signatures`;
+      this.#log.log("info", "wait", { message });
     }
     while (this.#awaitingSignatures() && this.#now() < deadline) {
       await sleep(Math.min(this.#options.pollIntervalMs, 250));

@@ -42,7 +42,7 @@ describe("bridge help and mistyped names from the command line", function () {
   it("a task's --help marks its required options and gives an example", async function () {
     const help = await runBridge(env, "transfer", "--help");
     expect(help.code).to.equal(0);
-    expect(help.stdout).to.match(/example: npx hardhat bridge transfer --pair demo --from parent --asset GLD --amount 25\.5/);
+    expect(help.stdout).to.match(/example: npx hardhat bridge transfer --pair demo --from parent --asset DMT --amount 250 --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8/);
     expect(help.stdout).to.match(/--pair\s+\(required\) Pair name/);
     expect(help.stdout).to.match(/--from\s+\(required\) parent or child/);
     expect(help.stdout).to.match(/--to\s+Recipient on the other chain/);

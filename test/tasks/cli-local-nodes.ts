@@ -68,7 +68,7 @@ describe("bridge tasks from the command line against two `npx hardhat node` proc
     const network = await bridge("transfer", "--network", "localChild", "--pair", "cli", "--asset", "klay", "--amount", "1");
     expect(network.code).to.equal(1);
     expect(network.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("npm warn"))).to.deep.equal([
-      "Error: --network localChild: bridge tasks do not use --network; the pair's record names both chains: use --from parent|child to choose",
+      "Error: --network localChild: bridge tasks do not use --network; the pair's record (--pair) names both chains: use --from parent|child to choose",
     ]);
 
     const parent = new JsonRpcProvider(parentUrl, undefined, { staticNetwork: true });

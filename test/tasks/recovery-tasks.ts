@@ -87,7 +87,7 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     const set = await runBridgeTask(["limits"], { pair: "rec", side: "child", asset: "klay", max: "1" });
     expect(set.success, set.text).to.equal(true);
     expect(set.text).to.match(/\[child\] Bridge\.setTransferLimits KLAY: tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
-    expect(set.text).to.include("per transfer: min none, max 1.0");
+    expect(set.text).to.include("per transfer: min none, max 1.0 KLAY");
 
     const token = await runBridgeTask<{ token: string; minPerTransfer: bigint }>(["limits"], { pair: "rec", side: "parent", asset: "REC", min: "2", dailyRequest: "500" });
     expect(token.success, token.text).to.equal(true);
@@ -105,7 +105,7 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     await expectRefused(["limits"], { pair: "rec", side: "child" }, "asset");
     await expectRefused(["limits"], { pair: "rec", side: "child", asset: "0x00000000000000000000000000000000000000a1" }, "is not registered on the child bridge");
     await expectRefused(["limits"], { pair: "rec", side: "child", asset: "GOLD" }, "neither klay, an address, nor a recorded token symbol");
-    await expectRefused(["limits"], { pair: "rec", side: "child", asset: "klay", min: "5", max: "2" }, "min: 5.0 is above max 2.0");
+    await expectRefused(["limits"], { pair: "rec", side: "child", asset: "klay", min: "5", max: "2" }, "min: 5.0 KLAY is above max 2.0 KLAY");
     await expectRefused(["limits"], { pair: "rec", side: "child", asset: "klay", min: "abc" }, 'min: "abc" is not a decimal number');
     await expectRefused(["limits"], { pair: "rec", side: "child", asset: "klay", off: true, max: "1" }, "either --off or limit values");
     await expectRefused(["limits"], { pair: "rec", side: "child", asset: "klay", max: "3", signer: "1" }, "is not the owner");
@@ -138,7 +138,11 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     entries = await recoveryStatus();
     expect(entries.map((entry) => [entry.requestNonce, entry.status, entry.reason])).to.deep.equal([
       ["0", "held", undefined],
-      [failed.toString(), "failed", "reverted without a reason"],
+      [
+        failed.toString(),
+        "failed",
+        "reverted without a reason; the child bridge holds 0.0 KLAY, less than the 0.5 KLAY to pay; hint: `npx hardhat bridge fund --pair rec --side child --amount 0.5`",
+      ],
     ]);
     await expectRefused(["release"], { pair: "rec", from: "parent", nonce: failed.toString() }, "is failed (bridge retry) on child, not held");
     await expectRefused(
@@ -152,7 +156,7 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     const released = await runBridgeTask<boolean>(["release"], { pair: "rec", from: "parent", nonce: "0" });
     expect(released.success, released.text).to.equal(true);
     expect(released.value).to.equal(true);
-    expect(released.text).to.include(`nonce 0 paid to ${user}`);
+    expect(released.text).to.include(`nonce 0 paid: 2.0 KLAY to ${user} on child`);
     // a retry counts against the destination's handle limits: refused above them, in units, with what to do
     expect((await runBridgeTask(["limits"], { pair: "rec", side: "child", asset: "klay", max: "0.25" })).success).to.equal(true);
     await expectRefused(
@@ -167,7 +171,7 @@ describe("bridge limits, retry, release and the recovery in status", function ()
     expect(retried.text).to.include(`paid 0.5 KLAY to ${user} on child (request 1 of the parent bridge)`);
     expect((await child.provider.getBalance(user)) - before).to.equal(parseEther("2.5"));
     expect(await recoveryStatus()).to.deep.equal([]);
-    await expectRefused(["retry"], { pair: "rec", from: "parent", nonce: "1" }, "is paid, not parked on child");
+    await expectRefused(["retry"], { pair: "rec", from: "parent", nonce: "1" }, "request 1 of the parent bridge was paid on child already: nothing to retry or release");
   });
 
   it("lists a failed transfer, then cancelled, then refunded", async function () {
