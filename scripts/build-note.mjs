@@ -12,4 +12,7 @@ if (!existsSync(path.join(root, "artifacts", "build-info"))) {
   console.log(
     "note: solc's warning that a contract exceeds 24576 bytes concerns the Solidity tests' own copy of the Bridge (20,000 optimizer runs); the deployed Bridge is built at 800 runs, under the limit.",
   );
+  console.log(
+    "note: solc's transient-storage warning is about OpenZeppelin's reentrancy guard, which clears its slot at the end of each call: the use the warning itself calls safe.",
+  );
 }

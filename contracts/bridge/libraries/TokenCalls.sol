@@ -44,13 +44,13 @@ library TokenCalls {
         return (false, _returned());
     }
 
-    function _returnedSize() private view returns (uint256 size) {
+    function _returnedSize() private pure returns (uint256 size) {
         assembly ("memory-safe") {
             size := returndatasize()
         }
     }
 
-    function _returnedTrue() private view returns (bool isTrue) {
+    function _returnedTrue() private pure returns (bool isTrue) {
         assembly ("memory-safe") {
             returndatacopy(0, 0, 32)
             isTrue := eq(mload(0), 1)
@@ -58,7 +58,7 @@ library TokenCalls {
     }
 
     /// @dev What the last call returned, at most `MAX_RETURNED` bytes.
-    function _returned() private view returns (bytes memory returned) {
+    function _returned() private pure returns (bytes memory returned) {
         assembly ("memory-safe") {
             let size := returndatasize()
             if gt(size, MAX_RETURNED) { size := MAX_RETURNED }
