@@ -4,10 +4,12 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
-import { memoryLogger } from "../../src/relayer/index.js";
+import { SignatureDirectory, batchDigest, bridgeDomain, memoryLogger, signBatch, toSignedTransfer } from "../../src/relayer/index.js";
+import { pendingTransfers } from "../../src/status.js";
 import type { Relayer } from "../../src/relayer/index.js";
 import {
   ONE,
+  connectedPair,
   deployPair,
   expectConservation,
   fundBridge,
@@ -158,6 +160,77 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     expect(first.store.countByState()).to.deep.equal({ done: 3 });
     const batches = await pair.child.bridge.queryFilter(pair.child.bridge.filters.HandleValueTransfer());
     expect(batches.length).to.equal(3);
+    await expectConservation(pair);
+  });
+
+  it("a relayer killed between sending a batch and its receipt, the batch dropped: pending meanwhile, resubmitted at once on restart", async function () {
+    const pair = await deployPair(parent, child);
+    const signatureDir = `${directory.path}/signatures`;
+    const first = await relayerFor(pair, 0, directory.path, { signatureDir });
+    let dropped: string | undefined;
+    const killed = await relayerFor(pair, 1, directory.path, {
+      signatureDir,
+      afterSend: async ({ kind, txHash }) => {
+        if (kind !== "batch" || dropped !== undefined) return;
+        // the node loses the transaction, and the relayer dies before it sees a receipt
+        await child.provider.request({ method: "hardhat_dropTransaction", params: [txHash] });
+        dropped = txHash;
+        throw new Error("killed");
+      },
+    });
+    relayers = [first];
+    await requestEachKind(pair, "parent", 1n);
+    await stepAll([first]); // proposes and signs
+    await child.provider.request({ method: "evm_setAutomine", params: [false] });
+    try {
+      await killed.poll();
+      await expectKilled(killed.processPending()); // co-signs, submits, dies
+    } finally {
+      await child.provider.request({ method: "evm_setAutomine", params: [true] });
+      killed.close();
+    }
+    expect(dropped).to.match(/^0x[0-9a-f]{64}$/);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(0n);
+
+    // meanwhile the transfers are pending, for the relayer and for `bridge status`
+    const restarted = await relayerFor(pair, 1, directory.path, { signatureDir });
+    relayers.push(restarted);
+    expect(restarted.pendingCount()).to.deep.equal({ parent: 3, child: 0 });
+    const status = await pendingTransfers(await connectedPair(pair), "parent");
+    expect(status.pending.map((transfer) => transfer.requestNonce)).to.deep.equal([0n, 1n, 2n]);
+
+    // one step of the restarted relayer submits the batch again: no periodic recovery needed
+    await restarted.processPending();
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(3n);
+    expect(restarted.pendingCount()).to.deep.equal({ parent: 0, child: 0 });
+    await expectConservation(pair);
+  });
+
+  it("a forged batch paying a thief, the only proposal of its transfers, pays the thief nothing", async function () {
+    const pair = await deployPair(parent, child, { childMintBurn: false });
+    const signatureDir = `${directory.path}/signatures`;
+    const user = pair.parent.signers[10];
+    await (await pair.parent.bridge.connect(user).requestKLAYTransfer(user.address, 2n * ONE, "0x", { value: 2n * ONE })).wait();
+    // the third operator proposes, signed with its own key, a batch of that request paying a thief
+    const thief = "0x000000000000000000000000000000000000dEaD";
+    const honest = (await (await relayerFor(pair, 2, directory.path)).fetchRequests("parent", pair.parent.deployedBlock, await parent.ethers.provider.getBlockNumber()))[0];
+    const forged = [{ ...toSignedTransfer(honest), to: thief }];
+    const { chainId } = await child.ethers.provider.getNetwork();
+    const domain = bridgeDomain(chainId, await pair.child.bridge.getAddress());
+    const malicious = pair.child.signers.find((signer) => signer.address === pair.operators[2])!;
+    const digest = batchDigest(domain, forged);
+    await new SignatureDirectory(signatureDir, domain).write({
+      digest,
+      signer: pair.operators[2],
+      signature: await signBatch(malicious, domain, forged),
+      transfers: forged,
+    });
+    const before = await child.ethers.provider.getBalance(thief);
+    relayers = [await relayerFor(pair, 0, directory.path, { signatureDir }), await relayerFor(pair, 1, directory.path, { signatureDir })];
+    await stepAll(relayers, 2);
+    expect(await child.ethers.provider.getBalance(thief), "the thief is paid nothing").to.equal(before);
+    const paid = await pair.child.bridge.queryFilter(pair.child.bridge.filters.HandleValueTransfer(), 0, "latest");
+    expect(paid.map((event) => event.args.to)).to.deep.equal([user.address]);
     await expectConservation(pair);
   });
 
