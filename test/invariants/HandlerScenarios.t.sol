@@ -50,4 +50,27 @@ contract HandlerScenariosTest {
         require(parent.transferLimits().handledToday(address(0)) == 1 ether, "refund not counted against the limits");
         require(handler.violations() == 0, handler.firstViolation());
     }
+
+    /// @notice A request refunded once is never refunded again: every key's approval of a second refund, by call or
+    /// by signatures, is refused (AlreadyRefunded) and moves nothing; the model checks each call.
+    function test_secondRefundOfOneRequestIsRefused() public {
+        Bridge parent = handler.bridges(0);
+        TransferRecovery rec = parent.transferRecovery();
+        handler.requestKLAY(0, 0, 1 ether, 256);
+        handler.voteHandleByAll(0, 0, 0);
+        handler.cancelTransfer(0, 0, 0, 1);
+        handler.refundTransfer(0, 0, 0, 1);
+        require(rec.isRefunded(0), "not refunded");
+        require(handler.stat("refunds") == 1, "refund not booked");
+        uint256 refused = handler.stat("refunds refused");
+        uint256 balance = address(parent).balance;
+        for (uint256 op = 0; op < 3; op++) {
+            handler.refundTransfer(0, 0, op, 1); // by call
+            handler.refundTransfer(0, 0, op, 2); // by signatures
+        }
+        require(handler.stat("refunds") == 1, "refunded twice");
+        require(handler.stat("refunds refused") > refused, "the second refund was not tried");
+        require(address(parent).balance == balance, "value moved");
+        require(handler.violations() == 0, handler.firstViolation());
+    }
 }
