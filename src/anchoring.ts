@@ -4,6 +4,7 @@ import type { Log } from "./connect.js";
 import type { AnchorData } from "./protocol/anchor.js";
 import { sendTx } from "./connect.js";
 import { anchorPeriodOf } from "./deployments.js";
+import { VoteType } from "./protocol/constants.js";
 import { readAnchor as childAnchor } from "./protocol/anchor.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOperator, type ConnectedPair } from "./pair.js";
@@ -57,7 +58,7 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
   if (accepted) {
     log(`child block ${anchor.blockNumber} anchored (${anchor.blockCount} blocks, ${anchor.txCount} transactions: the pair's anchor period ending at it)`);
   } else {
-    const threshold = await pair.anchoringReceiver.operatorThresholds(0);
+    const threshold = await pair.anchoringReceiver.operatorThresholds(VoteType.ValueTransfer);
     log(`vote recorded; child block ${anchor.blockNumber} is anchored when ${threshold} operators submitted it`);
   }
   return { anchor, accepted, txHash: receipt.hash };

@@ -1,3 +1,4 @@
+import { VoteType } from "./protocol/constants.js";
 import type { ConnectedPair } from "./pair.js";
 import { sameAddress, type Side } from "./validate.js";
 
@@ -35,8 +36,8 @@ export async function checkPair(pair: ConnectedPair): Promise<string[]> {
       bridge.modeMintBurn(),
       bridge.counterpartBridge(),
       bridge.getOperatorList(),
-      bridge.operatorThresholds(0),
-      bridge.operatorThresholds(1),
+      bridge.operatorThresholds(VoteType.ValueTransfer),
+      bridge.operatorThresholds(VoteType.Configuration),
       bridge.getRegisteredTokenList(),
     ]);
     if (!sameAddress(owner, record.owner)) differ(`${side} bridge: owner is ${owner}, the file says ${record.owner}`);
@@ -72,7 +73,7 @@ export async function checkPair(pair: ConnectedPair): Promise<string[]> {
       differ(`parent: no contract at the recorded anchoring receiver ${receiverAddress}`);
     } else {
       const receiver = pair.anchoringReceiver;
-      const [operators, threshold] = await Promise.all([receiver.getOperatorList(), receiver.operatorThresholds(0)]);
+      const [operators, threshold] = await Promise.all([receiver.getOperatorList(), receiver.operatorThresholds(VoteType.ValueTransfer)]);
       if (!sameSet(operators, deployment.operators)) differ(`anchoring receiver: operators are ${list(operators)}, the file says ${list(deployment.operators)}`);
       if (Number(threshold) !== deployment.thresholds.anchoring) differ(`anchoring receiver: threshold is ${threshold}, the file says ${deployment.thresholds.anchoring}`);
     }

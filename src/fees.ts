@@ -3,6 +3,7 @@ import { formatUnits } from "ethers";
 import type { Log } from "./connect.js";
 import { sendTx } from "./connect.js";
 import { BridgeTaskError } from "./errors.js";
+import { VoteType } from "./protocol/constants.js";
 import { requireOperator, requireOwner, type ConnectedPair } from "./pair.js";
 import { inspectToken, tokenOnSide } from "./tokens.js";
 import { parseAddress, parseAmountOrZero, sameAddress, type Side } from "./validate.js";
@@ -79,7 +80,7 @@ export async function setFees(pair: ConnectedPair, options: FeeOptions, log: Log
     if (applied) {
       log(`the ${side} bridge's ${vote.what} is now ${formatUnits(now, vote.decimals)} ${vote.unit}`);
     } else {
-      const threshold = await bridge.operatorThresholds(1);
+      const threshold = await bridge.operatorThresholds(VoteType.Configuration);
       log(`vote recorded; the ${vote.what} changes when ${threshold} operators voted the same at configuration nonce ${nonce}`);
     }
     if (vote.fee > 0n && sameAddress(await bridge.feeReceiver(), ZERO)) {

@@ -11,6 +11,7 @@ import type { TransferLimits } from "./contracts.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOwner } from "./pair.js";
 import type { ConnectedPair } from "./pair.js";
+import { ERC721_INTERFACE_ID } from "./protocol/constants.js";
 import { findTokenPair } from "./tokens.js";
 import { parseAmountOrZero, sameAddress } from "./validate.js";
 import type { Side } from "./validate.js";
@@ -55,7 +56,7 @@ export async function resolveLimitAsset(
   const isNft =
     recorded !== undefined
       ? recorded.type === "kip17"
-      : await KIP17Token__factory.connect(token, pair[side].provider).supportsInterface("0x80ac58cd").catch(() => false);
+      : await KIP17Token__factory.connect(token, pair[side].provider).supportsInterface(ERC721_INTERFACE_ID).catch(() => false);
   if (isNft) return { token, asset: recorded?.symbol ?? (await erc.symbol().catch(() => token)), decimals: 0 };
   const decimals = Number(await erc.decimals().catch(() => 18n));
   return { token, asset: recorded?.symbol ?? (await erc.symbol().catch(() => token)), decimals };

@@ -5,6 +5,7 @@ import { KIP17Token__factory, KIP7Token__factory } from "./contracts.js";
 import type { ConnectedPair } from "./pair.js";
 import { describeRecoveryEntry, recoveryTransfers, type RecoveryEntry } from "./recovery.js";
 import { shortenHex } from "./format.js";
+import { ERC721_INTERFACE_ID, VoteType } from "./protocol/constants.js";
 import { decodeTokenURIDetailed } from "./protocol/token-uri.js";
 import { sameAddress, type Side, type TokenType } from "./validate.js";
 
@@ -121,8 +122,8 @@ async function sideStatus(pair: ConnectedPair, side: Side): Promise<SideStatus> 
       bridge.lowerHandleNonce(),
       bridge.upperHandleNonce(),
       bridge.getOperatorList(),
-      bridge.operatorThresholds(0),
-      bridge.operatorThresholds(1),
+      bridge.operatorThresholds(VoteType.ValueTransfer),
+      bridge.operatorThresholds(VoteType.Configuration),
       bridge.configurationNonce(),
       bridge.feeOfKLAY(),
       bridge.feeReceiver(),
@@ -136,7 +137,7 @@ async function sideStatus(pair: ConnectedPair, side: Side): Promise<SideStatus> 
     const heldByBridge = await erc.balanceOf(address).catch(() => 0n);
     let type: TokenStatus["type"] = recorded?.type ?? "unknown";
     if (type === "unknown") {
-      const isNft = await KIP17Token__factory.connect(token, chain.provider).supportsInterface("0x80ac58cd").catch(() => false);
+      const isNft = await KIP17Token__factory.connect(token, chain.provider).supportsInterface(ERC721_INTERFACE_ID).catch(() => false);
       type = isNft ? "kip17" : "kip7";
     }
     const symbol = recorded?.symbol ?? (await erc.symbol().catch(() => undefined));
@@ -248,7 +249,7 @@ export async function collectStatus(pair: ConnectedPair): Promise<PairStatus> {
   const receiver = pair.anchoringReceiver;
   const [receiverOperators, threshold, childHeadBlock, latest] = await Promise.all([
     receiver.getOperatorList(),
-    receiver.operatorThresholds(0),
+    receiver.operatorThresholds(VoteType.ValueTransfer),
     pair.child.provider.getBlockNumber(),
     latestAnchor(pair),
   ]);

@@ -9,11 +9,11 @@ import {
   ServiceChainKIP7__factory,
 } from "./contracts.js";
 import { writeDeployment, type TokenPairDeployment } from "./deployments.js";
+import { ERC721_INTERFACE_ID } from "./protocol/constants.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOwner, type ConnectedPair } from "./pair.js";
 import { parseAddress, sameAddress, type Side, type TokenType } from "./validate.js";
 
-const ERC721_INTERFACE_ID = "0x80ac58cd";
 const ZERO = "0x0000000000000000000000000000000000000000";
 
 export interface TokenInfo {

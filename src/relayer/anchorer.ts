@@ -12,6 +12,7 @@ import { AnchorSignatureDirectory, anchoringDomain, dueAnchorBlocks, readAnchor 
 import type { AnchorData, AnchorSignature } from "./anchoring.js";
 import { decodeRevert, describeError, isInsufficientFunds } from "./errors.js";
 import type { InsufficientFundsAlarm } from "./funds.js";
+import { VoteType } from "../protocol/constants.js";
 import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
 import { packSignatures } from "./signatures.js";
@@ -133,7 +134,7 @@ export class Anchorer {
   /** Submits, in one transaction, every due anchor that a threshold of current operators signed. */
   async #submitSignedAnchors(receiver: AnchoringReceiver, signatures: AnchorSignatureDirectory): Promise<bigint[]> {
     const latest = await this.#rpc(() => receiver.latestAnchoredBlock());
-    const threshold = Number(await this.#rpc(() => receiver.operatorThresholds(0)));
+    const threshold = Number(await this.#rpc(() => receiver.operatorThresholds(VoteType.ValueTransfer)));
     const isOperator = new Map<string, boolean>();
     const ready = new Map<bigint, { anchor: AnchorData; signatures: AnchorSignature[]; digest: string }>();
     const onInvalid = this.#badFile;

@@ -43,6 +43,7 @@ import type { Bridge, TransferRecovery } from "../../types/ethers-contracts/inde
 import { packSignatures, recoveryDigest, recoveryDomain, signCancel, signRefund } from "../signatures.js";
 import type { RecoveryKind } from "../signatures.js";
 import { decodeRevert, describeError, isInsufficientFunds, isTransientRpcError } from "./errors.js";
+import { REVERT_PREVIEW_CHARS, VoteType, withGasHeadroom } from "../protocol/constants.js";
 import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
 import { canonicalSignature, distinctSigners, listJsonFiles, readPeerFile } from "./peer-files.js";
@@ -447,7 +448,7 @@ export class TransferRecoveryWorker {
     let txHash: string | undefined;
     try {
       const gas = await ledger.recovery.retryTransfer.estimateGas(transfer);
-      const tx = await ledger.recovery.retryTransfer(transfer, { gasLimit: (gas * 3n) / 2n + 50_000n });
+      const tx = await ledger.recovery.retryTransfer(transfer, { gasLimit: withGasHeadroom(gas) });
       txHash = tx.hash;
       await this.#afterSend?.({ kind: "retry", side: ledger.chain.side, nonces: [record.nonce], txHash: tx.hash });
       this.#store.updateRecovery(source, record.nonce, { tx: tx.hash });
@@ -551,7 +552,7 @@ export class TransferRecoveryWorker {
         this.#store.updateRecovery(source, record.nonce, { signedAt });
         this.#log.log("info", `${kind}-signed`, fields);
       }
-      const threshold = Number(await this.#rpc(() => ledger.chain.bridge.operatorThresholds(0)));
+      const threshold = Number(await this.#rpc(() => ledger.chain.bridge.operatorThresholds(VoteType.ValueTransfer)));
       const signatures: RecoverySignature[] = [];
       for (const entry of await ledger.signatures.read(kind, transfer, this.#badFile)) {
         if (await this.#rpc(() => ledger.chain.bridge.operators(entry.signer))) signatures.push(entry);
@@ -680,7 +681,7 @@ export function describeReason(reason: string, bridge: Bridge, recovery: Transfe
     const decoded = decodeRevert({ data: reason }, iface);
     if (decoded !== undefined && !decoded.text.startsWith("unknown revert")) return decoded.text;
   }
-  return reason.length > 74 ? `${reason.slice(0, 74)}…` : reason;
+  return reason.length > REVERT_PREVIEW_CHARS ? `${reason.slice(0, REVERT_PREVIEW_CHARS)}…` : reason;
 }
 
 function direction(source: Side): string {

@@ -44,6 +44,7 @@ import type { BatchSignature } from "./signatures.js";
 import { TransferRecoveryWorker, emptyRecoveryReport } from "./recovery.js";
 import type { RecoveryChain, RecoveryReport } from "./recovery.js";
 import type { RelayerStore } from "./store.js";
+import { MIN_GAS_BEFORE_PAYOUT, VoteType, withGasHeadroom } from "../protocol/constants.js";
 import { checkAtSource } from "./source-check.js";
 import type { SourceCheck } from "./source-check.js";
 import { bindStore, openBoundStore } from "./store-binding.js";
@@ -220,8 +221,11 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-/** Gas a handle must have left before each payout: the bridge's payout budget (300,000) and the failure record after it. */
-const PAYOUT_RESERVE = 450_000n;
+/**
+ * Gas a batch sent with a limit learnt from earlier batches keeps free at its last transfer: what the bridge asks for
+ * before a payout (`MIN_GAS_BEFORE_PAYOUT`), and 50,000 for the rest of that transfer's handle.
+ */
+const PAYOUT_RESERVE = MIN_GAS_BEFORE_PAYOUT + 50_000n;
 
 export class Relayer {
   readonly operator: string;
@@ -864,7 +868,7 @@ export class Relayer {
     const dest = this.#sides[otherSide(source)];
     const directory = dest.signatures as SignatureDirectory;
     const onInvalid = this.#badFile;
-    const threshold = Number(await this.#rpc(() => dest.bridge.operatorThresholds(0)));
+    const threshold = Number(await this.#rpc(() => dest.bridge.operatorThresholds(VoteType.ValueTransfer)));
     // the designated submitter of every batch: the current operator with the lowest address, so that one relayer
     // sends the batches, in nonce order (batches mined out of order cost more gas and can fail their estimate); the
     // others take over after `submitGraceMs`
@@ -1269,7 +1273,7 @@ export class Relayer {
     try {
       // headroom over the estimate: a batch mined after another one may move `lowerHandleNonce` further on (up to
       // 200 nonces) than the estimate saw, and a batch that runs out of gas goes the slow way, by votes
-      const gasLimit = learnt ?? ((await signer.estimateGas(request)) * 3n) / 2n + 200_000n;
+      const gasLimit = learnt ?? withGasHeadroom(await signer.estimateGas(request));
       tx = await signer.sendTransaction({ ...request, gasLimit });
     } catch (error) {
       await this.#onBatchError(source, digest, stored, error, report, learnt !== undefined ? request : undefined);
