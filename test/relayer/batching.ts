@@ -4,7 +4,6 @@
  */
 import { expect } from "chai";
 import { MaxUint256 } from "ethers";
-import { network } from "hardhat";
 
 import {
   SignatureDirectory,
@@ -15,34 +14,13 @@ import {
   toSignedTransfer,
 } from "../../src/relayer/index.js";
 import type { Relayer, RelayerLogger } from "../../src/relayer/index.js";
-import { ONE, deployPair, expectConservation, relayerFor, temporaryDirectory } from "./helpers.js";
-import type { Connection, Pair } from "./helpers.js";
+import { ONE, deployPair, expectConservation, relayerFor, useTwoChains } from "./helpers.js";
+import type { Pair } from "./helpers.js";
 
 describe("relayer batches (requests streaming in)", function () {
-  let parent: Connection;
-  let child: Connection;
-  let directory: { path: string; cleanup: () => void };
-  let relayers: Relayer[] = [];
-
-  before(async function () {
-    parent = await network.create("parent");
-    child = await network.create("child");
-  });
-
-  after(async function () {
-    await parent?.close();
-    await child?.close();
-  });
-
-  beforeEach(function () {
-    directory = temporaryDirectory("relayer-batching-");
-    relayers = [];
-  });
-
+  const frame = useTwoChains("relayer-batching-");
   afterEach(async function () {
-    await parent.provider.request({ method: "evm_setAutomine", params: [true] });
-    for (const relayer of relayers) relayer.close();
-    directory.cleanup();
+    await frame.parent.provider.request({ method: "evm_setAutomine", params: [true] });
   });
 
   /** Sends `count` KIP7 requests of the user and mines them in one parent block. */
@@ -55,12 +33,12 @@ describe("relayer batches (requests streaming in)", function () {
       0,
       "0x",
     ]);
-    await parent.provider.request({ method: "evm_setAutomine", params: [false] });
+    await frame.parent.provider.request({ method: "evm_setAutomine", params: [false] });
     for (let i = 0; i < count; i++) {
-      await parent.provider.request({ method: "eth_sendTransaction", params: [{ from: pair.user, to: bridge, data, gas: "0x30d40" }] });
+      await frame.parent.provider.request({ method: "eth_sendTransaction", params: [{ from: pair.user, to: bridge, data, gas: "0x30d40" }] });
     }
-    await parent.provider.request({ method: "evm_mine", params: [] });
-    await parent.provider.request({ method: "evm_setAutomine", params: [true] });
+    await frame.parent.provider.request({ method: "evm_mine", params: [] });
+    await frame.parent.provider.request({ method: "evm_setAutomine", params: [true] });
   }
 
   async function approve(pair: Pair): Promise<void> {
@@ -95,14 +73,14 @@ describe("relayer batches (requests streaming in)", function () {
   }
 
   it("three relayers started before a burst propose the same windows, a partial one after batchWaitMs, each transfer in one batch", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     await approve(pair);
     let clock = 1_000_000;
     const logs = [memoryLogger(), memoryLogger(), memoryLogger()];
-    const signatureDir = `${directory.path}/signatures`;
-    const [first, second, third] = (relayers = await Promise.all(
+    const signatureDir = `${frame.directory.path}/signatures`;
+    const [first, second, third] = (frame.relayers = await Promise.all(
       [0, 1, 2].map((index) =>
-        relayerFor(pair, index, directory.path, {
+        relayerFor(pair, index, frame.directory.path, {
           signatureDir,
           batchSize: 4,
           batchWaitMs: 1000,
@@ -144,21 +122,21 @@ describe("relayer batches (requests streaming in)", function () {
   });
 
   it("two relayers that proposed different cuts at once settle on the preferred one: one batch is executed", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     await approve(pair);
     const logger = memoryLogger();
-    const signatureDir = `${directory.path}/signatures`;
+    const signatureDir = `${frame.directory.path}/signatures`;
     const options = { signatureDir, batchSize: 10, logger };
-    const [first, third] = (relayers = [
-      await relayerFor(pair, 0, directory.path, options),
-      await relayerFor(pair, 2, directory.path, options),
+    const [first, third] = (frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path, options),
+      await relayerFor(pair, 2, frame.directory.path, options),
     ]);
     await requestBlock(pair, 3);
     await step(first); // proposes nonces 0..2 (batchWaitMs 0)
     await requestBlock(pair, 2);
 
     // meanwhile the second operator's relayer, which read 5 requests, proposed 0..4
-    const head = await parent.ethers.provider.getBlockNumber();
+    const head = await frame.parent.ethers.provider.getBlockNumber();
     const requests = await first.fetchRequests("parent", pair.parent.deployedBlock, head);
     const longer = requests.map((request) => toSignedTransfer(request));
     const domain = bridgeDomain(31338n, await pair.child.bridge.getAddress());
@@ -183,21 +161,21 @@ describe("relayer batches (requests streaming in)", function () {
   });
 
   it("does not sign a second version of transfers it signed in a batch that reached the threshold", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     await approve(pair);
     const logger = memoryLogger();
-    const signatureDir = `${directory.path}/signatures`;
+    const signatureDir = `${frame.directory.path}/signatures`;
     // a long grace: the batches at the threshold are not submitted by the relayers that are not designated
     const options = { signatureDir, batchSize: 10, logger, submitGraceMs: 60_000 };
-    const [first, third] = (relayers = [
-      await relayerFor(pair, 0, directory.path, options),
-      await relayerFor(pair, 2, directory.path, options),
+    const [first, third] = (frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path, options),
+      await relayerFor(pair, 2, frame.directory.path, options),
     ]);
     await requestBlock(pair, 3);
     await step(first, third); // 0..2 signed by both: at the threshold, not submitted (the designated submitter is down)
     expect(await pair.child.bridge.lowerHandleNonce()).to.equal(0n);
     await requestBlock(pair, 2);
-    const requests = await first.fetchRequests("parent", pair.parent.deployedBlock, await parent.ethers.provider.getBlockNumber());
+    const requests = await first.fetchRequests("parent", pair.parent.deployedBlock, await frame.parent.ethers.provider.getBlockNumber());
     const longer = requests.map((request) => toSignedTransfer(request));
     const domain = bridgeDomain(31338n, await pair.child.bridge.getAddress());
     const operator = pair.child.signers.find((signer) => signer.address === pair.operators[1])!;

@@ -7,7 +7,6 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { network } from "hardhat";
 import type { Signer } from "ethers";
 
 import { bindPair } from "../../src/pair.js";
@@ -19,30 +18,15 @@ import type { Relayer, RelayerLogger, RelayerOptions } from "../../src/relayer/i
 import { recoveryDigest, recoveryDomain } from "../../src/signatures.js";
 import { KLAYRejecter__factory, TransferRecovery__factory } from "../../types/ethers-contracts/index.js";
 import type { TransferRecovery } from "../../types/ethers-contracts/index.js";
-import { ONE, connectedPair, deployPair, expectConservation, fundBridge, relayerFor, stepAll, temporaryDirectory } from "./helpers.js";
-import type { Connection, Pair } from "./helpers.js";
+import { ONE, connectedPair, deployPair, expectConservation, fundBridge, relayerFor, stepAll, useTwoChains } from "./helpers.js";
+import type { Pair } from "./helpers.js";
 
 describe("relayer recovery of transfers not paid out (two in-process chains)", function () {
-  let parent: Connection;
-  let child: Connection;
-  let directory: { path: string; cleanup: () => void };
-  let relayers: Relayer[] = [];
+  const frame = useTwoChains("relayer-recovery-");
   let clock = 1_000_000;
   let lastLogger: ReturnType<typeof memoryLogger> | undefined;
 
-  before(async function () {
-    parent = await network.create("parent");
-    child = await network.create("child");
-  });
-
-  after(async function () {
-    await parent?.close();
-    await child?.close();
-  });
-
   beforeEach(function () {
-    directory = temporaryDirectory("relayer-recovery-");
-    relayers = [];
     clock = 1_000_000;
   });
 
@@ -50,18 +34,16 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     if (process.env.DEBUG_RECOVERY !== undefined && this.currentTest?.state === "failed") {
       for (const entry of lastLogger?.records ?? []) console.log(entry.level, entry.action, JSON.stringify(entry.fields, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)));
     }
-    for (const relayer of relayers) relayer.close();
-    directory.cleanup();
   });
 
-  const signatureDir = () => join(directory.path, "signatures");
+  const signatureDir = () => join(frame.directory.path, "signatures");
 
   async function start(
     pair: Pair,
     index: number,
     options: Partial<RelayerOptions> & { logger?: RelayerLogger } = {},
   ): Promise<Relayer> {
-    return relayerFor(pair, index, directory.path, {
+    return relayerFor(pair, index, frame.directory.path, {
       now: () => clock,
       payoutRetryBackoffMs: 1000,
       signatureWaitMs: 5000,
@@ -71,8 +53,8 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
   }
 
   async function three(pair: Pair, options: Partial<RelayerOptions> & { logger?: RelayerLogger } = {}): Promise<Relayer[]> {
-    relayers = [await start(pair, 0, options), await start(pair, 1, options), await start(pair, 2, options)];
-    return relayers;
+    frame.relayers = [await start(pair, 0, options), await start(pair, 1, options), await start(pair, 2, options)];
+    return frame.relayers;
   }
 
   async function statusOf(pair: Pair, from: "parent" | "child"): Promise<Map<bigint, RecoveryEntry["status"]>> {
@@ -93,7 +75,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
   }
 
   it("a KLAY, a KIP7 and a KIP17 transfer that cannot be paid: retried N times, cancelled by signatures, refunded once", async function () {
-    const pair = await deployPair(parent, child, { childMintBurn: false });
+    const pair = await deployPair(frame.parent, frame.child, { childMintBurn: false });
     const logger = (lastLogger = memoryLogger());
     const list = await three(pair, { signatureDir: signatureDir(), logger });
     const user = pair.parent.signers[10];
@@ -109,7 +91,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     await (await bridge.requestERC20Transfer(await pair.parent.kip7.getAddress(), user.address, 1500n * ONE, 0, "0x")).wait();
     await (await pair.parent.kip17.connect(user).approve(bridgeAddress, 1n)).wait();
     await (await bridge.requestERC721Transfer(await pair.parent.kip17.getAddress(), rejecterAddress, 1n, "0x")).wait();
-    const klayBefore = await parent.ethers.provider.getBalance(user.address);
+    const klayBefore = await frame.parent.ethers.provider.getBalance(user.address);
     const kip7Before = await pair.parent.kip7.balanceOf(user.address);
 
     await rounds(list, 2); // handled by a signed batch: all three parked as failed; a first retry fails
@@ -146,7 +128,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
 
     const status = await statusOf(pair, "parent");
     expect([...status.values()]).to.deep.equal(["refunded", "refunded", "refunded"]);
-    expect((await parent.ethers.provider.getBalance(user.address)) - klayBefore).to.equal(2n * ONE);
+    expect((await frame.parent.ethers.provider.getBalance(user.address)) - klayBefore).to.equal(2n * ONE);
     expect((await pair.parent.kip7.balanceOf(user.address)) - kip7Before).to.equal(1500n * ONE);
     expect(await pair.parent.kip17.ownerOf(1n)).to.equal(user.address);
     const parentLedger = await ledger(pair, "parent");
@@ -167,7 +149,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
   });
 
   it("a failure fixed before the retries run out (the bridge funded) is paid by a retry and never refunded", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     const logger = (lastLogger = memoryLogger());
     const list = await three(pair, { signatureDir: signatureDir(), logger, failedRetries: 3 });
     const user = pair.parent.signers[10];
@@ -179,9 +161,9 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     await expectConservation(pair);
 
     await fundBridge(pair, "child", 100n * ONE);
-    const before = await child.ethers.provider.getBalance(user.address);
+    const before = await frame.child.ethers.provider.getBalance(user.address);
     await rounds(list, 2, 5000);
-    expect((await child.ethers.provider.getBalance(user.address)) - before).to.equal(150n * ONE);
+    expect((await frame.child.ethers.provider.getBalance(user.address)) - before).to.equal(150n * ONE);
     expect((await statusOf(pair, "parent")).size).to.equal(0);
     for (const relayer of list) expect(relayer.store.getRecovery("parent", 0n)?.state).to.equal("paid");
     await rounds(list, 4, 60_000);
@@ -192,17 +174,17 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
   });
 
   it("approves by calls when signatures do not come in time, and without a signature directory (child -> parent)", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     const logger = (lastLogger = memoryLogger());
     // the first relayer exchanges signatures, but nobody else does: it approves by its own call after the wait; the
     // second approves by calls only
     const signing = await start(pair, 0, { signatureDir: signatureDir(), logger, failedRetries: 0 });
     const voting = await start(pair, 1, { logger, failedRetries: 0 });
-    relayers = [signing, voting];
+    frame.relayers = [signing, voting];
     const user = pair.child.signers[10];
     const rejecter = await new KLAYRejecter__factory(pair.parent.signers[0]).deploy();
     await (await pair.child.bridge.connect(user).requestKLAYTransfer(await rejecter.getAddress(), 3n * ONE, "0x", { value: 3n * ONE })).wait();
-    const before = await child.ethers.provider.getBalance(user.address);
+    const before = await frame.child.ethers.provider.getBalance(user.address);
 
     // handled (the signer votes once its batch signatures did not come); failed; cancel: the signer signs, the voter
     // approves by a call, the signer approves by a call once its wait is over; then the refund, the same way
@@ -216,12 +198,12 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     expect(logger.records.some((entry) => entry.action === "fallback" && entry.fields.kind === "refund")).to.equal(true);
     expect(signing.store.getRecovery("child", 0n)?.state).to.equal("refunded");
     expect(voting.store.getRecovery("child", 0n)?.state).to.equal("refunded");
-    expect((await child.ethers.provider.getBalance(user.address)) - before).to.equal(3n * ONE);
+    expect((await frame.child.ethers.provider.getBalance(user.address)) - before).to.equal(3n * ONE);
     await expectConservation(pair);
   });
 
   it("a relayer restarted in the middle of a cancellation and of a refund repeats nothing", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     const logger = (lastLogger = memoryLogger());
     let crashOn: string | undefined = "cancel";
     const crashes: string[] = [];
@@ -235,7 +217,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     // votes only, so that each relayer's own approvals are sent (and crash after sending)
     let first = await start(pair, 0, { logger, failedRetries: 0, afterSend: crashing });
     const second = await start(pair, 1, { logger, failedRetries: 0 });
-    relayers = [first, second];
+    frame.relayers = [first, second];
     const user = pair.parent.signers[10];
     const rejecter = await new KLAYRejecter__factory(pair.child.signers[0]).deploy();
     await (await pair.parent.bridge.connect(user).requestKLAYTransfer(await rejecter.getAddress(), ONE, "0x", { value: ONE })).wait();
@@ -247,7 +229,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
       if (crashes.length > before) {
         first.close();
         first = await start(pair, 0, { logger, failedRetries: 0, afterSend: crashing });
-        relayers = [first, second];
+        frame.relayers = [first, second];
       }
     }
     await rounds([first, second], 2);
@@ -262,10 +244,10 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
   });
 
   it("never signs nor approves a refund of a transfer the destination did not cancel", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     const logger = (lastLogger = memoryLogger());
     const relayer = await start(pair, 0, { signatureDir: signatureDir(), logger, failedRetries: 100 });
-    relayers = [relayer];
+    frame.relayers = [relayer];
     const user = pair.parent.signers[10];
     await (await pair.parent.bridge.connect(user).requestKLAYTransfer(user.address, 150n * ONE, "0x", { value: 150n * ONE })).wait();
     // the other operators handle it by votes; the child bridge lacks the KLAY: failed
@@ -290,7 +272,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     expect(logger.records.some((entry) => entry.action === "refund-signed" || entry.action.startsWith("refund-a"))).to.equal(false);
     const parentLedger = await ledger(pair, "parent");
     const request = relayer.store.getTransfer("parent", 0n)!.request;
-    const domain = recoveryDomain((await parent.ethers.provider.getNetwork()).chainId, await parentLedger.getAddress());
+    const domain = recoveryDomain((await frame.parent.ethers.provider.getNetwork()).chainId, await parentLedger.getAddress());
     const digest = recoveryDigest(domain, "refund", refundTransferOf(request));
     expect(digest).to.equal(await parentLedger.refundDigest(refundTransferOf(request)));
     expect(await parentLedger.approvalsOf(digest)).to.deep.equal([]);
@@ -301,7 +283,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
   });
 
   it("leaves a transfer held above the limits to the owner, or cancels and refunds it with cancelHeld", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     const logger = (lastLogger = memoryLogger());
     await (await pair.child.bridge.setTransferLimits("0x0000000000000000000000000000000000000000", 0n, ONE, 0n, 0n)).wait();
     const list = await three(pair, { signatureDir: signatureDir(), logger });
@@ -315,9 +297,9 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     await expectConservation(pair);
 
     for (const relayer of list) relayer.close();
-    relayers = [];
+    frame.relayers = [];
     const cancelling = [await start(pair, 0, { signatureDir: signatureDir(), logger, cancelHeld: true }), await start(pair, 1, { signatureDir: signatureDir(), logger, cancelHeld: true })];
-    relayers = cancelling;
+    frame.relayers = cancelling;
     await rounds(cancelling, 4, 1000);
     expect((await statusOf(pair, "parent")).get(0n)).to.equal("refunded");
     await expectConservation(pair);
@@ -326,7 +308,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
   it("a retry above the destination's handle limits (RetryAboveLimits) counts as a failed attempt: cancelled and refunded", async function () {
     // the child bridge holds no KLAY: the payout of 0.8 KLAY fails; then its owner lowers the maximum to 0.5 KLAY,
     // so every retry is refused by the limits rather than by the payout
-    const pair = await deployPair(parent, child, { childMintBurn: false });
+    const pair = await deployPair(frame.parent, frame.child, { childMintBurn: false });
     const logger = (lastLogger = memoryLogger());
     const childBridge = await pair.child.bridge.getAddress();
     await (await pair.child.connection.ethers.provider.send("hardhat_setBalance", [childBridge, "0x0"])).valueOf();
@@ -346,13 +328,13 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
   });
 
   it("a chain that does not answer while a relayer starts delays its recovery of failed transfers, never turns it off", async function () {
-    const pair = await deployPair(parent, child, { childMintBurn: false });
+    const pair = await deployPair(frame.parent, frame.child, { childMintBurn: false });
     const logger = (lastLogger = memoryLogger());
     const rejecter = await (await new KLAYRejecter__factory(pair.child.signers[0]).deploy()).getAddress();
     const user = pair.parent.signers[10];
     await (await pair.parent.bridge.connect(user).requestKLAYTransfer(rejecter, ONE, "0x", { value: ONE })).wait();
     // the child chain refuses every call of transferRecovery() while the relayers start
-    const provider = child.ethers.provider;
+    const provider = frame.child.ethers.provider;
     const call = provider.call.bind(provider);
     const selector = pair.child.bridge.interface.getFunction("transferRecovery").selector;
     provider.call = async (tx) => {
@@ -361,20 +343,20 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     };
     const options = { signatureDir: signatureDir(), logger, failedRetries: 0, retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } };
     try {
-      relayers = [await start(pair, 0, options), await start(pair, 1, options)];
+      frame.relayers = [await start(pair, 0, options), await start(pair, 1, options)];
     } finally {
       provider.call = call;
     }
     expect(logger.records.filter((entry) => entry.action === "recovery-waiting")).to.have.length(2);
     expect(logger.records.some((entry) => entry.action === "recovery-off")).to.equal(false);
-    await rounds(relayers, 5, 10_000);
+    await rounds(frame.relayers, 5, 10_000);
     expect(logger.records.filter((entry) => entry.action === "recovery-on")).to.have.length(2);
     expect((await statusOf(pair, "parent")).get(0n)).to.equal("refunded");
     await expectConservation(pair);
   });
 
   it("opens a store written before the recovery and meta tables, and keeps what it holds", async function () {
-    const path = join(directory.path, "old.sqlite");
+    const path = join(frame.directory.path, "old.sqlite");
     const { DatabaseSync } = await import("node:sqlite");
     const old = new DatabaseSync(path);
     old.exec(

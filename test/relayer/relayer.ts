@@ -2,7 +2,6 @@
  * The "mocked relayer" suite: the real relayer library driven step by step by the test on two in-process chains.
  */
 import { expect } from "chai";
-import { network } from "hardhat";
 
 import { SignatureDirectory, batchDigest, bridgeDomain, memoryLogger, signBatch, toSignedTransfer } from "../../src/relayer/index.js";
 import { pendingTransfers } from "../../src/status.js";
@@ -17,44 +16,21 @@ import {
   relayerFor,
   requestEachKind,
   stepAll,
-  temporaryDirectory,
+  useTwoChains,
 } from "./helpers.js";
-import type { Connection, Pair } from "./helpers.js";
+import type { Pair } from "./helpers.js";
 
 describe("relayer (two in-process chains, driven step by step)", function () {
-  let parent: Connection;
-  let child: Connection;
-  let directory: { path: string; cleanup: () => void };
-  let relayers: Relayer[] = [];
-
-  before(async function () {
-    parent = await network.create("parent");
-    child = await network.create("child");
-  });
-
-  after(async function () {
-    await parent?.close();
-    await child?.close();
-  });
-
-  beforeEach(function () {
-    directory = temporaryDirectory("relayer-test-");
-    relayers = [];
-  });
-
-  afterEach(function () {
-    for (const relayer of relayers) relayer.close();
-    directory.cleanup();
-  });
+  const frame = useTwoChains("relayer-test-");
 
   async function three(pair: Pair, signed: boolean): Promise<Relayer[]> {
-    const signatureDir = signed ? `${directory.path}/signatures` : undefined;
-    relayers = [
-      await relayerFor(pair, 0, directory.path, { signatureDir }),
-      await relayerFor(pair, 1, directory.path, { signatureDir }),
-      await relayerFor(pair, 2, directory.path, { signatureDir }),
+    const signatureDir = signed ? `${frame.directory.path}/signatures` : undefined;
+    frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path, { signatureDir }),
+      await relayerFor(pair, 1, frame.directory.path, { signatureDir }),
+      await relayerFor(pair, 2, frame.directory.path, { signatureDir }),
     ];
-    return relayers;
+    return frame.relayers;
   }
 
   for (const childMintBurn of [true, false]) {
@@ -62,7 +38,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
       const mode = childMintBurn ? "parent lock / child mint-burn" : "lock on both sides";
       const path = signed ? "signed batches" : "per-operator votes";
       it(`relays KLAY, KIP7 and KIP17 both ways, 2 of 3 relayers, ${mode}, ${path}`, async function () {
-        const pair = await deployPair(parent, child, { childMintBurn });
+        const pair = await deployPair(frame.parent, frame.child, { childMintBurn });
         const [first, second, third] = await three(pair, signed);
         await requestEachKind(pair, "parent", 1n);
         await requestEachKind(pair, "parent", 2n);
@@ -111,18 +87,18 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   }
 
   it("a relayer killed after its vote was mined, before recording it, restarts without losing or repeating a vote", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     const crash = await crashOnce();
-    const killed = await relayerFor(pair, 0, directory.path, { afterSend: crash.hook });
-    const other = await relayerFor(pair, 1, directory.path);
-    relayers = [other];
+    const killed = await relayerFor(pair, 0, frame.directory.path, { afterSend: crash.hook });
+    const other = await relayerFor(pair, 1, frame.directory.path);
+    frame.relayers = [other];
     await requestEachKind(pair, "parent", 1n);
     await killed.poll();
     await expectKilled(killed.processPending());
     killed.close();
 
-    const restarted = await relayerFor(pair, 0, directory.path);
-    relayers.push(restarted);
+    const restarted = await relayerFor(pair, 0, frame.directory.path);
+    frame.relayers.push(restarted);
     await stepAll([restarted, other]);
     await requestEachKind(pair, "child", 1n);
     await stepAll([restarted, other, restarted]);
@@ -140,12 +116,12 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("a relayer killed after submitting a signed batch, before recording it, restarts and finds it done", async function () {
-    const pair = await deployPair(parent, child);
-    const signatureDir = `${directory.path}/signatures`;
+    const pair = await deployPair(frame.parent, frame.child);
+    const signatureDir = `${frame.directory.path}/signatures`;
     const crash = await crashOnce();
-    const first = await relayerFor(pair, 0, directory.path, { signatureDir });
-    const killed = await relayerFor(pair, 1, directory.path, { signatureDir, afterSend: crash.hook });
-    relayers = [first];
+    const first = await relayerFor(pair, 0, frame.directory.path, { signatureDir });
+    const killed = await relayerFor(pair, 1, frame.directory.path, { signatureDir, afterSend: crash.hook });
+    frame.relayers = [first];
     await requestEachKind(pair, "parent", 1n);
     await stepAll([first]);
     await killed.poll();
@@ -153,8 +129,8 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     killed.close();
     expect(await pair.child.bridge.lowerHandleNonce()).to.equal(3n);
 
-    const restarted = await relayerFor(pair, 1, directory.path, { signatureDir });
-    relayers.push(restarted);
+    const restarted = await relayerFor(pair, 1, frame.directory.path, { signatureDir });
+    frame.relayers.push(restarted);
     await stepAll([restarted, first]);
     expect(restarted.store.countByState()).to.deep.equal({ done: 3 });
     expect(first.store.countByState()).to.deep.equal({ done: 3 });
@@ -164,37 +140,37 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("a relayer killed between sending a batch and its receipt, the batch dropped: pending meanwhile, resubmitted at once on restart", async function () {
-    const pair = await deployPair(parent, child);
-    const signatureDir = `${directory.path}/signatures`;
-    const first = await relayerFor(pair, 0, directory.path, { signatureDir });
+    const pair = await deployPair(frame.parent, frame.child);
+    const signatureDir = `${frame.directory.path}/signatures`;
+    const first = await relayerFor(pair, 0, frame.directory.path, { signatureDir });
     let dropped: string | undefined;
-    const killed = await relayerFor(pair, 1, directory.path, {
+    const killed = await relayerFor(pair, 1, frame.directory.path, {
       signatureDir,
       afterSend: async ({ kind, txHash }) => {
         if (kind !== "batch" || dropped !== undefined) return;
         // the node loses the transaction, and the relayer dies before it sees a receipt
-        await child.provider.request({ method: "hardhat_dropTransaction", params: [txHash] });
+        await frame.child.provider.request({ method: "hardhat_dropTransaction", params: [txHash] });
         dropped = txHash;
         throw new Error("killed");
       },
     });
-    relayers = [first];
+    frame.relayers = [first];
     await requestEachKind(pair, "parent", 1n);
     await stepAll([first]); // proposes and signs
-    await child.provider.request({ method: "evm_setAutomine", params: [false] });
+    await frame.child.provider.request({ method: "evm_setAutomine", params: [false] });
     try {
       await killed.poll();
       await expectKilled(killed.processPending()); // co-signs, submits, dies
     } finally {
-      await child.provider.request({ method: "evm_setAutomine", params: [true] });
+      await frame.child.provider.request({ method: "evm_setAutomine", params: [true] });
       killed.close();
     }
     expect(dropped).to.match(/^0x[0-9a-f]{64}$/);
     expect(await pair.child.bridge.lowerHandleNonce()).to.equal(0n);
 
     // meanwhile the transfers are pending, for the relayer and for `bridge status`
-    const restarted = await relayerFor(pair, 1, directory.path, { signatureDir });
-    relayers.push(restarted);
+    const restarted = await relayerFor(pair, 1, frame.directory.path, { signatureDir });
+    frame.relayers.push(restarted);
     expect(restarted.pendingCount()).to.deep.equal({ parent: 3, child: 0 });
     const status = await pendingTransfers(await connectedPair(pair), "parent");
     expect(status.pending.map((transfer) => transfer.requestNonce)).to.deep.equal([0n, 1n, 2n]);
@@ -207,15 +183,15 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("a forged batch paying a thief, the only proposal of its transfers, pays the thief nothing", async function () {
-    const pair = await deployPair(parent, child, { childMintBurn: false });
-    const signatureDir = `${directory.path}/signatures`;
+    const pair = await deployPair(frame.parent, frame.child, { childMintBurn: false });
+    const signatureDir = `${frame.directory.path}/signatures`;
     const user = pair.parent.signers[10];
     await (await pair.parent.bridge.connect(user).requestKLAYTransfer(user.address, 2n * ONE, "0x", { value: 2n * ONE })).wait();
     // the third operator proposes, signed with its own key, a batch of that request paying a thief
     const thief = "0x000000000000000000000000000000000000dEaD";
-    const honest = (await (await relayerFor(pair, 2, directory.path)).fetchRequests("parent", pair.parent.deployedBlock, await parent.ethers.provider.getBlockNumber()))[0];
+    const honest = (await (await relayerFor(pair, 2, frame.directory.path)).fetchRequests("parent", pair.parent.deployedBlock, await frame.parent.ethers.provider.getBlockNumber()))[0];
     const forged = [{ ...toSignedTransfer(honest), to: thief }];
-    const { chainId } = await child.ethers.provider.getNetwork();
+    const { chainId } = await frame.child.ethers.provider.getNetwork();
     const domain = bridgeDomain(chainId, await pair.child.bridge.getAddress());
     const malicious = pair.child.signers.find((signer) => signer.address === pair.operators[2])!;
     const digest = batchDigest(domain, forged);
@@ -225,24 +201,24 @@ describe("relayer (two in-process chains, driven step by step)", function () {
       signature: await signBatch(malicious, domain, forged),
       transfers: forged,
     });
-    const before = await child.ethers.provider.getBalance(thief);
-    relayers = [await relayerFor(pair, 0, directory.path, { signatureDir }), await relayerFor(pair, 1, directory.path, { signatureDir })];
-    await stepAll(relayers, 2);
-    expect(await child.ethers.provider.getBalance(thief), "the thief is paid nothing").to.equal(before);
+    const before = await frame.child.ethers.provider.getBalance(thief);
+    frame.relayers = [await relayerFor(pair, 0, frame.directory.path, { signatureDir }), await relayerFor(pair, 1, frame.directory.path, { signatureDir })];
+    await stepAll(frame.relayers, 2);
+    expect(await frame.child.ethers.provider.getBalance(thief), "the thief is paid nothing").to.equal(before);
     const paid = await pair.child.bridge.queryFilter(pair.child.bridge.filters.HandleValueTransfer(), 0, "latest");
     expect(paid.map((event) => event.args.to)).to.deep.equal([user.address]);
     await expectConservation(pair);
   });
 
   it("requests dropped, repeated and reordered are all delivered once (recovery finds the dropped ones)", async function () {
-    const pair = await deployPair(parent, child);
-    const [first, second] = (relayers = [
-      await relayerFor(pair, 0, directory.path),
-      await relayerFor(pair, 1, directory.path),
+    const pair = await deployPair(frame.parent, frame.child);
+    const [first, second] = (frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path),
+      await relayerFor(pair, 1, frame.directory.path),
     ]);
     await requestEachKind(pair, "parent", 1n);
     await requestEachKind(pair, "parent", 2n);
-    const head = await parent.ethers.provider.getBlockNumber();
+    const head = await frame.parent.ethers.provider.getBlockNumber();
     const all = await first.fetchRequests("parent", pair.parent.deployedBlock, head);
     expect(all.map((request) => request.requestNonce)).to.deep.equal([0n, 1n, 2n, 3n, 4n, 5n]);
     const cursor = { side: "parent" as const, block: head };
@@ -271,26 +247,26 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("delivers transfers requested while no relayer ran, once relayers start (runOnce)", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     await requestEachKind(pair, "parent", 1n);
     await requestEachKind(pair, "parent", 2n);
-    const signatureDir = `${directory.path}/signatures`;
+    const signatureDir = `${frame.directory.path}/signatures`;
     const start = async () => [
-      await relayerFor(pair, 0, directory.path, { signatureDir }),
-      await relayerFor(pair, 1, directory.path, { signatureDir, signatureWaitMs: 0 }),
+      await relayerFor(pair, 0, frame.directory.path, { signatureDir }),
+      await relayerFor(pair, 1, frame.directory.path, { signatureDir, signatureWaitMs: 0 }),
     ];
-    let [first, second] = (relayers = await start());
+    let [first, second] = (frame.relayers = await start());
     await first.poll();
     await first.processPending();
     expect((await second.runOnce()).batches).to.equal(1);
-    for (const relayer of relayers) relayer.close();
+    for (const relayer of frame.relayers) relayer.close();
 
     // the relayers stop; the user sends back; the relayers start again
     const signer = pair.child.signers[10];
     await (await pair.child.kip17.connect(signer).requestValueTransfer(2n, pair.user, "0x")).wait();
     await (await pair.child.kip7.connect(signer).requestValueTransfer(ONE, pair.user, 0, "0x")).wait();
     await (await pair.child.bridge.connect(signer).requestKLAYTransfer(pair.user, ONE, "0x", { value: ONE })).wait();
-    [first, second] = relayers = await start();
+    [first, second] = frame.relayers = await start();
     await first.poll();
     await first.processPending();
     const report = await second.runOnce();
@@ -302,54 +278,54 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("catches up after falling hundreds of blocks behind, reading logs in ranges, and waits for confirmations", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     const options = { maxBlockRange: 64 };
-    const [first, second] = (relayers = [
-      await relayerFor(pair, 0, directory.path, options),
-      await relayerFor(pair, 1, directory.path, options),
+    const [first, second] = (frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path, options),
+      await relayerFor(pair, 1, frame.directory.path, options),
     ]);
     await stepAll([first, second]);
     await requestEachKind(pair, "parent", 1n);
-    await mine(parent, 500);
+    await mine(frame.parent, 500);
     await requestEachKind(pair, "parent", 2n);
-    await mine(parent, 250);
-    await mine(child, 400);
+    await mine(frame.parent, 250);
+    await mine(frame.child, 400);
     await stepAll([first, second]);
     expect(await pair.child.bridge.lowerHandleNonce()).to.equal(6n);
-    expect(first.store.getCursor("parent")).to.equal(await parent.ethers.provider.getBlockNumber());
+    expect(first.store.getCursor("parent")).to.equal(await frame.parent.ethers.provider.getBlockNumber());
     await expectConservation(pair);
 
     // with 5 confirmations on the child, a fresh request waits for 5 more blocks
-    for (const relayer of relayers) relayer.close();
+    for (const relayer of frame.relayers) relayer.close();
     const confirmations = { child: 5 };
-    relayers = [
-      await relayerFor(pair, 0, directory.path, { ...options, confirmations }),
-      await relayerFor(pair, 1, directory.path, { ...options, confirmations }),
+    frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path, { ...options, confirmations }),
+      await relayerFor(pair, 1, frame.directory.path, { ...options, confirmations }),
     ];
     await requestEachKind(pair, "child", 1n);
-    await stepAll(relayers);
+    await stepAll(frame.relayers);
     expect(await pair.parent.bridge.lowerHandleNonce()).to.equal(0n);
     // the three requests are in three consecutive blocks: after 2 more blocks none is 5 deep, after 3 the first
-    await mine(child, 2);
-    await stepAll(relayers);
+    await mine(frame.child, 2);
+    await stepAll(frame.relayers);
     expect(await pair.parent.bridge.lowerHandleNonce()).to.equal(0n);
-    await mine(child, 1);
-    await stepAll(relayers);
+    await mine(frame.child, 1);
+    await stepAll(frame.relayers);
     expect(await pair.parent.bridge.lowerHandleNonce()).to.equal(1n);
-    await mine(child, 300);
-    await stepAll(relayers);
+    await mine(frame.child, 300);
+    await stepAll(frame.relayers);
     expect(await pair.parent.bridge.lowerHandleNonce()).to.equal(3n);
     await expectConservation(pair);
   });
 
   it("falls back to its own vote when the other operators' signatures do not arrive in time", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     let clock = 1_000_000;
     const logger = memoryLogger();
-    const signatureDir = `${directory.path}/signatures`;
-    const [signing, voting] = (relayers = [
-      await relayerFor(pair, 0, directory.path, { signatureDir, signatureWaitMs: 5000, now: () => clock, logger }),
-      await relayerFor(pair, 1, directory.path),
+    const signatureDir = `${frame.directory.path}/signatures`;
+    const [signing, voting] = (frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path, { signatureDir, signatureWaitMs: 5000, now: () => clock, logger }),
+      await relayerFor(pair, 1, frame.directory.path),
     ]);
     await requestEachKind(pair, "parent", 1n);
     await stepAll([signing]);
@@ -367,13 +343,13 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("logs a revert it cannot explain with its custom error and retries it; reports insufficient funds once", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     let clock = 1_000_000;
     const logger = memoryLogger();
-    const [first, second, broke] = (relayers = [
-      await relayerFor(pair, 0, directory.path),
-      await relayerFor(pair, 1, directory.path, { now: () => clock, logger, failureBackoffMs: 1000 }),
-      await relayerFor(pair, 2, directory.path, { logger }),
+    const [first, second, broke] = (frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path),
+      await relayerFor(pair, 1, frame.directory.path, { now: () => clock, logger, failureBackoffMs: 1000 }),
+      await relayerFor(pair, 2, frame.directory.path, { logger }),
     ]);
     const user = pair.parent.signers[10];
     // the child bridge no longer knows the token: its handle reverts (a payout that fails would be parked instead)
@@ -394,7 +370,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     await stepAll([second]);
     expect(await pair.child.bridge.isHandled(0n)).to.equal(true);
 
-    await child.provider.request({ method: "hardhat_setBalance", params: [pair.operators[2], "0x0"] });
+    await frame.child.provider.request({ method: "hardhat_setBalance", params: [pair.operators[2], "0x0"] });
     await (await pair.parent.bridge.connect(user).requestKLAYTransfer(user.address, ONE, "0x", { value: ONE })).wait();
     await stepAll([broke, broke, broke]);
     const reports = logger.records.filter((record) => record.action === "insufficient-funds");
@@ -406,20 +382,20 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("anchors the child chain every N blocks over several periods, by votes then by signatures; a conflicting anchor is refused", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     const receiver = pair.parent.anchoringReceiver;
-    const voting = [0, 1, 2].map((index) => relayerFor(pair, index, directory.path, { anchorEvery: 10 }));
-    relayers = await Promise.all(voting);
-    const head = await child.ethers.provider.getBlockNumber();
-    await mine(child, 35 - (head % 10)); // a few periods past the deployment
-    const expected = Math.floor((await child.ethers.provider.getBlockNumber()) / 10) * 10;
+    const voting = [0, 1, 2].map((index) => relayerFor(pair, index, frame.directory.path, { anchorEvery: 10 }));
+    frame.relayers = await Promise.all(voting);
+    const head = await frame.child.ethers.provider.getBlockNumber();
+    await mine(frame.child, 35 - (head % 10)); // a few periods past the deployment
+    const expected = Math.floor((await frame.child.ethers.provider.getBlockNumber()) / 10) * 10;
     const periods = expected / 10 - Math.floor(pair.child.deployedBlock / 10);
     expect(periods).to.be.greaterThan(2);
-    expect(await relayers[0].anchor()).to.have.length(periods);
+    expect(await frame.relayers[0].anchor()).to.have.length(periods);
     expect(await receiver.latestAnchoredBlock(), "one operator's votes are not enough").to.equal(0n);
-    await relayers[1].anchor();
+    await frame.relayers[1].anchor();
     expect(await receiver.latestAnchoredBlock()).to.equal(BigInt(expected));
-    expect(await relayers[2].anchor()).to.deep.equal([]);
+    expect(await frame.relayers[2].anchor()).to.deep.equal([]);
 
     // each anchor is the child block as its header says, counting the blocks and transactions of its period
     const anchorOf = async (blockNumber: bigint) => {
@@ -427,7 +403,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
       const { blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blockCount, txCount } = event.args;
       return { blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blockNumber, blockCount, txCount };
     };
-    const header = (await child.provider.request({
+    const header = (await frame.child.provider.request({
       method: "eth_getBlockByNumber",
       params: [`0x${(expected - 10).toString(16)}`, false],
     })) as { hash: string; stateRoot: string };
@@ -438,13 +414,13 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     expect(await receiver.verifyAnchor(anchored)).to.equal(true);
 
     // signed: the operators sign; the second signature makes the threshold and both anchors go in one transaction
-    for (const relayer of relayers) relayer.close();
-    const signatureDir = `${directory.path}/signatures`;
-    relayers = await Promise.all([0, 1].map((index) => relayerFor(pair, index, directory.path, { anchorEvery: 10, signatureDir })));
-    await mine(child, 20);
-    expect(await relayers[0].anchor()).to.deep.equal([]);
+    for (const relayer of frame.relayers) relayer.close();
+    const signatureDir = `${frame.directory.path}/signatures`;
+    frame.relayers = await Promise.all([0, 1].map((index) => relayerFor(pair, index, frame.directory.path, { anchorEvery: 10, signatureDir })));
+    await mine(frame.child, 20);
+    expect(await frame.relayers[0].anchor()).to.deep.equal([]);
     const signedUpTo = BigInt(expected + 20);
-    expect(await relayers[1].anchor()).to.deep.equal([signedUpTo - 10n, signedUpTo]);
+    expect(await frame.relayers[1].anchor()).to.deep.equal([signedUpTo - 10n, signedUpTo]);
     expect(await receiver.latestAnchoredBlock()).to.equal(signedUpTo);
     const accepted = await receiver.queryFilter(receiver.filters.AnchorAccepted(signedUpTo));
     const previous = await receiver.queryFilter(receiver.filters.AnchorAccepted(signedUpTo - 10n));
@@ -465,20 +441,20 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     expect(conflict?.args.blockNumber).to.equal(signedUpTo);
     expect(await receiver.verifyAnchor(forged)).to.equal(false);
     expect(await receiver.verifyAnchor(recorded)).to.equal(true);
-    await relayers[0].anchor();
+    await frame.relayers[0].anchor();
     expect(await receiver.latestAnchoredBlock()).to.equal(signedUpTo);
   });
 
   it("survives RPC failures: retried with backoff and logged, nothing lost", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     const logger = memoryLogger();
     const retry = { retries: 4, baseDelayMs: 1, maxDelayMs: 5 };
-    const [first, second] = (relayers = [
-      await relayerFor(pair, 0, directory.path, { retry, logger }),
-      await relayerFor(pair, 1, directory.path, { retry }),
+    const [first, second] = (frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path, { retry, logger }),
+      await relayerFor(pair, 1, frame.directory.path, { retry }),
     ]);
     await requestEachKind(pair, "parent", 1n);
-    const provider = parent.ethers.provider;
+    const provider = frame.parent.ethers.provider;
     const getLogs = provider.getLogs.bind(provider);
     const send = provider.send.bind(provider);
     const getBlockNumber = provider.getBlockNumber.bind(provider);
@@ -508,14 +484,14 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("a signed batch that reverts is not sent again: its transfers go by votes, which deliver once the token is registered", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     let clock = 1_000_000;
     const logs = [memoryLogger(), memoryLogger()];
-    const signatureDir = `${directory.path}/signatures`;
+    const signatureDir = `${frame.directory.path}/signatures`;
     const options = (index: number) => ({ signatureDir, now: () => clock, logger: logs[index], failureBackoffMs: 1000 });
-    const [first, second] = (relayers = [
-      await relayerFor(pair, 0, directory.path, options(0)),
-      await relayerFor(pair, 1, directory.path, options(1)),
+    const [first, second] = (frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path, options(0)),
+      await relayerFor(pair, 1, frame.directory.path, options(1)),
     ]);
     const user = pair.parent.signers[10];
     const childToken = await pair.child.kip7.getAddress();

@@ -6,7 +6,6 @@ import { readFile, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import { network } from "hardhat";
 
 import {
   CounterpartTokens,
@@ -23,34 +22,10 @@ import { decodeRequestLog } from "../../src/relayer/requests.js";
 import type { Relayer } from "../../src/relayer/index.js";
 import { AbiCoder, Signature, Wallet, ZeroAddress, hexlify, randomBytes } from "ethers";
 import type { Signer } from "ethers";
-import { ONE, deployPair, expectConservation, relayerFor, requestEachKind, stepAll, temporaryDirectory } from "./helpers.js";
-import type { Connection } from "./helpers.js";
+import { ONE, deployPair, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
 
 describe("relayer signature exchange", function () {
-  let parent: Connection;
-  let child: Connection;
-  let directory: { path: string; cleanup: () => void };
-  let relayers: Relayer[] = [];
-
-  before(async function () {
-    parent = await network.create("parent");
-    child = await network.create("child");
-  });
-
-  after(async function () {
-    await parent?.close();
-    await child?.close();
-  });
-
-  beforeEach(function () {
-    directory = temporaryDirectory("relayer-signatures-");
-    relayers = [];
-  });
-
-  afterEach(function () {
-    for (const relayer of relayers) relayer.close();
-    directory.cleanup();
-  });
+  const frame = useTwoChains("relayer-signatures-");
 
   it("decodes Klaytn's double-encoded token URI, long and non-ASCII ones included", function () {
     const abi = AbiCoder.defaultAbiCoder();
@@ -61,7 +36,7 @@ describe("relayer signature exchange", function () {
   });
 
   it("signs a batch as signTypedData does, through the node or with a wallet's key", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     const domain = bridgeDomain(31338n, await pair.child.bridge.getAddress());
     const transfers = Array.from({ length: 7 }, (_, i) => ({
       requestTxHash: hexlify(randomBytes(32)),
@@ -84,14 +59,14 @@ describe("relayer signature exchange", function () {
     );
     // a signer its provider does not sign for goes the generic way
     const stranger = Wallet.createRandom();
-    const viaProvider = { address: stranger.address, provider: child.ethers.provider, signTypedData: stranger.signTypedData.bind(stranger) };
+    const viaProvider = { address: stranger.address, provider: frame.child.ethers.provider, signTypedData: stranger.signTypedData.bind(stranger) };
     expect(await signBatch(viaProvider as unknown as Signer, domain, transfers)).to.equal(
       Signature.from(await stranger.signTypedData(domain, HANDLE_BATCH_TYPES, { transfers })).serialized,
     );
   });
 
   it("reads request logs as the bridge's ABI decodes them, and skips logs that are not requests", async function () {
-    const pair = await deployPair(parent, child);
+    const pair = await deployPair(frame.parent, frame.child);
     await requestEachKind(pair, "parent", 1n, 3n * ONE);
     await requestEachKind(pair, "parent", 2n, 2n * ONE);
     const side = "parent";
@@ -123,13 +98,13 @@ describe("relayer signature exchange", function () {
   });
 
   it("writes one file per operator per batch whose digest the bridge computes too; a forged batch is refused", async function () {
-    const pair = await deployPair(parent, child);
-    const signatureDir = join(directory.path, "signatures");
+    const pair = await deployPair(frame.parent, frame.child);
+    const signatureDir = join(frame.directory.path, "signatures");
     const logger = memoryLogger();
-    const [first, second, third] = (relayers = [
-      await relayerFor(pair, 0, directory.path, { signatureDir }),
-      await relayerFor(pair, 1, directory.path, { signatureDir, logger }),
-      await relayerFor(pair, 2, directory.path, { signatureDir, logger }),
+    const [first, second, third] = (frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path, { signatureDir }),
+      await relayerFor(pair, 1, frame.directory.path, { signatureDir, logger }),
+      await relayerFor(pair, 2, frame.directory.path, { signatureDir, logger }),
     ]);
     await requestEachKind(pair, "parent", 1n, 7n * ONE);
     await stepAll([first]);
