@@ -8,9 +8,8 @@ import type { PairSides } from "./connect.js";
 import { Bridge__factory } from "./contracts.js";
 import type { PairDeployment } from "./deployments.js";
 import { BridgeTaskError, explain } from "./errors.js";
-import { createPairRelayer } from "./relayer/pair.js";
-import type { PairRelayerOptions } from "./relayer/pair.js";
-import type { Relayer } from "./relayer/relayer.js";
+import { createPairRelayer } from "./relayer/index.js";
+import type { PairRelayerOptions, Relayer } from "./relayer/index.js";
 
 /** Refuses to relay when a chain does not hold the pair's bridge or the signer is not an operator of both bridges. */
 export async function checkRelaySetup(deployment: PairDeployment, sides: PairSides): Promise<void> {

@@ -29,7 +29,7 @@ export {
   signBatch,
   recoverBatchSigner,
 } from "./signatures.js";
-export { decodeTokenURI, readRequests, readRequestsOfTx, CounterpartTokens } from "./requests.js";
+export { decodeTokenURI, readRequests, readRequestsOfTx, CounterpartTokens } from "../protocol/requests.js";
 export {
   AnchorSignatureDirectory,
   ANCHOR_TYPES,

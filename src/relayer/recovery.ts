@@ -35,7 +35,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 
-import { AbiCoder, ZeroHash, getAddress, isError, keccak256, recoverAddress } from "ethers";
+import { ZeroHash, getAddress, isError, recoverAddress } from "ethers";
 import type { Log, Provider, Signer, TypedDataDomain } from "ethers";
 
 import { KIP17Token__factory, KIP7Token__factory, TransferRecovery__factory } from "../../types/ethers-contracts/index.js";
@@ -49,33 +49,16 @@ import type { RelayerLogger } from "./log.js";
 import { canonicalSignature, distinctSigners, listJsonFiles, readPeerFile } from "./peer-files.js";
 import { transferFromJson, transferToJson, writeJsonAtomically } from "./signatures.js";
 import type { RecoveryRecord, RelayerStore } from "./store.js";
+import { ParkedStatus, refundTransferOf, transferContentHash } from "../protocol/transfer.js";
 import { otherSide, toSignedTransfer } from "./types.js";
+
+export { ParkedStatus, refundTransferOf, transferContentHash };
 import type { Side, SignedTransfer, TransferRequest } from "./types.js";
 
 export const RECOVERY_SIGNATURE_FORMAT = "servicechain-bridge/recovery-signature@1";
 
-/** `ITransferRecovery.ParkedStatus`. */
-export const ParkedStatus = { None: 0, Failed: 1, Held: 2, Cancelled: 3 } as const;
-
 /** The longest a failed retry waits before the next one. */
 const MAX_BACKOFF_MS = 10 * 60_000;
-
-const TRANSFER_TUPLE = "tuple(bytes32,uint8,address,address,address,uint256,uint64,uint64,string,bytes)";
-
-/** `TransferRecovery.contentHash(transfer)`: what a parked record holds. */
-export function transferContentHash(t: SignedTransfer): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(
-      [TRANSFER_TUPLE],
-      [[t.requestTxHash, t.tokenType, t.from, t.to, t.tokenAddress, t.valueOrTokenId, t.requestNonce, t.requestBlockNumber, t.tokenURI, t.extraData]],
-    ),
-  );
-}
-
-/** The transfer as requested on the source (the source token): what `refundTransfer` takes. */
-export function refundTransferOf(request: TransferRequest): SignedTransfer {
-  return { ...toSignedTransfer(request), tokenAddress: request.sourceToken };
-}
 
 /** One operator's approval signature, as read and checked. */
 export interface RecoverySignature {

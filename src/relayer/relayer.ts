@@ -30,8 +30,8 @@ import { InsufficientFundsAlarm } from "./funds.js";
 import { badFileReporter, silentLogger } from "./log.js";
 import { distinctSigners } from "./peer-files.js";
 import type { LogFields, RelayerLogger } from "./log.js";
-import { CounterpartTokens, readRequests, readRequestsOfTx } from "./requests.js";
-import type { RequestProblem } from "./requests.js";
+import { CounterpartTokens, readRequests, readRequestsOfTx } from "../protocol/requests.js";
+import type { RequestProblem } from "../protocol/requests.js";
 import {
   SignatureDirectory,
   batchDigest,

@@ -8,8 +8,8 @@
 import type { Provider } from "ethers";
 
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { readRequests, readRequestsOfTx } from "./requests.js";
-import type { CounterpartTokens, OnRequestProblem } from "./requests.js";
+import { readRequests, readRequestsOfTx } from "../protocol/requests.js";
+import type { CounterpartTokens, OnRequestProblem } from "../protocol/requests.js";
 import { sameTransfer, toSignedTransfer } from "./types.js";
 import type { Side, SignedTransfer, TransferRequest } from "./types.js";
 

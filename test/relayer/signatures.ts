@@ -18,7 +18,7 @@ import {
   readRequests,
   signBatch,
 } from "../../src/relayer/index.js";
-import { decodeRequestLog } from "../../src/relayer/requests.js";
+import { decodeRequestLog } from "../../src/protocol/requests.js";
 import type { Relayer } from "../../src/relayer/index.js";
 import { AbiCoder, Signature, Wallet, ZeroAddress, hexlify, randomBytes } from "ethers";
 import type { Signer } from "ethers";

@@ -8,11 +8,11 @@ import type { Log, Provider } from "ethers";
 
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { decodeTokenURIDetailed } from "../protocol/token-uri.js";
-import { checksumAddress } from "./types.js";
+import { decodeTokenURIDetailed } from "./token-uri.js";
+import { checksumAddress } from "./transfer.js";
 
-export { decodeTokenURI, decodeTokenURIDetailed } from "../protocol/token-uri.js";
-import type { Side, TokenTypeValue, TransferRequest } from "./types.js";
+export { decodeTokenURI, decodeTokenURIDetailed } from "./token-uri.js";
+import type { Side, TokenTypeValue, TransferRequest } from "./transfer.js";
 
 /**
  * Something about a request log the relayer must report: a log it cannot read as a request (`relayed` false: it is

@@ -1,0 +1,110 @@
+/**
+ * The transfer, as the protocol defines it: the two sides of a pair, Klaytn's token types, a request as the source
+ * bridge emitted it, the Transfer the destination executes for it (and the one a refund names), and the content hash
+ * a parked record holds. The library, the relayer, the tasks and the tests take it from here.
+ */
+import { AbiCoder, getAddress, keccak256 } from "ethers";
+
+import type { SignedTransfer } from "../signatures.js";
+
+export type { SignedTransfer };
+
+/** The two chains of a pair. A transfer is named by its source side. */
+export type Side = "parent" | "child";
+
+/** The other side of `side`. */
+export function otherSide(side: Side): Side {
+  return side === "parent" ? "child" : "parent";
+}
+
+/** Klaytn's token types, as the bridge numbers them. */
+export const TokenType = { KLAY: 0, KIP7: 1, KIP17: 2 } as const;
+export type TokenTypeValue = (typeof TokenType)[keyof typeof TokenType];
+
+/**
+ * One value transfer request read from a source bridge, with exactly the fields the destination bridge's handle
+ * takes. `tokenAddress` is the destination token (`sourceBridge.registeredTokens(sourceToken)`), zero for KLAY.
+ */
+export interface TransferRequest {
+  source: Side;
+  requestTxHash: string;
+  tokenType: TokenTypeValue;
+  from: string;
+  to: string;
+  sourceToken: string;
+  tokenAddress: string;
+  valueOrTokenId: bigint;
+  requestNonce: bigint;
+  requestBlockNumber: bigint;
+  tokenURI: string;
+  extraData: string;
+}
+
+/** The struct of the Transfer the destination bridge executes for `request`. */
+export function toSignedTransfer(request: TransferRequest): SignedTransfer {
+  return {
+    requestTxHash: request.requestTxHash,
+    tokenType: request.tokenType,
+    from: request.from,
+    to: request.to,
+    tokenAddress: request.tokenAddress,
+    valueOrTokenId: request.valueOrTokenId,
+    requestNonce: request.requestNonce,
+    requestBlockNumber: request.requestBlockNumber,
+    tokenURI: request.tokenURI,
+    extraData: request.extraData,
+  };
+}
+
+/** Whether two transfers carry identical fields (addresses compared case-insensitively). */
+export function sameTransfer(a: SignedTransfer, b: SignedTransfer): boolean {
+  return (
+    a.requestTxHash.toLowerCase() === b.requestTxHash.toLowerCase() &&
+    a.tokenType === b.tokenType &&
+    a.from.toLowerCase() === b.from.toLowerCase() &&
+    a.to.toLowerCase() === b.to.toLowerCase() &&
+    a.tokenAddress.toLowerCase() === b.tokenAddress.toLowerCase() &&
+    a.valueOrTokenId === b.valueOrTokenId &&
+    a.requestNonce === b.requestNonce &&
+    a.requestBlockNumber === b.requestBlockNumber &&
+    a.tokenURI === b.tokenURI &&
+    a.extraData.toLowerCase() === b.extraData.toLowerCase()
+  );
+}
+
+/** Checksummed addresses already computed, by the exact text given (a relayer sees the same few addresses again and again). */
+const checksums = new Map<string, string>();
+
+/**
+ * `getAddress` (the checksummed address, an error for a malformed one or a wrong checksum) remembering its answers:
+ * reading a burst of requests or a signature file checksums the same few addresses thousands of times.
+ */
+export function checksumAddress(address: string): string {
+  let checksummed = checksums.get(address);
+  if (checksummed === undefined) {
+    checksummed = getAddress(address);
+    if (checksums.size >= 10_000) checksums.clear();
+    checksums.set(address, checksummed);
+  }
+  return checksummed;
+}
+
+/** `ITransferRecovery.ParkedStatus`: where a handled transfer that was not paid stands on its destination. */
+export const ParkedStatus = { None: 0, Failed: 1, Held: 2, Cancelled: 3 } as const;
+
+const TRANSFER_TUPLE = "tuple(bytes32,uint8,address,address,address,uint256,uint64,uint64,string,bytes)";
+
+/** `TransferRecovery.contentHash(transfer)`: what a parked record holds. */
+export function transferContentHash(t: SignedTransfer): string {
+  return keccak256(
+    AbiCoder.defaultAbiCoder().encode(
+      [TRANSFER_TUPLE],
+      [[t.requestTxHash, t.tokenType, t.from, t.to, t.tokenAddress, t.valueOrTokenId, t.requestNonce, t.requestBlockNumber, t.tokenURI, t.extraData]],
+    ),
+  );
+}
+
+/** The transfer as requested on the source (the source token): what `refundTransfer` takes. */
+export function refundTransferOf(request: TransferRequest): SignedTransfer {
+  return { ...toSignedTransfer(request), tokenAddress: request.sourceToken };
+}
