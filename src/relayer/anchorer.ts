@@ -8,7 +8,7 @@ import type { Provider, Signer } from "ethers";
 
 import { AnchoringReceiver__factory } from "../../types/ethers-contracts/index.js";
 import type { AnchoringReceiver } from "../../types/ethers-contracts/index.js";
-import { AnchorSignatureDirectory, anchoringDomain, dueAnchorBlocks, readAnchor } from "./anchoring.js";
+import { AnchorSignatureDirectory, anchoringDomain, dueAnchorBlocks, readAnchor, signAnchorEntry } from "./anchoring.js";
 import type { AnchorData, AnchorSignature } from "./anchoring.js";
 import { decodeRevert, describeError, isInsufficientFunds } from "./errors.js";
 import type { InsufficientFundsAlarm } from "./funds.js";
@@ -103,7 +103,8 @@ export class Anchorer {
       }
       const anchor = await this.#rpc(() => readAnchor(this.#context.childProvider, blockNumber, this.#context.anchorPeriod));
       if (signatures !== undefined) {
-        const signed = await signatures.sign(this.#context.parentSigner, anchor);
+        const signed = await signAnchorEntry(this.#context.parentSigner, signatures.domain, anchor);
+        await signatures.post(signed);
         this.#context.store.recordAnchor(Number(blockNumber), anchor.blockHash, "signed", null, this.#context.now());
         this.#context.log.log("info", "sign-anchor", { block: blockNumber, hash: anchor.blockHash, digest: signed.digest });
       } else if (await this.#voteAnchor(receiver, anchor)) {
@@ -138,7 +139,7 @@ export class Anchorer {
     const isOperator = new Map<string, boolean>();
     const ready = new Map<bigint, { anchor: AnchorData; signatures: AnchorSignature[]; digest: string }>();
     const onInvalid = this.#badFile;
-    for (const digest of await signatures.digests()) {
+    for (const digest of await signatures.proposals()) {
       const entries = await signatures.read(digest, onInvalid);
       if (entries.length === 0) continue;
       const anchor = entries[0].anchor;

@@ -11,6 +11,7 @@ import type { Signer, TypedDataDomain } from "ethers";
 import { ANCHOR_TYPES, anchoringDomain } from "../signatures.js";
 import { dueAnchorBlocks, readAnchor, type AnchorData } from "../protocol/anchor.js";
 import { canonicalSignature, distinctSigners, listDigests, listJsonFiles, readPeerFile } from "./peer-files.js";
+import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
 import { writeJsonAtomically } from "./signatures.js";
 
 export { ANCHOR_TYPES, anchoringDomain, dueAnchorBlocks, readAnchor };
@@ -25,11 +26,15 @@ export function anchorDigest(domain: TypedDataDomain, anchor: AnchorData): strin
 export const ANCHOR_SIGNATURE_FILE_FORMAT = "servicechain-bridge/anchor-signature@1";
 
 /** One operator's signature over one anchor. */
-export interface AnchorSignature {
-  digest: string;
-  signer: string;
-  signature: string;
+export interface AnchorSignature extends SignedEntry {
   anchor: AnchorData;
+}
+
+/** `signer`'s signature of `anchor` under `domain` (an AnchoringReceiver's), ready to post. */
+export async function signAnchorEntry(signer: Signer, domain: TypedDataDomain, anchor: AnchorData): Promise<AnchorSignature> {
+  const digest = anchorDigest(domain, anchor);
+  const signature = Signature.from(await signer.signTypedData(domain, ANCHOR_TYPES, anchor)).serialized;
+  return { digest, signer: getAddress(await signer.getAddress()), signature, anchor };
 }
 
 function anchorToJson(anchor: AnchorData): Record<string, string> {
@@ -56,7 +61,7 @@ function anchorFromJson(json: Record<string, string>): AnchorData {
  *    "anchor": { blockNumber, blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blockCount, txCount } }`.
  * Every operator computes the anchor of a block itself, so equal anchors meet in the same directory.
  */
-export class AnchorSignatureDirectory {
+export class AnchorSignatureDirectory implements SignatureExchange<AnchorSignature> {
   readonly root: string;
 
   constructor(
@@ -66,32 +71,28 @@ export class AnchorSignatureDirectory {
     this.root = join(directory, `${String(domain.chainId)}-${String(domain.verifyingContract).toLowerCase()}`);
   }
 
-  /** Signs `anchor` with `signer` and writes the file. */
-  async sign(signer: Signer, anchor: AnchorData): Promise<AnchorSignature> {
-    const digest = anchorDigest(this.domain, anchor);
-    const signature = Signature.from(await signer.signTypedData(this.domain, ANCHOR_TYPES, anchor)).serialized;
-    const address = getAddress(await signer.getAddress());
-    const directory = join(this.root, digest.toLowerCase());
+  /** Writes this operator's signature of an anchor, atomically. */
+  async post(entry: AnchorSignature): Promise<void> {
+    const directory = join(this.root, entry.digest.toLowerCase());
     await mkdir(directory, { recursive: true });
-    await writeJsonAtomically(join(directory, `${address.toLowerCase()}.json`), {
+    await writeJsonAtomically(join(directory, `${entry.signer.toLowerCase()}.json`), {
       format: ANCHOR_SIGNATURE_FILE_FORMAT,
       chainId: String(this.domain.chainId),
       receiver: String(this.domain.verifyingContract),
-      digest,
-      signer: address,
-      signature,
-      anchor: anchorToJson(anchor),
+      digest: entry.digest,
+      signer: entry.signer,
+      signature: entry.signature,
+      anchor: anchorToJson(entry.anchor),
       createdAt: new Date().toISOString(),
     });
-    return { digest, signer: address, signature, anchor };
   }
 
-  async digests(): Promise<string[]> {
+  async proposals(): Promise<string[]> {
     return listDigests(this.root);
   }
 
   /** The valid signatures of `digest` (recomputed digest, recovered signer); others reported to `onInvalid`. */
-  async read(digest: string, onInvalid?: (file: string, reason: string) => void): Promise<AnchorSignature[]> {
+  async read(digest: string, onInvalid?: OnInvalid): Promise<AnchorSignature[]> {
     const directory = join(this.root, digest.toLowerCase());
     const valid: AnchorSignature[] = [];
     for (const name of await listJsonFiles(directory)) {

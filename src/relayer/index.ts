@@ -6,6 +6,7 @@
 import "./runtime.js";
 
 export { Relayer } from "./relayer.js";
+export type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
 export type { RelayerOptions, ProcessReport } from "./relayer.js";
 export { RelayerStore } from "./store.js";
 export type { StoredTransfer, RecoveryRecord, RecoveryState } from "./store.js";

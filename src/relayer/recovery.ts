@@ -46,7 +46,8 @@ import { decodeRevert, describeError, isInsufficientFunds, isTransientRpcError }
 import { REVERT_PREVIEW_CHARS, VoteType, withGasHeadroom } from "../protocol/constants.js";
 import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
-import { canonicalSignature, distinctSigners, listJsonFiles, readPeerFile } from "./peer-files.js";
+import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
+import { canonicalSignature, distinctSigners, listDigests, listJsonFiles, readPeerFile } from "./peer-files.js";
 import { transferFromJson, transferToJson, writeJsonAtomically } from "./signatures.js";
 import type { RecoveryRecord, RelayerStore } from "./store.js";
 import { ParkedStatus, refundTransferOf, transferContentHash } from "../protocol/transfer.js";
@@ -60,14 +61,14 @@ export const RECOVERY_SIGNATURE_FORMAT = "servicechain-bridge/recovery-signature
 /** The longest a failed retry waits before the next one. */
 const MAX_BACKOFF_MS = 10 * 60_000;
 
-/** One operator's approval signature, as read and checked. */
-export interface RecoverySignature {
-  signer: string;
-  signature: string;
+/** One operator's approval (a cancellation or a refund) of one transfer, as posted and read. */
+export interface RecoverySignature extends SignedEntry {
+  kind: RecoveryKind;
+  transfer: SignedTransfer;
 }
 
 /** The cancel and refund signatures exchanged for one recovery ledger (see the module comment). */
-export class RecoverySignatureDirectory {
+export class RecoverySignatureDirectory implements SignatureExchange<RecoverySignature> {
   readonly root: string;
 
   constructor(
@@ -77,31 +78,33 @@ export class RecoverySignatureDirectory {
     this.root = join(directory, `${String(domain.chainId)}-${String(domain.verifyingContract).toLowerCase()}`);
   }
 
-  async write(kind: RecoveryKind, transfer: SignedTransfer, signer: string, signature: string): Promise<string> {
-    const digest = recoveryDigest(this.domain, kind, transfer);
-    const dir = join(this.root, digest.toLowerCase());
-    await mkdir(dir, { recursive: true });
-    await writeJsonAtomically(join(dir, `${signer.toLowerCase()}.json`), {
-      format: RECOVERY_SIGNATURE_FORMAT,
-      kind,
-      chainId: String(this.domain.chainId),
-      recovery: String(this.domain.verifyingContract),
-      digest,
-      signer,
-      signature,
-      transfer: transferToJson(transfer),
-      createdAt: new Date().toISOString(),
-    });
-    return digest;
+  /** The digest an approval of `kind` for `transfer` signs on this ledger. */
+  digestOf(kind: RecoveryKind, transfer: SignedTransfer): string {
+    return recoveryDigest(this.domain, kind, transfer);
   }
 
-  /** The valid signatures of `kind` for `transfer`; `onInvalid` hears of the files refused. */
-  async read(
-    kind: RecoveryKind,
-    transfer: SignedTransfer,
-    onInvalid?: (file: string, reason: string) => void,
-  ): Promise<RecoverySignature[]> {
-    const digest = recoveryDigest(this.domain, kind, transfer);
+  /** Writes this operator's approval signature, atomically. */
+  async post(entry: RecoverySignature): Promise<void> {
+    const dir = join(this.root, entry.digest.toLowerCase());
+    await mkdir(dir, { recursive: true });
+    await writeJsonAtomically(join(dir, `${entry.signer.toLowerCase()}.json`), {
+      format: RECOVERY_SIGNATURE_FORMAT,
+      kind: entry.kind,
+      chainId: String(this.domain.chainId),
+      recovery: String(this.domain.verifyingContract),
+      digest: entry.digest,
+      signer: entry.signer,
+      signature: entry.signature,
+      transfer: transferToJson(entry.transfer),
+      createdAt: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * The valid approvals of `digest`: files whose kind and transfer hash to it on this ledger and whose signature
+   * recovers to the named signer, one per signer; `onInvalid` hears of the files refused.
+   */
+  async read(digest: string, onInvalid?: OnInvalid): Promise<RecoverySignature[]> {
     const dir = join(this.root, digest.toLowerCase());
     const valid: RecoverySignature[] = [];
     for (const name of await listJsonFiles(dir)) {
@@ -109,15 +112,16 @@ export class RecoverySignatureDirectory {
       try {
         const file = JSON.parse(await readPeerFile(path)) as Record<string, unknown>;
         if (file.format !== RECOVERY_SIGNATURE_FORMAT) throw new Error(`unknown format ${String(file.format)}`);
-        if (file.kind !== kind) throw new Error(`a ${String(file.kind)} signature`);
-        const theirs = transferFromJson(file.transfer as Record<string, string | number>);
-        if (recoveryDigest(this.domain, kind, theirs).toLowerCase() !== digest.toLowerCase()) {
-          throw new Error("transfer does not hash to the digest");
+        if (file.kind !== "cancel" && file.kind !== "refund") throw new Error(`a ${String(file.kind)} signature`);
+        const kind: RecoveryKind = file.kind;
+        const transfer = transferFromJson(file.transfer as Record<string, string | number>);
+        if (this.digestOf(kind, transfer).toLowerCase() !== digest.toLowerCase()) {
+          throw new Error("kind and transfer do not hash to the digest");
         }
         const signature = canonicalSignature(file.signature);
         const signer = getAddress(recoverAddress(digest, signature));
         if (signer.toLowerCase() !== String(file.signer).toLowerCase()) throw new Error(`signed by ${signer}`);
-        valid.push({ signer, signature });
+        valid.push({ digest, signer, signature, kind, transfer });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
         onInvalid?.(path, error instanceof Error ? error.message : String(error));
@@ -126,8 +130,11 @@ export class RecoverySignatureDirectory {
     return distinctSigners(valid);
   }
 
-  async remove(kind: RecoveryKind, transfer: SignedTransfer): Promise<void> {
-    const digest = recoveryDigest(this.domain, kind, transfer);
+  async proposals(): Promise<string[]> {
+    return listDigests(this.root);
+  }
+
+  async remove(digest: string): Promise<void> {
     await rm(join(this.root, digest.toLowerCase()), { recursive: true, force: true });
   }
 }
@@ -399,7 +406,7 @@ export class TransferRecoveryWorker {
     if (stored === undefined) return;
     const ledger = kind === "cancel" ? this.#ledgers[otherSide(source)] : this.#ledgers[source];
     const transfer = kind === "cancel" ? toSignedTransfer(stored.request) : refundTransferOf(stored.request);
-    await ledger.signatures?.remove(kind, transfer);
+    await ledger.signatures?.remove(ledger.signatures.digestOf(kind, transfer));
   }
 
   // ---------------------------------------------------------------- steps
@@ -530,14 +537,20 @@ export class TransferRecoveryWorker {
     if (ledger.signatures !== undefined) {
       if (signedAt === null) {
         const signature = await signRecovery(ledger.chain.signer, ledger.domain, kind, transfer);
-        await ledger.signatures.write(kind, transfer, this.#operator, signature);
+        await ledger.signatures.post({
+          digest: ledger.signatures.digestOf(kind, transfer),
+          signer: this.#operator,
+          signature,
+          kind,
+          transfer,
+        });
         signedAt = now;
         this.#store.updateRecovery(source, record.nonce, { signedAt });
         this.#log.log("info", `${kind}-signed`, fields);
       }
       const threshold = Number(await this.#rpc(() => ledger.chain.bridge.operatorThresholds(VoteType.ValueTransfer)));
       const signatures: RecoverySignature[] = [];
-      for (const entry of await ledger.signatures.read(kind, transfer, this.#badFile)) {
+      for (const entry of await ledger.signatures.read(ledger.signatures.digestOf(kind, transfer), this.#badFile)) {
         if (await this.#rpc(() => ledger.chain.bridge.operators(entry.signer))) signatures.push(entry);
       }
       if (signatures.length >= threshold) {

@@ -41,6 +41,7 @@ import {
   signBatch,
 } from "./signatures.js";
 import type { BatchSignature } from "./signatures.js";
+import type { SignatureExchange } from "./exchange.js";
 import { TransferRecoveryWorker, emptyRecoveryReport } from "./recovery.js";
 import type { RecoveryChain, RecoveryReport } from "./recovery.js";
 import type { RelayerStore } from "./store.js";
@@ -150,7 +151,8 @@ interface SideContext {
   confirmations: number;
   tokens: CounterpartTokens;
   domain: TypedDataDomain;
-  signatures?: SignatureDirectory;
+  /** The signature exchange of this side's bridge, when the signed path is on (the shared directory today). */
+  signatures?: SignatureExchange<BatchSignature>;
   signedPath: boolean;
 }
 
@@ -866,7 +868,7 @@ export class Relayer {
 
   async #signedStep(source: Side, active: StoredTransfer[], report: ProcessReport): Promise<void> {
     const dest = this.#sides[otherSide(source)];
-    const directory = dest.signatures as SignatureDirectory;
+    const directory = dest.signatures as SignatureExchange<BatchSignature>;
     const onInvalid = this.#badFile;
     const threshold = Number(await this.#rpc(() => dest.bridge.operatorThresholds(VoteType.ValueTransfer)));
     // the designated submitter of every batch: the current operator with the lowest address, so that one relayer
@@ -895,7 +897,7 @@ export class Relayer {
       lower: await this.#rpc(() => dest.bridge.lowerHandleNonce()),
       upper: await this.#rpc(() => dest.bridge.upperHandleNonce()),
     };
-    for (const digest of await directory.batches()) {
+    for (const digest of await directory.proposals()) {
       const signatures = await directory.read(digest, onInvalid);
       if (signatures.length === 0) continue;
       if (await this.#allHandled(source, signatures[0].transfers, bounds)) {
@@ -1099,7 +1101,7 @@ export class Relayer {
     if (!this.#mySubmitTurn(digest, designated)) return;
     const transfers = signatures[0].transfers;
     if (await this.#allHandled(source, transfers)) {
-      await (this.#sides[otherSide(source)].signatures as SignatureDirectory).remove(digest);
+      await (this.#sides[otherSide(source)].signatures as SignatureExchange<BatchSignature>).remove(digest);
       return;
     }
     const ours = transfers.every((transfer) => this.store.getTransfer(source, transfer.requestNonce) !== undefined);
@@ -1144,7 +1146,7 @@ export class Relayer {
       return undefined;
     }
     const entry: BatchSignature = { digest, signer: this.operator, signature, transfers };
-    await (dest.signatures as SignatureDirectory).write(entry);
+    await (dest.signatures as SignatureExchange<BatchSignature>).post(entry);
     // the transfers not signed yet, and those of a version this operator leaves for this one (see `#maySign`)
     const nonces = transfers
       .map((transfer) => this.store.getTransfer(source, transfer.requestNonce))
@@ -1306,7 +1308,7 @@ export class Relayer {
       signatures: signatures.length,
       tx: tx.hash,
     });
-    await (dest.signatures as SignatureDirectory).remove(digest);
+    await (dest.signatures as SignatureExchange<BatchSignature>).remove(digest);
   }
 
   /**

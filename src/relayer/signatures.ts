@@ -29,6 +29,7 @@ import type { TypedDataDomain } from "ethers";
 import { batchDigest } from "../signatures.js";
 import type { SignedTransfer } from "../signatures.js";
 import { canonicalSignature, distinctSigners, listDigests, listJsonFiles, readPeerFile } from "./peer-files.js";
+import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
 import { checksumAddress } from "./types.js";
 
 export { listDigests, listJsonFiles } from "./peer-files.js";
@@ -49,11 +50,8 @@ export function recoverBatchSigner(domain: TypedDataDomain, transfers: SignedTra
   return getAddress(recoverAddress(batchDigest(domain, transfers), signature));
 }
 
-/** One operator's signature file, as read and checked. */
-export interface BatchSignature {
-  digest: string;
-  signer: string;
-  signature: string;
+/** One operator's signature of a batch, as read and checked. */
+export interface BatchSignature extends SignedEntry {
   transfers: SignedTransfer[];
 }
 
@@ -111,7 +109,7 @@ export async function writeJsonAtomically(path: string, data: unknown): Promise<
  * The signature exchange of one destination bridge, over a directory shared by the operators' relayers (on one
  * machine, or on a shared file system).
  */
-export class SignatureDirectory {
+export class SignatureDirectory implements SignatureExchange<BatchSignature> {
   readonly #root: string;
   /**
    * What `read` made of each file it checked, keyed by path, with the file's exact text: a file read again with the
@@ -136,7 +134,7 @@ export class SignatureDirectory {
   }
 
   /** Writes this operator's signature of a batch, atomically. */
-  async write(entry: BatchSignature): Promise<void> {
+  async post(entry: BatchSignature): Promise<void> {
     const batchDir = join(this.#root, entry.digest.toLowerCase());
     this.#remember(entry.digest, entry.transfers);
     await mkdir(batchDir, { recursive: true });
@@ -154,7 +152,7 @@ export class SignatureDirectory {
   }
 
   /** The digests of every batch with at least one signature. */
-  async batches(): Promise<string[]> {
+  async proposals(): Promise<string[]> {
     return listDigests(this.#root);
   }
 
@@ -163,7 +161,7 @@ export class SignatureDirectory {
    * domain and whose signature recovers to the named signer. Invalid files are skipped (and reported through
    * `onInvalid`); a second file of a signer already read (a copy under another name) is left out.
    */
-  async read(digest: string, onInvalid?: (file: string, reason: string) => void): Promise<BatchSignature[]> {
+  async read(digest: string, onInvalid?: OnInvalid): Promise<BatchSignature[]> {
     const batchDir = join(this.#root, digest.toLowerCase());
     const names = await listJsonFiles(batchDir);
     const valid: BatchSignature[] = [];

@@ -142,9 +142,9 @@ describe("relayer batches (requests streaming in)", function () {
     const domain = bridgeDomain(31338n, await pair.child.bridge.getAddress());
     const operator = pair.child.signers.find((signer) => signer.address === pair.operators[1])!;
     const shared = new SignatureDirectory(signatureDir, domain);
-    const [shorter] = await shared.batches();
+    const [shorter] = await shared.proposals();
     const longerDigest = batchDigest(domain, longer);
-    await shared.write({ digest: longerDigest, signer: operator.address, signature: await signBatch(operator, domain, longer), transfers: longer });
+    await shared.post({ digest: longerDigest, signer: operator.address, signature: await signBatch(operator, domain, longer), transfers: longer });
 
     // the first operator leaves its own cut (short of the threshold) for the longer one, which executes all five
     await step(first);
@@ -180,7 +180,7 @@ describe("relayer batches (requests streaming in)", function () {
     const domain = bridgeDomain(31338n, await pair.child.bridge.getAddress());
     const operator = pair.child.signers.find((signer) => signer.address === pair.operators[1])!;
     const longerDigest = batchDigest(domain, longer);
-    await new SignatureDirectory(signatureDir, domain).write({
+    await new SignatureDirectory(signatureDir, domain).post({
       digest: longerDigest,
       signer: operator.address,
       signature: await signBatch(operator, domain, longer),

@@ -195,7 +195,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     const domain = bridgeDomain(chainId, await pair.child.bridge.getAddress());
     const malicious = pair.child.signers.find((signer) => signer.address === pair.operators[2])!;
     const digest = batchDigest(domain, forged);
-    await new SignatureDirectory(signatureDir, domain).write({
+    await new SignatureDirectory(signatureDir, domain).post({
       digest,
       signer: pair.operators[2],
       signature: await signBatch(malicious, domain, forged),

@@ -112,7 +112,7 @@ describe("relayer signature exchange", function () {
     const bridgeAddress = await pair.child.bridge.getAddress();
     const domain = bridgeDomain(31338n, bridgeAddress);
     const shared = new SignatureDirectory(signatureDir, domain);
-    const [digest] = await shared.batches();
+    const [digest] = await shared.proposals();
     const files = await readdir(join(shared.root, digest));
     expect(files).to.deep.equal([`${pair.operators[0].toLowerCase()}.json`]);
     const [entry] = await shared.read(digest);
@@ -125,7 +125,7 @@ describe("relayer signature exchange", function () {
     const thief = pair.child.signers.find((signer) => signer.address === pair.operators[2]);
     const forged = entry.transfers.map((transfer) => ({ ...transfer, to: pair.operators[2] }));
     const forgedDigest = batchDigest(domain, forged);
-    await shared.write({ digest: forgedDigest, signer: pair.operators[2], signature: await signBatch(thief!, domain, forged), transfers: forged });
+    await shared.post({ digest: forgedDigest, signer: pair.operators[2], signature: await signBatch(thief!, domain, forged), transfers: forged });
     // and a file whose signature does not match its signer is ignored
     const bogus = join(shared.root, digest, `${pair.operators[2].toLowerCase()}.json`);
     await writeFile(bogus, JSON.stringify({ ...file, signer: pair.operators[2] }));
@@ -137,7 +137,7 @@ describe("relayer signature exchange", function () {
     expect(await pair.child.kip7.balanceOf(pair.operators[2])).to.equal(0n);
     expect(await pair.child.kip7.balanceOf(pair.user)).to.equal(7n * ONE);
     await stepAll([third, first]);
-    expect((await shared.batches()).includes(digest), "a handled batch's files are removed").to.equal(false);
+    expect((await shared.proposals()).includes(digest), "a handled batch's files are removed").to.equal(false);
     await expectConservation(pair);
   });
 });
