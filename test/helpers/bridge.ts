@@ -1,7 +1,8 @@
 // Shared helpers of the Bridge unit tests (no tests in this file).
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
-import { AbiCoder, getAddress, id, keccak256, type ContractTransactionResponse } from "ethers";
+import { getAddress, id, type ContractTransactionResponse } from "ethers";
 
+import { transferContentHash } from "../../src/protocol/transfer.js";
 import type { SignedTransfer } from "../../src/signatures.js";
 import type { Bridge, TransferRecovery } from "../../types/ethers-contracts/index.js";
 
@@ -96,17 +97,8 @@ export function klayAsTransfer(t: KlayTransfer): SignedTransfer {
   };
 }
 
-const TRANSFER_TUPLE = "tuple(bytes32,uint8,address,address,address,uint256,uint64,uint64,string,bytes)";
-
-/** What the recovery ledger records for a parked transfer: `keccak256(abi.encode(transfer))`, computed here. */
-export function transferContentHash(t: SignedTransfer): string {
-  return keccak256(
-    AbiCoder.defaultAbiCoder().encode(
-      [TRANSFER_TUPLE],
-      [[t.requestTxHash, t.tokenType, t.from, t.to, t.tokenAddress, t.valueOrTokenId, t.requestNonce, t.requestBlockNumber, t.tokenURI, t.extraData]],
-    ),
-  );
-}
+/** What the recovery ledger records for a parked transfer: `keccak256(abi.encode(transfer))` (the protocol's). */
+export { transferContentHash };
 
 /** The bridge's `TransferRecovery` ledger. */
 export async function recoveryOf(ethers: HardhatEthers, bridge: Bridge): Promise<TransferRecovery> {
