@@ -274,7 +274,7 @@ export class Relayer {
   #createRecovery?: () => Promise<TransferRecoveryWorker | undefined>;
   /** Whether the recovery worker is still to be created: a chain did not answer when it was first tried. */
   #recoveryPending = false;
-  /** The batches short of the threshold at the last look, with how many signatures each lacks (for the wait line). */
+  /** The batches short of the threshold in the last step, with how many signatures each lacks (for the wait line). */
   readonly #missingSignatures = new Map<string, number>();
   /** The request logs reported as unreadable or relayed with a change, by tx and reason (each logged once). */
   readonly #requestProblems = new Set<string>();
@@ -593,6 +593,8 @@ export class Relayer {
   /** Moves every pending transfer of both directions one step on. */
   async processPending(): Promise<ProcessReport> {
     const report = emptyReport();
+    // what each batch short of the threshold lacks, as this step finds it (for the wait line)
+    this.#missingSignatures.clear();
     for (const source of ["parent", "child"] as const) {
       await this.#processDirection(source, report);
     }
@@ -940,17 +942,6 @@ export class Relayer {
             });
             continue;
           }
-          const atSource = await this.#checkSource(source, transfers);
-          if (atSource.confirmed.length !== transfers.length) {
-            const final = atSource.stale.length > 0;
-            if (final) this.#refusedBatches.add(digest);
-            this.#log.log("warn", final ? "refuse-batch" : "defer-batch", {
-              direction: direction(source),
-              digest,
-              reason: final ? (atSource.stale[0]?.reason ?? "stale") : "not confirmed yet",
-            });
-            continue;
-          }
           const own = await this.#signAndShare(source, transfers, "cosign", digest, enough);
           if (own === undefined) signatures.splice(0, signatures.length, ...(await directory.read(digest, onInvalid)));
           else signatures.push(own);
@@ -1092,11 +1083,9 @@ export class Relayer {
     report: ProcessReport,
   ): Promise<void> {
     if (signatures.length < threshold) {
-      if (this.#missingSignatures.size >= 10_000) this.#missingSignatures.clear();
       this.#missingSignatures.set(digest, threshold - signatures.length);
       return;
     }
-    this.#missingSignatures.delete(digest);
     if (this.#refusedBatches.has(digest)) return;
     if (!this.#mySubmitTurn(digest, designated)) return;
     const transfers = signatures[0].transfers;
@@ -1163,11 +1152,10 @@ export class Relayer {
 
   /**
    * Why this operator will not sign `transfers` (undefined when every one is a confirmed request exactly as the
-   * source bridge emitted it); `final` when that will not change.
+   * source bridge emitted it, by its store and by the source's logs read now); `final` when that will not change.
    */
   async #checkBatch(source: Side, transfers: SignedTransfer[]): Promise<{ reason: string; final: boolean } | undefined> {
     const src = this.#sides[source];
-    const head = await this.#rpc(() => src.provider.getBlockNumber());
     for (const transfer of transfers) {
       let stored = this.store.getTransfer(source, transfer.requestNonce);
       if (stored === undefined) {
@@ -1183,10 +1171,13 @@ export class Relayer {
       if (!sameTransfer(toSignedTransfer(stored.request), transfer)) {
         return { reason: `nonce ${nonce}: fields differ from the request on the ${source} bridge`, final: true };
       }
-      if (Number(transfer.requestBlockNumber) + src.confirmations > head) {
-        return { reason: `nonce ${nonce}: not confirmed yet`, final: false };
-      }
     }
+    // the store agrees with the proposal: the source's logs, read now, must too, with its confirmations
+    const atSource = await this.#checkSource(source, transfers);
+    const [stale] = atSource.stale;
+    if (stale !== undefined) return { reason: stale.reason, final: true };
+    const [unconfirmed] = atSource.unconfirmed;
+    if (unconfirmed !== undefined) return { reason: `nonce ${unconfirmed}: not confirmed yet`, final: false };
     return undefined;
   }
 
