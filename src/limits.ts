@@ -13,6 +13,7 @@ import { requireOwner } from "./pair.js";
 import type { ConnectedPair } from "./pair.js";
 import { ERC721_INTERFACE_ID } from "./protocol/constants.js";
 import { findTokenPair } from "./tokens.js";
+import { formatAmount } from "./units.js";
 import { parseAmountOrZero, sameAddress } from "./validate.js";
 import type { Side } from "./validate.js";
 
@@ -128,7 +129,7 @@ export async function setLimits(
 /** Lines describing limits for people. */
 export function describeLimits(limits: AssetLimits): string[] {
   const unit = limits.decimals === 0 ? `${limits.asset} NFT(s)` : limits.asset;
-  const inUnits = (value: bigint) => `${limits.decimals === 0 ? value.toString() : formatUnits(value, limits.decimals)} ${unit}`;
+  const inUnits = (value: bigint) => formatAmount(value, limits.decimals, unit);
   const amount = (value: bigint) => (value === 0n ? "none" : inUnits(value));
   const off = limits.minPerTransfer === 0n && limits.maxPerTransfer === 0n && limits.dailyRequestLimit === 0n && limits.dailyHandleLimit === 0n;
   return [
@@ -157,7 +158,7 @@ export interface LimitedAsset {
  */
 export async function checkTransferLimits(pair: ConnectedPair, from: Side, asset: LimitedAsset): Promise<string | undefined> {
   const to: Side = from === "parent" ? "child" : "parent";
-  const units = (value: bigint) => (asset.decimals === 0 ? `${value} ${asset.symbol}` : `${formatUnits(value, asset.decimals)} ${asset.symbol}`);
+  const units = (value: bigint) => formatAmount(value, asset.decimals, asset.symbol);
   const source = await limitsOf(pair, from);
   const [limits, requestedToday] = await Promise.all([source.limitsOf(asset.sourceToken), source.requestedToday(asset.sourceToken)]);
   const min = BigInt(limits.minPerTransfer);
@@ -177,19 +178,33 @@ export async function checkTransferLimits(pair: ConnectedPair, from: Side, asset
         `(${units(BigInt(requestedToday))} requested today, ${units(left)} left; the limit resets at 00:00 UTC)`,
     );
   }
-  const destination = await limitsOf(pair, to);
-  const [held, handledToday] = await Promise.all([
-    destination.limitsOf(asset.destinationToken),
-    destination.handledToday(asset.destinationToken),
-  ]);
-  const handleMax = BigInt(held.maxPerTransfer);
-  const handleDaily = BigInt(held.dailyHandleLimit);
-  if (handleMax !== 0n && asset.amount > handleMax) {
-    return `warning: ${units(asset.amount)} is above the ${to} bridge's maximum per transfer (${units(handleMax)}): it will be held there until the ${to} bridge's owner releases it (bridge release)`;
+  const breach = await handleLimitBreach(pair, to, asset.destinationToken, asset.amount);
+  if (breach?.limit === "max") {
+    return `warning: ${units(asset.amount)} is above the ${to} bridge's maximum per transfer (${units(breach.value)}): it will be held there until the ${to} bridge's owner releases it (bridge release)`;
   }
-  if (handleDaily !== 0n && BigInt(handledToday) + asset.amount > handleDaily) {
-    return `warning: the ${to} bridge paid out ${units(BigInt(handledToday))} of its daily limit of ${units(handleDaily)} today: this transfer will be held there until its owner releases it (bridge release)`;
+  if (breach?.limit === "daily") {
+    return `warning: the ${to} bridge paid out ${units(breach.usedToday)} of its daily limit of ${units(breach.value)} today: this transfer will be held there until its owner releases it (bridge release)`;
   }
+  return undefined;
+}
+
+/**
+ * Which handle limit of `side`'s bridge paying `amount` of `token` (zero: KLAY) out now would break, as the bridge
+ * decides it (`TransferLimits.consumeHandle`): above the maximum per transfer, or past today's handle limit.
+ */
+async function handleLimitBreach(
+  pair: ConnectedPair,
+  side: Side,
+  token: string,
+  amount: bigint,
+): Promise<{ limit: "max" | "daily"; value: bigint; usedToday: bigint } | undefined> {
+  const ledger = await limitsOf(pair, side);
+  const [limits, handledToday] = await Promise.all([ledger.limitsOf(token), ledger.handledToday(token)]);
+  const max = BigInt(limits.maxPerTransfer);
+  const daily = BigInt(limits.dailyHandleLimit);
+  const usedToday = BigInt(handledToday);
+  if (max !== 0n && amount > max) return { limit: "max", value: max, usedToday };
+  if (daily !== 0n && usedToday + amount > daily) return { limit: "daily", value: daily, usedToday };
   return undefined;
 }
 
@@ -204,15 +219,10 @@ export async function handleLimitProblem(
   amount: bigint,
   units: { decimals: number; symbol: string },
 ): Promise<string | undefined> {
-  const ledger = await limitsOf(pair, side);
-  const [limits, handledToday] = await Promise.all([ledger.limitsOf(token), ledger.handledToday(token)]);
-  const shown = (value: bigint) => (units.decimals === 0 ? `${value} ${units.symbol}` : `${formatUnits(value, units.decimals)} ${units.symbol}`);
-  const max = BigInt(limits.maxPerTransfer);
-  const daily = BigInt(limits.dailyHandleLimit);
+  const breach = await handleLimitBreach(pair, side, token, amount);
+  if (breach === undefined) return undefined;
+  const shown = (value: bigint) => formatAmount(value, units.decimals, units.symbol);
   const fix = `it waits until the ${side} bridge's limits allow it (its owner: \`npx hardhat bridge limits --pair ${pair.deployment.name} --side ${side} …\`)`;
-  if (max !== 0n && amount > max) return `${shown(amount)} is above the ${side} bridge's maximum per transfer, ${shown(max)}; ${fix}`;
-  if (daily !== 0n && BigInt(handledToday) + amount > daily) {
-    return `${shown(amount)} would pass the ${side} bridge's daily handle limit of ${shown(daily)} (${shown(BigInt(handledToday))} paid out today); ${fix}`;
-  }
-  return undefined;
+  if (breach.limit === "max") return `${shown(amount)} is above the ${side} bridge's maximum per transfer, ${shown(breach.value)}; ${fix}`;
+  return `${shown(amount)} would pass the ${side} bridge's daily handle limit of ${shown(breach.value)} (${shown(breach.usedToday)} paid out today); ${fix}`;
 }

@@ -28,8 +28,13 @@ export async function assetUnits(pair: ConnectedPair, side: Side, kind: AssetUni
   return { kind, symbol, decimals };
 }
 
+/** An amount with its unit: `1.5 KLAY`, `250.0 DMT`; with 0 decimals a count (`2 ART NFT(s)`). */
+export function formatAmount(value: bigint, decimals: number, symbol: string): string {
+  return `${decimals === 0 ? value.toString() : formatUnits(value, decimals)} ${symbol}`;
+}
+
 /** `value` in `units`: `1.5 KLAY`, `250.0 DMT`, `ART #7`. */
 export function formatAsset(value: bigint, units: AssetUnits): string {
   if (units.kind === "kip17") return `${units.symbol} #${value}`;
-  return `${formatUnits(value, units.decimals)} ${units.symbol}`;
+  return formatAmount(value, units.decimals, units.symbol);
 }
