@@ -10,7 +10,7 @@ import type { Signer, TypedDataDomain } from "ethers";
 
 import { ANCHOR_TYPES, anchoringDomain } from "../signatures.js";
 import { dueAnchorBlocks, readAnchor, type AnchorData } from "../protocol/anchor.js";
-import { canonicalSignature, distinctSigners, listDigests, listJsonFiles, readPeerFile } from "./peer-files.js";
+import { canonicalSignature, listDigests, readSignatureFiles } from "./peer-files.js";
 import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
 import { writeJsonAtomically } from "./signatures.js";
 
@@ -93,17 +93,10 @@ export class AnchorSignatureDirectory implements SignatureExchange<AnchorSignatu
 
   /** The valid signatures of `digest` (recomputed digest, recovered signer); others reported to `onInvalid`. */
   async read(digest: string, onInvalid?: OnInvalid): Promise<AnchorSignature[]> {
-    const directory = join(this.root, digest.toLowerCase());
-    const valid: AnchorSignature[] = [];
-    for (const name of await listJsonFiles(directory)) {
-      const path = join(directory, name);
-      try {
-        const file = JSON.parse(await readPeerFile(path)) as {
-          format: string;
-          signer: string;
-          signature: string;
-          anchor: Record<string, string>;
-        };
+    return readSignatureFiles(
+      join(this.root, digest.toLowerCase()),
+      (text) => {
+        const file = JSON.parse(text) as { format: string; signer: string; signature: string; anchor: Record<string, string> };
         if (file.format !== ANCHOR_SIGNATURE_FILE_FORMAT) throw new Error(`unknown format ${String(file.format)}`);
         const anchor = anchorFromJson(file.anchor);
         const computed = anchorDigest(this.domain, anchor);
@@ -111,13 +104,10 @@ export class AnchorSignatureDirectory implements SignatureExchange<AnchorSignatu
         const signature = canonicalSignature(file.signature);
         const signer = getAddress(verifyTypedData(this.domain, ANCHOR_TYPES, anchor, signature));
         if (signer.toLowerCase() !== String(file.signer).toLowerCase()) throw new Error(`signed by ${signer}`);
-        valid.push({ digest: computed, signer, signature, anchor });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue; // removed meanwhile (anchored)
-        onInvalid?.(path, error instanceof Error ? error.message : String(error));
-      }
-    }
-    return distinctSigners(valid);
+        return { digest: computed, signer, signature, anchor };
+      },
+      onInvalid,
+    );
   }
 
   async remove(digest: string): Promise<void> {

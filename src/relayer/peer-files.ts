@@ -7,6 +7,7 @@
  */
 import { constants } from "node:fs";
 import { open, readdir } from "node:fs/promises";
+import { join } from "node:path";
 
 import { Signature } from "ethers";
 
@@ -84,6 +85,32 @@ export async function listJsonFiles(directory: string): Promise<string[]> {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw error;
   }
+}
+
+/**
+ * The signatures posted as files in `directory` (one digest's), each read with `readPeerFile` and checked by `check`
+ * (its text and path; throws or returns why it is refused), one per signer. A file removed meanwhile (its action done)
+ * is passed over; any other refusal goes to `onInvalid`.
+ */
+export async function readSignatureFiles<Entry extends { signer: string }>(
+  directory: string,
+  check: (text: string, path: string) => Entry | string,
+  onInvalid?: (file: string, reason: string) => void,
+): Promise<Entry[]> {
+  const valid: Entry[] = [];
+  for (const name of await listJsonFiles(directory)) {
+    const path = join(directory, name);
+    let result: Entry | string;
+    try {
+      result = check(await readPeerFile(path), path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
+      result = error instanceof Error ? error.message : String(error);
+    }
+    if (typeof result === "string") onInvalid?.(path, result);
+    else valid.push(result);
+  }
+  return distinctSigners(valid);
 }
 
 /**

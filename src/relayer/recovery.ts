@@ -47,7 +47,7 @@ import { REVERT_PREVIEW_CHARS, VoteType, withGasHeadroom } from "../protocol/con
 import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
 import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
-import { canonicalSignature, distinctSigners, listDigests, listJsonFiles, readPeerFile } from "./peer-files.js";
+import { canonicalSignature, listDigests, readSignatureFiles } from "./peer-files.js";
 import { transferFromJson, transferToJson, writeJsonAtomically } from "./signatures.js";
 import type { RecoveryRecord, RelayerStore } from "./store.js";
 import { ParkedStatus, refundTransferOf, transferContentHash } from "../protocol/transfer.js";
@@ -105,12 +105,10 @@ export class RecoverySignatureDirectory implements SignatureExchange<RecoverySig
    * recovers to the named signer, one per signer; `onInvalid` hears of the files refused.
    */
   async read(digest: string, onInvalid?: OnInvalid): Promise<RecoverySignature[]> {
-    const dir = join(this.root, digest.toLowerCase());
-    const valid: RecoverySignature[] = [];
-    for (const name of await listJsonFiles(dir)) {
-      const path = join(dir, name);
-      try {
-        const file = JSON.parse(await readPeerFile(path)) as Record<string, unknown>;
+    return readSignatureFiles(
+      join(this.root, digest.toLowerCase()),
+      (text) => {
+        const file = JSON.parse(text) as Record<string, unknown>;
         if (file.format !== RECOVERY_SIGNATURE_FORMAT) throw new Error(`unknown format ${String(file.format)}`);
         if (file.kind !== "cancel" && file.kind !== "refund") throw new Error(`a ${String(file.kind)} signature`);
         const kind: RecoveryKind = file.kind;
@@ -121,13 +119,10 @@ export class RecoverySignatureDirectory implements SignatureExchange<RecoverySig
         const signature = canonicalSignature(file.signature);
         const signer = getAddress(recoverAddress(digest, signature));
         if (signer.toLowerCase() !== String(file.signer).toLowerCase()) throw new Error(`signed by ${signer}`);
-        valid.push({ digest, signer, signature, kind, transfer });
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue;
-        onInvalid?.(path, error instanceof Error ? error.message : String(error));
-      }
-    }
-    return distinctSigners(valid);
+        return { digest, signer, signature, kind, transfer };
+      },
+      onInvalid,
+    );
   }
 
   async proposals(): Promise<string[]> {

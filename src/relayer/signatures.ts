@@ -28,7 +28,7 @@ import type { TypedDataDomain } from "ethers";
 
 import { batchDigest } from "../signatures.js";
 import type { SignedTransfer } from "../signatures.js";
-import { canonicalSignature, distinctSigners, listDigests, listJsonFiles, readPeerFile } from "./peer-files.js";
+import { canonicalSignature, listDigests, readSignatureFiles } from "./peer-files.js";
 import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
 import { checksumAddress } from "./types.js";
 
@@ -162,28 +162,19 @@ export class SignatureDirectory implements SignatureExchange<BatchSignature> {
    * `onInvalid`); a second file of a signer already read (a copy under another name) is left out.
    */
   async read(digest: string, onInvalid?: OnInvalid): Promise<BatchSignature[]> {
-    const batchDir = join(this.#root, digest.toLowerCase());
-    const names = await listJsonFiles(batchDir);
-    const valid: BatchSignature[] = [];
-    for (const name of names) {
-      const path = join(batchDir, name);
-      let text: string;
-      try {
-        text = await readPeerFile(path);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") continue; // removed meanwhile (batch handled)
-        onInvalid?.(path, error instanceof Error ? error.message : String(error));
-        continue;
-      }
-      let checked = this.#checked.get(path);
-      if (checked === undefined || checked.text !== text) {
-        checked = { text, result: this.#check(digest, text) };
-        this.#checked.set(path, checked);
-      }
-      if (typeof checked.result === "string") onInvalid?.(path, checked.result);
-      else valid.push({ ...checked.result, transfers: [...checked.result.transfers] });
-    }
-    return distinctSigners(valid);
+    return readSignatureFiles(
+      join(this.#root, digest.toLowerCase()),
+      (text, path) => {
+        let checked = this.#checked.get(path);
+        if (checked === undefined || checked.text !== text) {
+          checked = { text, result: this.#check(digest, text) };
+          this.#checked.set(path, checked);
+        }
+        const result = checked.result;
+        return typeof result === "string" ? result : { ...result, transfers: [...result.transfers] };
+      },
+      onInvalid,
+    );
   }
 
   /** The signature in `text` (a file of batch `digest`) once checked, or why it is refused. */
