@@ -72,10 +72,8 @@ export interface SetAsideStore {
 export function openBoundStore(path: string, identity: DeploymentIdentity): { store: RelayerStore; setAside?: SetAsideStore } {
   const store = new RelayerStore(path);
   const problem = bindStore(store, identity);
-  if (problem === undefined || path === ":memory:") {
-    if (problem !== undefined) throw new Error(`the store ${path} belongs to another deployment: ${problem}`);
-    return { store };
-  }
+  if (problem === undefined) return { store };
+  if (path === ":memory:") throw new Error(`the store ${path} belongs to another deployment: ${problem}`);
   store.close();
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "");
   const base = path.endsWith(".sqlite") ? path.slice(0, -".sqlite".length) : path;
