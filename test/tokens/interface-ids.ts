@@ -2,6 +2,8 @@ import { expect } from "chai";
 import { Interface, id } from "ethers";
 import { artifacts, network } from "hardhat";
 
+import { ERC721_INTERFACE_ID } from "../../src/protocol/constants.js";
+
 const { ethers, networkHelpers } = await network.create();
 
 // Function lists of Klaytn's KIP7, KIP17 and KIP13 specifications (kips.klaytn.foundation), written out here so
@@ -114,6 +116,11 @@ describe("KIP13 interface ids", function () {
     for (const [name, functions] of Object.entries(SPEC_FUNCTIONS)) {
       expect(xorOfSelectors(functions), name).to.equal(EXPECTED_IDS[name]);
     }
+  });
+
+  it("the protocol's ERC721 interface id (how the bridge tells an NFT) is KIP17's", function () {
+    expect(ERC721_INTERFACE_ID).to.equal(EXPECTED_IDS.KIP17);
+    expect(xorOfSelectors(SPEC_FUNCTIONS.KIP17)).to.equal(ERC721_INTERFACE_ID);
   });
 
   it("type(I).interfaceId of each Solidity interface equals the computed id", async function () {
