@@ -770,6 +770,7 @@ export class Relayer {
       direction: direction(source),
       nonce,
       asset: assetName(request),
+      amount: this.#amount(request),
       value: request.valueOrTokenId,
       to: request.to,
       tx: tx.hash,
