@@ -25,19 +25,11 @@ export type TokenTypeValue = (typeof TokenType)[keyof typeof TokenType];
  * One value transfer request read from a source bridge, with exactly the fields the destination bridge's handle
  * takes. `tokenAddress` is the destination token (`sourceBridge.registeredTokens(sourceToken)`), zero for KLAY.
  */
-export interface TransferRequest {
+export interface TransferRequest extends SignedTransfer {
   source: Side;
-  requestTxHash: string;
   tokenType: TokenTypeValue;
-  from: string;
-  to: string;
+  /** The token on the source side (zero for KLAY); `tokenAddress` is its counterpart on the destination. */
   sourceToken: string;
-  tokenAddress: string;
-  valueOrTokenId: bigint;
-  requestNonce: bigint;
-  requestBlockNumber: bigint;
-  tokenURI: string;
-  extraData: string;
 }
 
 /** The struct of the Transfer the destination bridge executes for `request`. */
