@@ -1,13 +1,9 @@
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-
 import { setFees } from "../src/fees.js";
-import { openPair } from "../src/hardhat/open-pair.js";
-import { parsePairName, parseSide } from "../src/validate.js";
-import { print, runTask } from "./run.js";
+import { parseSide } from "../src/validate.js";
+import { pairTask, print } from "./run.js";
+import type { PairTaskArgs } from "./run.js";
 
-interface Args {
-  signer?: string;
-  pair?: string;
+interface Args extends PairTaskArgs {
   side?: string;
   klay?: string;
   token?: string;
@@ -15,11 +11,8 @@ interface Args {
   receiver?: string;
 }
 
-export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge fee", hre, async () => {
-    parsePairName(args.pair, "pair");
-    const side = parseSide(args.side);
-    const pair = await openPair(hre, args.pair, { signer: args.signer });
-    return setFees(pair, { side, klay: args.klay, token: args.token, amount: args.amount, receiver: args.receiver }, print);
-  });
-}
+export default pairTask(
+  "bridge fee",
+  (args: Args) => ({ ...args, side: parseSide(args.side) }),
+  (pair, { side, klay, token, amount, receiver }) => setFees(pair, { side, klay, token, amount, receiver }, print),
+);

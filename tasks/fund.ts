@@ -1,16 +1,13 @@
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-
 import { fundBridge } from "../src/fund.js";
-import { openPair } from "../src/hardhat/open-pair.js";
-import { parseAmount, parsePairName, parseSide } from "../src/validate.js";
-import { print, runTask } from "./run.js";
+import { parseAmount, parseSide } from "../src/validate.js";
+import { pairTask, print } from "./run.js";
+import type { PairTaskArgs } from "./run.js";
 
-export default async function (args: { signer?: string; pair?: string; side?: string; amount?: string }, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge fund", hre, async () => {
-    parsePairName(args.pair, "pair");
-    const side = parseSide(args.side);
+export default pairTask(
+  "bridge fund",
+  (args: PairTaskArgs & { side?: string; amount?: string }) => {
     parseAmount(args.amount, 18, "amount");
-    const pair = await openPair(hre, args.pair, { signer: args.signer });
-    return fundBridge(pair, side, args.amount, print);
-  });
-}
+    return { side: parseSide(args.side), amount: args.amount };
+  },
+  (pair, { side, amount }) => fundBridge(pair, side, amount, print),
+);

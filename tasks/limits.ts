@@ -1,14 +1,10 @@
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-
 import { BridgeTaskError } from "../src/errors.js";
-import { openPair } from "../src/hardhat/open-pair.js";
 import { describeLimits, readLimits, setLimits } from "../src/limits.js";
-import { required, parsePairName, parseSide } from "../src/validate.js";
-import { print, runTask } from "./run.js";
+import { parseSide, required } from "../src/validate.js";
+import { pairTask, print } from "./run.js";
+import type { PairTaskArgs } from "./run.js";
 
-interface Args {
-  signer?: string;
-  pair?: string;
+interface Args extends PairTaskArgs {
   side?: string;
   asset?: string;
   min?: string;
@@ -19,13 +15,12 @@ interface Args {
   json: boolean;
 }
 
-export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge limits", hre, async () => {
-    parsePairName(args.pair, "pair");
+export default pairTask(
+  "bridge limits",
+  (args: Args) => {
     const side = parseSide(args.side);
-    required(args.asset, "asset");
+    const asset = required(args.asset, "asset");
     const values = [args.min, args.max, args.dailyRequest, args.dailyHandle];
-    const setting = args.off || values.some((value) => value !== undefined);
     if (args.off && values.some((value) => value !== undefined)) {
       throw new BridgeTaskError("off: give either --off or limit values, not both");
     }
@@ -34,12 +29,14 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
         throw new BridgeTaskError(`${what}: "${value}" is not a decimal number >= 0`);
       }
     }
-    const pair = await openPair(hre, args.pair, { signer: args.signer });
+    return { ...args, side, asset, setting: args.off || values.some((value) => value !== undefined) };
+  },
+  async (pair, { side, asset, setting, min, max, dailyRequest, dailyHandle, off, json }) => {
     const limits = setting
-      ? await setLimits(pair, side, args.asset, { min: args.min, max: args.max, dailyRequest: args.dailyRequest, dailyHandle: args.dailyHandle, off: args.off }, print)
-      : await readLimits(pair, side, args.asset);
-    if (args.json) print(JSON.stringify(limits, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2));
+      ? await setLimits(pair, side, asset, { min, max, dailyRequest, dailyHandle, off }, print)
+      : await readLimits(pair, side, asset);
+    if (json) print(JSON.stringify(limits, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value), 2));
     else for (const line of describeLimits(limits)) print(line);
     return limits;
-  });
-}
+  },
+);

@@ -1,15 +1,10 @@
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-
 import { addOperator } from "../src/operators.js";
-import { openPair } from "../src/hardhat/open-pair.js";
-import { parseAddress, parsePairName } from "../src/validate.js";
-import { print, runTask } from "./run.js";
+import { parseAddress } from "../src/validate.js";
+import { pairTask, print } from "./run.js";
+import type { PairTaskArgs } from "./run.js";
 
-export default async function (args: { signer?: string; pair?: string; address?: string }, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge operator add", hre, async () => {
-    parsePairName(args.pair, "pair");
-    const operator = parseAddress(args.address, "address");
-    const pair = await openPair(hre, args.pair, { signer: args.signer });
-    await addOperator(pair, operator, print);
-  });
-}
+export default pairTask(
+  "bridge operator add",
+  (args: PairTaskArgs & { address?: string }) => parseAddress(args.address, "address"),
+  (pair, operator) => addOperator(pair, operator, print),
+);

@@ -4,6 +4,10 @@ import type { Result } from "hardhat/types/utils";
 import { errorResult } from "hardhat/utils/result";
 
 import { BridgeTaskError, explain } from "../src/errors.js";
+import { openPair } from "../src/hardhat/open-pair.js";
+import type { ConnectedPair } from "../src/pair.js";
+import { parseInteger, parsePairName, parseSide } from "../src/validate.js";
+import type { Side } from "../src/validate.js";
 
 /**
  * Runs a task body. `--network` is refused first: a bridge task works on both chains of a pair, named by its record.
@@ -26,6 +30,36 @@ export async function runTask<T>(
     console.error(`Error: ${failure.message}`);
     return errorResult(failure);
   }
+}
+
+/** The options every task on one pair takes. */
+export interface PairTaskArgs {
+  pair?: string;
+  signer?: string;
+}
+
+/**
+ * A task on one pair, as its action: `--pair` and the task's own arguments (`check`, which throws a BridgeTaskError
+ * on bad input) are checked before anything connects, then the pair is opened with `--signer` and `body` runs with
+ * what `check` returned.
+ */
+export function pairTask<A extends PairTaskArgs, C, T>(
+  label: string,
+  check: (args: A) => C,
+  body: (pair: ConnectedPair, checked: C) => Promise<T>,
+): (args: A, hre: HardhatRuntimeEnvironment) => Promise<Result<T, BridgeTaskError>> {
+  return (args, hre) =>
+    runTask(label, hre, async () => {
+      parsePairName(args.pair, "pair");
+      const checked = check(args);
+      const pair = await openPair(hre, args.pair, { signer: args.signer });
+      return body(pair, checked);
+    });
+}
+
+/** `--from` and `--nonce`: a transfer named by the side it was requested on and its request nonce. */
+export function parseTransferName(args: PairTaskArgs & { from?: string; nonce?: string }): { from: Side; nonce: bigint } {
+  return { from: parseSide(args.from, "from"), nonce: parseInteger(args.nonce, "nonce", { max: 2n ** 64n - 1n }) };
 }
 
 /**

@@ -1,25 +1,20 @@
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-
-import { openPair } from "../src/hardhat/open-pair.js";
 import { registerTokenPair } from "../src/tokens.js";
-import { parseAddress, parsePairName, parseTokenType } from "../src/validate.js";
-import { print, runTask } from "./run.js";
+import { parseAddress, parseTokenType } from "../src/validate.js";
+import { pairTask, print } from "./run.js";
+import type { PairTaskArgs } from "./run.js";
 
-interface Args {
-  signer?: string;
-  pair?: string;
+interface Args extends PairTaskArgs {
   type?: string;
   parentToken?: string;
   childToken?: string;
 }
 
-export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge token register", hre, async () => {
-    parsePairName(args.pair, "pair");
-    const type = parseTokenType(args.type);
-    const parentToken = parseAddress(args.parentToken, "parent-token");
-    const childToken = parseAddress(args.childToken, "child-token");
-    const pair = await openPair(hre, args.pair, { signer: args.signer });
-    return registerTokenPair(pair, { type, parentToken, childToken }, print);
-  });
-}
+export default pairTask(
+  "bridge token register",
+  (args: Args) => ({
+    type: parseTokenType(args.type),
+    parentToken: parseAddress(args.parentToken, "parent-token"),
+    childToken: parseAddress(args.childToken, "child-token"),
+  }),
+  (pair, options) => registerTokenPair(pair, options, print),
+);

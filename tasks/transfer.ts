@@ -1,14 +1,10 @@
-import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
-
 import { BridgeTaskError } from "../src/errors.js";
-import { openPair } from "../src/hardhat/open-pair.js";
 import { requestTransfer } from "../src/transfer.js";
-import { parsePairName, parseSide, required } from "../src/validate.js";
-import { print, runTask } from "./run.js";
+import { parseSide, required } from "../src/validate.js";
+import { pairTask, print } from "./run.js";
+import type { PairTaskArgs } from "./run.js";
 
-interface Args {
-  signer?: string;
-  pair?: string;
+interface Args extends PairTaskArgs {
   from?: string;
   asset?: string;
   to?: string;
@@ -17,13 +13,13 @@ interface Args {
   feeLimit?: string;
 }
 
-export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
-  return runTask("bridge transfer", hre, async () => {
-    parsePairName(args.pair, "pair");
+export default pairTask(
+  "bridge transfer",
+  (args: Args) => {
     const from = parseSide(args.from, "from");
     const asset = required(args.asset, "asset");
     if (args.amount === undefined && args.tokenId === undefined) throw new BridgeTaskError("pass --amount (KLAY, KIP7) or --token-id (KIP17)");
-    const pair = await openPair(hre, args.pair, { signer: args.signer });
-    return requestTransfer(pair, { from, asset, to: args.to, amount: args.amount, tokenId: args.tokenId, feeLimit: args.feeLimit }, print);
-  });
-}
+    return { from, asset, to: args.to, amount: args.amount, tokenId: args.tokenId, feeLimit: args.feeLimit };
+  },
+  (pair, request) => requestTransfer(pair, request, print),
+);
