@@ -1,17 +1,15 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { expectSetBridgeGuarded, linkedToken } from "../helpers/service-chain-tokens.js";
+
 const { ethers, networkHelpers } = await network.create();
 
 const TOKEN_ID = 42n;
 
-async function deployServiceChainKIP17() {
-  const [owner, user, stranger] = await ethers.getSigners();
-  const bridge = await ethers.deployContract("TestBridgeReceiver");
-  const otherBridge = await ethers.deployContract("TestBridgeReceiver");
-  const token = await ethers.deployContract("ServiceChainKIP17", ["Child NFT", "CNFT", await bridge.getAddress()]);
-  await token.mintWithTokenURI(user, TOKEN_ID, "ipfs://42");
-  return { owner, user, stranger, bridge, otherBridge, token };
+function deployServiceChainKIP17() {
+  const deploy = (bridge: string) => ethers.deployContract("ServiceChainKIP17", ["Child NFT", "CNFT", bridge]);
+  return linkedToken(ethers, deploy, (token, user) => token.mintWithTokenURI(user, TOKEN_ID, "ipfs://42"));
 }
 
 describe("ServiceChainKIP17", function () {
@@ -58,16 +56,9 @@ describe("ServiceChainKIP17", function () {
 
   describe("setBridge", function () {
     it("only the owner may change the bridge, and only to a contract", async function () {
-      const { user, stranger, bridge, otherBridge, token } = await networkHelpers.loadFixture(deployServiceChainKIP17);
-      await expect(token.connect(stranger).setBridge(otherBridge))
-        .to.be.revertedWithCustomError(token, "OwnableUnauthorizedAccount")
-        .withArgs(stranger.address);
-      await expect(token.setBridge(user))
-        .to.be.revertedWithCustomError(token, "BridgeNotContract")
-        .withArgs(user.address);
-      await expect(token.setBridge(otherBridge))
-        .to.emit(token, "BridgeChanged")
-        .withArgs(await bridge.getAddress(), await otherBridge.getAddress());
+      const fixture = await networkHelpers.loadFixture(deployServiceChainKIP17);
+      const { user, bridge, otherBridge, token } = fixture;
+      await expectSetBridgeGuarded(fixture);
       const mint = token.interface.encodeFunctionData("mintWithTokenURI", [user.address, 5n, ""]);
       await expect(bridge.execute(token, mint)).to.be.revertedWithCustomError(token, "MinterRoleUnauthorizedAccount");
       await otherBridge.execute(token, mint);

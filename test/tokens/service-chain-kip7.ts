@@ -1,15 +1,13 @@
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { expectSetBridgeGuarded, linkedToken } from "../helpers/service-chain-tokens.js";
+
 const { ethers, networkHelpers } = await network.create();
 
-async function deployServiceChainKIP7() {
-  const [owner, user, stranger] = await ethers.getSigners();
-  const bridge = await ethers.deployContract("TestBridgeReceiver");
-  const otherBridge = await ethers.deployContract("TestBridgeReceiver");
-  const token = await ethers.deployContract("ServiceChainKIP7", ["Child Token", "CT", await bridge.getAddress()]);
-  await token.mint(user, 1_000n);
-  return { owner, user, stranger, bridge, otherBridge, token };
+function deployServiceChainKIP7() {
+  const deploy = (bridge: string) => ethers.deployContract("ServiceChainKIP7", ["Child Token", "CT", bridge]);
+  return linkedToken(ethers, deploy, (token, user) => token.mint(user, 1_000n));
 }
 
 describe("ServiceChainKIP7", function () {
@@ -55,17 +53,9 @@ describe("ServiceChainKIP7", function () {
 
   describe("setBridge", function () {
     it("only the owner may change the bridge, and only to a contract", async function () {
-      const { user, stranger, bridge, otherBridge, token } = await networkHelpers.loadFixture(deployServiceChainKIP7);
-      await expect(token.connect(stranger).setBridge(otherBridge))
-        .to.be.revertedWithCustomError(token, "OwnableUnauthorizedAccount")
-        .withArgs(stranger.address);
-      await expect(token.setBridge(user))
-        .to.be.revertedWithCustomError(token, "BridgeNotContract")
-        .withArgs(user.address);
-      await expect(token.setBridge(otherBridge))
-        .to.emit(token, "BridgeChanged")
-        .withArgs(await bridge.getAddress(), await otherBridge.getAddress());
-      expect(await token.bridge()).to.equal(await otherBridge.getAddress());
+      const fixture = await networkHelpers.loadFixture(deployServiceChainKIP7);
+      await expectSetBridgeGuarded(fixture);
+      expect(await fixture.token.bridge()).to.equal(await fixture.otherBridge.getAddress());
     });
 
     it("moves the minting right from the old bridge to the new one", async function () {
