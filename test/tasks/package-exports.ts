@@ -61,6 +61,14 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
     return dir;
   }
 
+  /** Writes `lines` as `file` in a new consumer project of `type`, runs it with `node` and returns what it printed as JSON. */
+  async function runInProject(type: "module" | "commonjs", file: string, lines: string[], node = process.execPath): Promise<unknown> {
+    const dir = await project(type);
+    await writeFile(path.join(dir, file), lines.join("\n"));
+    const { stdout } = await run(node, [file], { cwd: dir });
+    return JSON.parse(stdout) as unknown;
+  }
+
   async function typeCheck(dir: string, compilerOptions: Record<string, unknown>): Promise<{ code: number; output: string }> {
     await writeFile(path.join(dir, "use.ts"), CONSUMER_TS);
     // no skipLibCheck, no @types/node, no hardhat: the declarations must stand on ethers alone
@@ -88,24 +96,19 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
   });
 
   it("runs in plain Node from an ESM project that installed it", async function () {
-    const dir = await project("module");
-    await writeFile(
-      path.join(dir, "use.mjs"),
-      [
-        'import { parseAmount, validateDeployment, BridgeTaskError, deployPair, collectStatus } from "servicechain-bridge";',
-        'import { Bridge__factory, AnchoringReceiver__factory, ServiceChainKIP7__factory } from "servicechain-bridge/types";',
-        'import bridgeAbi from "servicechain-bridge/abi/Bridge.json" with { type: "json" };',
-        "console.log(JSON.stringify({",
-        '  amount: parseAmount("1.5", 18, "amount").toString(),',
-        "  functions: [typeof deployPair, typeof collectStatus, typeof validateDeployment],",
-        '  refused: (() => { try { parseAmount("0", 18, "amount"); } catch (e) { return e instanceof BridgeTaskError && e.message; } })(),',
-        "  bytecode: AnchoringReceiver__factory.bytecode.length > 2 && ServiceChainKIP7__factory.bytecode.length > 2,",
-        "  sameAbi: JSON.stringify(bridgeAbi) === JSON.stringify(Bridge__factory.abi),",
-        "}));",
-      ].join("\n"),
-    );
-    const { stdout } = await run(process.execPath, ["use.mjs"], { cwd: dir });
-    expect(JSON.parse(stdout)).to.deep.equal({
+    const printed = await runInProject("module", "use.mjs", [
+      'import { parseAmount, validateDeployment, BridgeTaskError, deployPair, collectStatus } from "servicechain-bridge";',
+      'import { Bridge__factory, AnchoringReceiver__factory, ServiceChainKIP7__factory } from "servicechain-bridge/types";',
+      'import bridgeAbi from "servicechain-bridge/abi/Bridge.json" with { type: "json" };',
+      "console.log(JSON.stringify({",
+      '  amount: parseAmount("1.5", 18, "amount").toString(),',
+      "  functions: [typeof deployPair, typeof collectStatus, typeof validateDeployment],",
+      '  refused: (() => { try { parseAmount("0", 18, "amount"); } catch (e) { return e instanceof BridgeTaskError && e.message; } })(),',
+      "  bytecode: AnchoringReceiver__factory.bytecode.length > 2 && ServiceChainKIP7__factory.bytecode.length > 2,",
+      "  sameAbi: JSON.stringify(bridgeAbi) === JSON.stringify(Bridge__factory.abi),",
+      "}));",
+    ]);
+    expect(printed).to.deep.equal({
       amount: "1500000000000000000",
       functions: ["function", "function", "function"],
       refused: "amount: must be greater than 0",
@@ -115,18 +118,13 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
   });
 
   it("runs in plain Node from a CommonJS project (require)", async function () {
-    const dir = await project("commonjs");
-    await writeFile(
-      path.join(dir, "use.js"),
-      [
-        'const { parseAmount, BridgeTaskError } = require("servicechain-bridge");',
-        'const { Bridge__factory } = require("servicechain-bridge/types");',
-        'const { RelayerStore } = require("servicechain-bridge/relayer");',
-        "console.log(JSON.stringify([parseAmount(\"2\", 18, \"amount\").toString(), typeof BridgeTaskError, Bridge__factory.abi.length > 0, typeof RelayerStore]));",
-      ].join("\n"),
-    );
-    const { stdout } = await run(process.execPath, ["use.js"], { cwd: dir });
-    expect(JSON.parse(stdout)).to.deep.equal(["2000000000000000000", "function", true, "function"]);
+    const printed = await runInProject("commonjs", "use.js", [
+      'const { parseAmount, BridgeTaskError } = require("servicechain-bridge");',
+      'const { Bridge__factory } = require("servicechain-bridge/types");',
+      'const { RelayerStore } = require("servicechain-bridge/relayer");',
+      "console.log(JSON.stringify([parseAmount(\"2\", 18, \"amount\").toString(), typeof BridgeTaskError, Bridge__factory.abi.length > 0, typeof RelayerStore]));",
+    ]);
+    expect(printed).to.deep.equal(["2000000000000000000", "function", true, "function"]);
   });
 
   for (const [label, type, options] of [
@@ -147,18 +145,17 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
     if (old === undefined) {
       this.skip(); // reported as pending: this machine has no Node.js 20 beside the pinned Node 22
     }
-    const dir = await project("module");
-    await writeFile(
-      path.join(dir, "old.mjs"),
+    const result = (await runInProject(
+      "module",
+      "old.mjs",
       [
         'const library = await import("servicechain-bridge");',
         'let relayer = "loaded";',
         'try { await import("servicechain-bridge/relayer"); } catch (error) { relayer = error.message; }',
         'console.log(JSON.stringify({ library: typeof library.parseAmount, relayer }));',
-      ].join("\n"),
-    );
-    const { stdout } = await run(old!, ["old.mjs"], { cwd: dir });
-    const result = JSON.parse(stdout) as { library: string; relayer: string };
+      ],
+      old,
+    )) as { library: string; relayer: string };
     expect(result.library).to.equal("function");
     expect(result.relayer).to.match(/^servicechain-bridge\/relayer needs Node\.js 22\.5 or later \(its store is node:sqlite\); this is Node\.js 20\.\d+\.\d+\. The library without the relayer \(servicechain-bridge\) runs on Node\.js 20\.$/);
   });
