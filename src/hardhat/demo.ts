@@ -119,19 +119,17 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log): Promise
       );
     }
 
-    log("");
-    log("== 4. Parent -> child: 10 KLAY, 100 DEMO, DNFT #1");
-    await requestTransfer(pair, { from: "parent", asset: "klay", amount: "10" }, log);
-    await requestTransfer(pair, { from: "parent", asset: kip7.parent, amount: "100" }, log);
-    await requestTransfer(pair, { from: "parent", asset: kip17.parent, tokenId: "1" }, log);
-    await relayUntilDone(relayers);
-
-    log("");
-    log("== 5. Child -> parent: 4 KLAY, 40 DEMO, DNFT #1 back");
-    await requestTransfer(pair, { from: "child", asset: "klay", amount: "4" }, log);
-    await requestTransfer(pair, { from: "child", asset: kip7.child, amount: "40" }, log);
-    await requestTransfer(pair, { from: "child", asset: kip17.child, tokenId: "1" }, log);
-    await relayUntilDone(relayers);
+    for (const [step, from, klay, demo, heading] of [
+      [4, "parent", "10", "100", "Parent -> child: 10 KLAY, 100 DEMO, DNFT #1"],
+      [5, "child", "4", "40", "Child -> parent: 4 KLAY, 40 DEMO, DNFT #1 back"],
+    ] as const) {
+      log("");
+      log(`== ${step}. ${heading}`);
+      await requestTransfer(pair, { from, asset: "klay", amount: klay }, log);
+      await requestTransfer(pair, { from, asset: kip7[from], amount: demo }, log);
+      await requestTransfer(pair, { from, asset: kip17[from], tokenId: "1" }, log);
+      await relayUntilDone(relayers);
+    }
 
     log("");
     log(`== 6. Anchoring: every ${ANCHOR_EVERY} child blocks, the operators sign the block's header on the parent`);
