@@ -6,8 +6,8 @@ import { network } from "hardhat";
 
 import { cancelDigest, recoveryDomain, refundDigest, type SignedTransfer } from "../../src/signatures.js";
 import { ParkedStatus, TokenType, transferContentHash } from "../helpers/bridge.js";
+import { signedBy } from "../helpers/signing.js";
 import {
-  batchSignatures,
   cancelSignatures,
   failedArgs,
   handleBy,
@@ -353,7 +353,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
             .connect(f.op2)
             .handleKLAYTransfer(t.requestTxHash, t.from, t.to, t.valueOrTokenId, t.requestNonce, t.requestBlockNumber, t.extraData, overrides);
         } else {
-          const signatures = await batchSignatures(f.domain, [t], [f.owner, f.op2]);
+          const signatures = await signedBy(f.domain, [t], [f.owner, f.op2]);
           tx = f.bridge.connect(f.submitter).handleSignedTransfers([t], signatures, overrides);
         }
         await expect(tx).to.be.revertedWithCustomError(f.bridge, "InsufficientGasForPayout");
@@ -377,7 +377,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
         [1n, 5_000_000n],
       ] as const) {
         const t = transferOf(nonce, await burner.getAddress());
-        const signatures = await batchSignatures(f.domain, [t], [f.owner, f.op2]);
+        const signatures = await signedBy(f.domain, [t], [f.owner, f.op2]);
         const receipt = await (await f.bridge.handleSignedTransfers([t], signatures, { gasLimit })).wait();
         const failed = receipt!.logs.map((l) => f.bridge.interface.parseLog(l)).find((e) => e?.name === "HandleValueTransferFailed");
         const error = burner.interface.parseError(failed!.args.reason as string);
@@ -396,7 +396,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       const burner = await ethers.deployContract("GasBurningRecipient");
       await burner.setMode(1);
       const gasAt = async (t: SignedTransfer, gasLimit?: bigint) => {
-        const signatures = await batchSignatures(f.domain, [t], [f.owner, f.op2]);
+        const signatures = await signedBy(f.domain, [t], [f.owner, f.op2]);
         const least = gasLimit ?? (await f.bridge.handleSignedTransfers.estimateGas([t], signatures));
         const receipt = await (await f.bridge.handleSignedTransfers([t], signatures, { gasLimit: least })).wait();
         const failed = receipt!.logs.map((l) => f.bridge.interface.parseLog(l)).find((e) => e?.name === "HandleValueTransferFailed");
@@ -424,7 +424,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       const f = await networkHelpers.loadFixture(lockMode);
       const burner = await ethers.deployContract("GasBurningRecipient");
       const t = transferOf(0n, await burner.getAddress());
-      const signatures = await batchSignatures(f.domain, [t], [f.owner, f.op2]);
+      const signatures = await signedBy(f.domain, [t], [f.owner, f.op2]);
       const tx = await f.bridge.handleSignedTransfers([t], signatures, { gasLimit: 10_000_000n });
       await expect(tx).to.emit(f.bridge, "HandleValueTransferFailed").withArgs(...failedArgs(t, "0x"));
       const { gasUsed } = (await tx.wait())!;
@@ -441,7 +441,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
         const good = transferOf(1n, f.user.address, { tokenType: TokenType.ERC20, tokenAddress: f.kip7.target as string, valueOrTokenId: 5n * ONE });
         const later = transferOf(2n, f.user.address, { valueOrTokenId: 2n * ONE });
         const transfers = [later, bad, good];
-        const signatures = await batchSignatures(f.domain, transfers, [f.owner, f.op2]);
+        const signatures = await signedBy(f.domain, transfers, [f.owner, f.op2]);
         const tx = f.bridge.connect(f.submitter).handleSignedTransfers(transfers, signatures);
         const reason = rejecter.interface.encodeErrorResult("KLAYRejected", []);
         await expect(tx).to.emit(f.bridge, "HandleValueTransferFailed").withArgs(...failedArgs(bad, reason));
@@ -605,7 +605,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
         await cancelSignatures({ ...f.recoveryDomain, chainId: f.chainId + 1n }, f.t, signers),
         await cancelSignatures(f.domain, f.t, signers),
         await refundSignatures(f.recoveryDomain, f.t, signers),
-        await batchSignatures(f.domain, [f.t], signers),
+        await signedBy(f.domain, [f.t], signers),
       ];
       for (const signatures of wrong) {
         // the first signature recovers to an unknown address over the real digest

@@ -10,6 +10,7 @@ import {
   signBatch,
   type SignedTransfer,
 } from "../../src/signatures.js";
+import { signedBy, sortedByAddress } from "../helpers/signing.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -51,25 +52,12 @@ function klayTransfer(f: Fixture, nonce: bigint, value = ONE): SignedTransfer {
   };
 }
 
-async function signedBy(
-  domain: Fixture["domain"],
-  transfers: SignedTransfer[],
-  signers: HardhatEthersSigner[],
-): Promise<string> {
-  const signatures = await Promise.all(
-    signers.map(async (s) => ({ signer: s.address, signature: await signBatch(s, domain, transfers) })),
-  );
-  return packSignatures(signatures);
-}
 
 /** Concatenates signatures in the given order, without sorting (to test the contract's own checks). */
 async function rawSignatures(domain: Fixture["domain"], transfers: SignedTransfer[], signers: HardhatEthersSigner[]) {
   return ethers.concat(await Promise.all(signers.map((s) => signBatch(s, domain, transfers))));
 }
 
-function sortedByAddress(signers: HardhatEthersSigner[]) {
-  return [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
-}
 
 describe("Bridge signed handles (EIP-712 batches)", function () {
   it("computes the same digest as ethers' EIP-712 encoder", async function () {

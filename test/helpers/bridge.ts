@@ -72,6 +72,37 @@ export async function deployBridge(ethers: HardhatEthers, modeMintBurn = false, 
   return bridge;
 }
 
+/**
+ * A destination bridge (lock mode unless `modeMintBurn`) deployed by the first signer with `liquidity` wei, the
+ * `operators` registered beside it and `threshold` for value transfers, a registered KIP7 and KIP17 (lock mode: the
+ * bridge holds 1,000 of the KIP7 and NFTs 1..3; mint/burn mode: service-chain tokens it mints).
+ */
+export async function stockedDestination(
+  ethers: HardhatEthers,
+  { modeMintBurn, operators, threshold, liquidity }: { modeMintBurn: boolean; operators: HardhatEthersSigner[]; threshold: number; liquidity: bigint },
+) {
+  const ONE = 10n ** 18n;
+  const bridge = await ethers.deployContract("Bridge", [modeMintBurn], { value: liquidity });
+  for (const operator of operators) await bridge.registerOperator(operator);
+  await bridge.setOperatorThreshold(VoteType.ValueTransfer, threshold);
+  const bridgeAddress = await bridge.getAddress();
+  const kip7 = modeMintBurn
+    ? await ethers.deployContract("ServiceChainKIP7", ["Child KIP7", "CK7", bridgeAddress])
+    : await ethers.deployContract("KIP7Token", ["Parent KIP7", "PK7", 18, 10_000n * ONE]);
+  const kip17 = modeMintBurn
+    ? await ethers.deployContract("ServiceChainKIP17", ["Child KIP17", "CK17", bridgeAddress])
+    : await ethers.deployContract("KIP17Token", ["Parent KIP17", "PK17"]);
+  const kip7Counterpart = ethers.Wallet.createRandom().address;
+  await bridge.registerToken(kip7, kip7Counterpart);
+  await bridge.registerToken(kip17, ethers.Wallet.createRandom().address);
+  if (!modeMintBurn) {
+    await kip7.getFunction("transfer")(bridge, 1_000n * ONE);
+    for (let nft = 1n; nft <= 3n; nft++) await kip17.getFunction("mintWithTokenURI")(bridge, nft, `ipfs://nft/${nft}`);
+  }
+  const { chainId } = await ethers.provider.getNetwork();
+  return { bridge, kip7, kip17, kip7Counterpart, chainId };
+}
+
 /** The nonce bookkeeping a relayer reads, in one object. */
 export async function handleState(bridge: Bridge) {
   return {

@@ -5,15 +5,14 @@ import { Contract, getAddress, id, type ContractTransactionResponse, type TypedD
 
 import {
   bridgeDomain,
-  packSignatures,
   recoveryDomain,
-  signBatch,
   signCancel,
   signRefund,
   type SignedTransfer,
 } from "../../src/signatures.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { TokenType } from "./bridge.js";
+import { stockedDestination, TokenType } from "./bridge.js";
+import { packedSignatures, signedBy } from "./signing.js";
 
 export const ONE = 10n ** 18n;
 export const LIQUIDITY = 10n * ONE;
@@ -30,25 +29,14 @@ export type Path = (typeof PATHS)[number];
  */
 export async function recoveryDestination(ethers: HardhatEthers, modeMintBurn: boolean) {
   const [owner, op2, op3, outsider, user, submitter, stranger] = await ethers.getSigners();
-  const bridge = await ethers.deployContract("Bridge", [modeMintBurn], { value: LIQUIDITY });
-  await bridge.registerOperator(op2);
-  await bridge.registerOperator(op3);
-  await bridge.setOperatorThreshold(0, 2);
+  const { bridge, kip7, kip17, chainId } = await stockedDestination(ethers, {
+    modeMintBurn,
+    operators: [op2, op3],
+    threshold: 2,
+    liquidity: LIQUIDITY,
+  });
   const bridgeAddress = await bridge.getAddress();
-  const kip7 = modeMintBurn
-    ? await ethers.deployContract("ServiceChainKIP7", ["Child KIP7", "CK7", bridgeAddress])
-    : await ethers.deployContract("KIP7Token", ["Parent KIP7", "PK7", 18, 10_000n * ONE]);
-  const kip17 = modeMintBurn
-    ? await ethers.deployContract("ServiceChainKIP17", ["Child KIP17", "CK17", bridgeAddress])
-    : await ethers.deployContract("KIP17Token", ["Parent KIP17", "PK17"]);
-  await bridge.registerToken(kip7, ethers.Wallet.createRandom().address);
-  await bridge.registerToken(kip17, ethers.Wallet.createRandom().address);
-  if (!modeMintBurn) {
-    await kip7.getFunction("transfer")(bridge, 1_000n * ONE);
-    for (let nft = 1n; nft <= 3n; nft++) await kip17.getFunction("mintWithTokenURI")(bridge, nft, `ipfs://nft/${nft}`);
-  }
   const recovery = await ethers.getContractAt("TransferRecovery", await bridge.transferRecovery());
-  const { chainId } = await ethers.provider.getNetwork();
   return {
     bridge,
     recovery,
@@ -86,17 +74,6 @@ export function transferOf(nonce: bigint, to: string, overrides: Partial<SignedT
   };
 }
 
-/** Signatures of `signers` over the batch `transfers` under `domain`, packed (sorted by signer). */
-export async function batchSignatures(
-  domain: TypedDataDomain,
-  transfers: SignedTransfer[],
-  signers: HardhatEthersSigner[],
-): Promise<string> {
-  const signatures = await Promise.all(
-    signers.map(async (s) => ({ signer: s.address, signature: await signBatch(s, domain, transfers) })),
-  );
-  return packSignatures(signatures);
-}
 
 /** One operator's vote for `t` through the per-operator handle function of its token type. */
 export function vote(bridge: Bridge, operator: HardhatEthersSigner, t: SignedTransfer): Promise<ContractTransactionResponse> {
@@ -138,7 +115,7 @@ export async function handleBy(f: Destination, path: Path, t: SignedTransfer): P
     await vote(f.bridge, f.owner, t);
     return vote(f.bridge, f.op2, t);
   }
-  const signatures = await batchSignatures(f.domain, [t], [f.owner, f.op2]);
+  const signatures = await signedBy(f.domain, [t], [f.owner, f.op2]);
   return f.bridge.connect(f.submitter).handleSignedTransfers([t], signatures);
 }
 
@@ -148,9 +125,7 @@ export async function cancelSignatures(
   t: SignedTransfer,
   signers: HardhatEthersSigner[],
 ): Promise<string> {
-  return packSignatures(
-    await Promise.all(signers.map(async (s) => ({ signer: s.address, signature: await signCancel(s, domain, t) }))),
-  );
+  return packedSignatures(signers, (s) => signCancel(s, domain, t));
 }
 
 /** `signers`' signatures refunding `t` under the source recovery's `domain`, packed. */
@@ -159,9 +134,7 @@ export async function refundSignatures(
   t: SignedTransfer,
   signers: HardhatEthersSigner[],
 ): Promise<string> {
-  return packSignatures(
-    await Promise.all(signers.map(async (s) => ({ signer: s.address, signature: await signRefund(s, domain, t) }))),
-  );
+  return packedSignatures(signers, (s) => signRefund(s, domain, t));
 }
 
 /** The `TransferHeld` / `TransferCancelled` arguments of `t`: the fields every handle event of `t` starts with. */

@@ -1,7 +1,11 @@
 // Shared fixture of the attack suites in test/security/ (no tests in this file).
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
-import { bridgeDomain, packSignatures, signBatch, type SignedTransfer } from "../../src/signatures.js";
+import { bridgeDomain, type SignedTransfer } from "../../src/signatures.js";
+
+import { stockedDestination } from "../helpers/bridge.js";
+
+export { signedBy, sortedByAddress } from "../helpers/signing.js";
 import type { TypedDataDomain } from "ethers";
 
 export const ONE = 10n ** 18n;
@@ -14,24 +18,13 @@ export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd
  */
 export async function destination(ethers: HardhatEthers, modeMintBurn = false) {
   const [owner, op2, op3, op4, outsider, user, submitter] = await ethers.getSigners();
-  const bridge = await ethers.deployContract("Bridge", [modeMintBurn], { value: 100n * ONE });
-  for (const op of [op2, op3, op4]) await bridge.registerOperator(op);
-  await bridge.setOperatorThreshold(0, 3);
+  const { bridge, kip7, kip17, kip7Counterpart, chainId } = await stockedDestination(ethers, {
+    modeMintBurn,
+    operators: [op2, op3, op4],
+    threshold: 3,
+    liquidity: 100n * ONE,
+  });
   const bridgeAddress = await bridge.getAddress();
-  const kip7 = modeMintBurn
-    ? await ethers.deployContract("ServiceChainKIP7", ["Child KIP7", "CK7", bridgeAddress])
-    : await ethers.deployContract("KIP7Token", ["Parent KIP7", "PK7", 18, 10_000n * ONE]);
-  const kip17 = modeMintBurn
-    ? await ethers.deployContract("ServiceChainKIP17", ["Child KIP17", "CK17", bridgeAddress])
-    : await ethers.deployContract("KIP17Token", ["Parent KIP17", "PK17"]);
-  const kip7Counterpart = ethers.Wallet.createRandom().address;
-  await bridge.registerToken(kip7, kip7Counterpart);
-  await bridge.registerToken(kip17, ethers.Wallet.createRandom().address);
-  if (!modeMintBurn) {
-    await kip7.getFunction("transfer")(bridge, 1_000n * ONE);
-    for (let id = 1n; id <= 3n; id++) await kip17.getFunction("mintWithTokenURI")(bridge, id, `ipfs://nft/${id}`);
-  }
-  const { chainId } = await ethers.provider.getNetwork();
   const domain = bridgeDomain(chainId, bridgeAddress);
   return { bridge, kip7, kip17, kip7Counterpart, owner, op2, op3, op4, outsider, user, submitter, domain, chainId };
 }
@@ -51,21 +44,4 @@ export function signedKlay(to: string, nonce: bigint, value = ONE, overrides: Pa
     extraData: "0x",
     ...overrides,
   };
-}
-
-/** Signatures of `signers` over `transfers` under `domain`, packed as the bridge takes them (sorted, deduplicated). */
-export async function signedBy(
-  domain: TypedDataDomain,
-  transfers: SignedTransfer[],
-  signers: HardhatEthersSigner[],
-): Promise<string> {
-  const signatures = await Promise.all(
-    signers.map(async (s) => ({ signer: s.address, signature: await signBatch(s, domain, transfers) })),
-  );
-  return packSignatures(signatures);
-}
-
-/** `signers` sorted by address, ascending (the order the bridge wants signatures in). */
-export function sortedByAddress<T extends { address: string }>(signers: T[]): T[] {
-  return [...signers].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1));
 }
