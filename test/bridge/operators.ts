@@ -35,8 +35,8 @@ describe("Bridge operators and thresholds", function () {
 
     it("thresholds start at 1 for value transfer and configuration; vote type 2 has none", async function () {
       const { bridge } = await networkHelpers.loadFixture(deployed);
-      expect(await bridge.operatorThresholds(0)).to.equal(1n);
-      expect(await bridge.operatorThresholds(1)).to.equal(1n);
+      expect(await bridge.operatorThresholds(VoteType.ValueTransfer)).to.equal(1n);
+      expect(await bridge.operatorThresholds(VoteType.Configuration)).to.equal(1n);
       expect(await bridge.operatorThresholds(2)).to.equal(0n);
       expect(await bridge.operatorThresholds(255)).to.equal(0n);
     });
@@ -138,12 +138,12 @@ describe("Bridge operators and thresholds", function () {
   describe("setOperatorThreshold", function () {
     it("sets the threshold of each vote type and emits OperatorThresholdChanged", async function () {
       const { bridge } = await networkHelpers.loadFixture(twoOfThree);
-      expect(await bridge.operatorThresholds(0)).to.equal(2n);
+      expect(await bridge.operatorThresholds(VoteType.ValueTransfer)).to.equal(2n);
       await expect(bridge.setOperatorThreshold(VoteType.Configuration, 3))
         .to.emit(bridge, "OperatorThresholdChanged")
         .withArgs(VoteType.Configuration, 3);
-      expect(await bridge.operatorThresholds(1)).to.equal(3n);
-      expect(await bridge.operatorThresholds(0)).to.equal(2n);
+      expect(await bridge.operatorThresholds(VoteType.Configuration)).to.equal(3n);
+      expect(await bridge.operatorThresholds(VoteType.ValueTransfer)).to.equal(2n);
     });
 
     it("refuses 0, a threshold above the operator count, and a vote type other than 0 and 1", async function () {
@@ -157,7 +157,7 @@ describe("Bridge operators and thresholds", function () {
       await expect(bridge.setOperatorThreshold(2, 1))
         .to.be.revertedWithCustomError(bridge, "InvalidVoteType")
         .withArgs(2);
-      expect(await bridge.operatorThresholds(0)).to.equal(2n);
+      expect(await bridge.operatorThresholds(VoteType.ValueTransfer)).to.equal(2n);
       expect(await bridge.operatorThresholds(2)).to.equal(0n);
     });
   });
@@ -172,7 +172,7 @@ describe("Bridge operators and thresholds", function () {
         await expect(bridge.connect(caller).deregisterOperator(a))
           .to.be.revertedWithCustomError(bridge, "OwnableUnauthorizedAccount")
           .withArgs(caller.address);
-        await expect(bridge.connect(caller).setOperatorThreshold(0, 1))
+        await expect(bridge.connect(caller).setOperatorThreshold(VoteType.ValueTransfer, 1))
           .to.be.revertedWithCustomError(bridge, "OwnableUnauthorizedAccount")
           .withArgs(caller.address);
       }

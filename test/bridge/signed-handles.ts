@@ -11,6 +11,7 @@ import {
   type SignedTransfer,
 } from "../../src/signatures.js";
 import { signedBy, sortedByAddress } from "../helpers/signing.js";
+import { VoteType } from "../../src/protocol/constants.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -23,7 +24,7 @@ async function deployDestination() {
   const bridge = await ethers.deployContract("Bridge", [false], { value: ethers.parseEther("100") });
   await bridge.registerOperator(op2);
   await bridge.registerOperator(op3);
-  await bridge.setOperatorThreshold(0, 2);
+  await bridge.setOperatorThreshold(VoteType.ValueTransfer, 2);
   const kip7 = await ethers.deployContract("KIP7Token", ["Child KIP7", "CK7", 18, 10n ** 24n]);
   const kip17 = await ethers.deployContract("KIP17Token", ["Child KIP17", "CK17"]);
   await bridge.registerToken(kip7, ethers.Wallet.createRandom().address);
@@ -306,7 +307,7 @@ describe("Bridge signed handles (EIP-712 batches)", function () {
     const signers = await ethers.getSigners();
     const nine = signers.slice(0, 3).concat(signers.slice(6, 12));
     for (const s of nine.slice(3)) await f.bridge.registerOperator(s);
-    await f.bridge.setOperatorThreshold(0, 5);
+    await f.bridge.setOperatorThreshold(VoteType.ValueTransfer, 5);
     const transfers = [klayTransfer(f, 0n)];
     await expect(
       f.bridge.handleSignedTransfers(transfers, await signedBy(f.domain, transfers, nine.slice(0, 4))),

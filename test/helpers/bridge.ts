@@ -2,14 +2,14 @@
 import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { getAddress, id, type ContractTransactionResponse } from "ethers";
 
+import { VoteType } from "../../src/protocol/constants.js";
 import { transferContentHash } from "../../src/protocol/transfer.js";
 import type { SignedTransfer } from "../../src/signatures.js";
 import type { Bridge, TransferRecovery } from "../../types/ethers-contracts/index.js";
 
 export const TokenType = { KLAY: 0, ERC20: 1, ERC721: 2 } as const;
-export const VoteType = { ValueTransfer: 0, Configuration: 1 } as const;
-/** `ITransferRecovery.ParkedStatus`. */
-export const ParkedStatus = { None: 0, Failed: 1, Held: 2, Cancelled: 3 } as const;
+export { VoteType } from "../../src/protocol/constants.js";
+export { ParkedStatus } from "../../src/protocol/transfer.js";
 
 /** A KLAY handle as the counterpart bridge's request describes it. */
 export interface KlayTransfer {

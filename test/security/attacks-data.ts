@@ -8,6 +8,7 @@ import { ONE, destination, signedBy, signedKlay } from "./helpers.js";
 import type { SignedTransfer } from "../../src/signatures.js";
 import type { Bridge, HostileNFTReceiver } from "../../types/ethers-contracts/index.js";
 import { ParkedStatus, recoveryOf, transferContentHash } from "../helpers/bridge.js";
+import { VoteType } from "../../src/protocol/constants.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -38,7 +39,7 @@ async function configuration(bridge: Bridge) {
   return {
     owner: await bridge.owner(),
     operators: [...(await bridge.getOperatorList())].sort(),
-    thresholds: [await bridge.operatorThresholds(0), await bridge.operatorThresholds(1)],
+    thresholds: [await bridge.operatorThresholds(VoteType.ValueTransfer), await bridge.operatorThresholds(VoteType.Configuration)],
     counterpart: await bridge.counterpartBridge(),
     configurationNonce: await bridge.configurationNonce(),
     requestNonce: await bridge.requestNonce(),

@@ -4,6 +4,7 @@ import { network } from "hardhat";
 
 import { ONE, destination, signedBy, signedKlay } from "./helpers.js";
 import { bridgeDomain } from "../../src/signatures.js";
+import { VoteType } from "../../src/protocol/constants.js";
 
 const { ethers, networkHelpers } = await network.create();
 const parent = await network.create("parent");
@@ -20,7 +21,7 @@ async function twin(side: typeof parent) {
     const [owner, op2, , , , user] = await side.ethers.getSigners();
     const bridge = await side.ethers.deployContract("Bridge", [false], { value: 10n * ONE });
     await bridge.registerOperator(op2);
-    await bridge.setOperatorThreshold(0, 2);
+    await bridge.setOperatorThreshold(VoteType.ValueTransfer, 2);
     const { chainId } = await side.ethers.provider.getNetwork();
     return { ethers: side.ethers, bridge, owner, op2, user, chainId, domain: bridgeDomain(chainId, await bridge.getAddress()) };
 }

@@ -64,6 +64,7 @@ import { network } from "hardhat";
 
 import { ONE, destination, signedBy, signedKlay, sortedByAddress } from "./helpers.js";
 import { signBatch, type SignedTransfer } from "../../src/signatures.js";
+import { VoteType } from "../../src/protocol/constants.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -275,10 +276,10 @@ describe("Security: attacks that drained bridges", function () {
       const transfers = [signedKlay(f.user.address, 0n)];
       const signatures = await signedBy(f.domain, transfers, [f.owner, f.op2, f.op3]);
       await f.bridge.deregisterOperator(f.op4); // threshold 3 of 3
-      await f.bridge.setOperatorThreshold(0, 2);
+      await f.bridge.setOperatorThreshold(VoteType.ValueTransfer, 2);
       await f.bridge.deregisterOperator(f.op3);
       await f.bridge.registerOperator(f.outsider);
-      await f.bridge.setOperatorThreshold(0, 3);
+      await f.bridge.setOperatorThreshold(VoteType.ValueTransfer, 3);
       await expect(f.bridge.handleSignedTransfers(transfers, signatures))
         .to.be.revertedWithCustomError(f.bridge, "SignerNotOperator")
         .withArgs(f.op3.address);

@@ -21,6 +21,7 @@ import {
   ServiceChainKIP7__factory,
 } from "../../types/ethers-contracts/index.js";
 import { chains, runBridgeTask, snapshot, useTemporaryDeployments } from "./helpers.js";
+import { VoteType } from "../../src/protocol/constants.js";
 
 const { parent, child } = await chains();
 const parentSigners = await parent.getSigners();
@@ -112,7 +113,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       ];
       for (const contract of contracts) {
         expect([...(await contract.getOperatorList())].sort()).to.deep.equal([alice, bob, carol].sort());
-        expect(await contract.operatorThresholds(0)).to.equal(2n);
+        expect(await contract.operatorThresholds(VoteType.ValueTransfer)).to.equal(2n);
       }
     });
 
