@@ -14,7 +14,7 @@ import { BridgeTaskError, explain } from "../src/errors.js";
 export async function runTask<T>(
   label: string,
   hre: HardhatRuntimeEnvironment,
-  body: () => Promise<T>,
+  body: () => Promise<T> | T,
 ): Promise<Result<T, BridgeTaskError>> {
   try {
     refuseNetworkOption(hre, label);

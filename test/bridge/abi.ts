@@ -57,7 +57,7 @@ describe("Bridge ABI: Klaytn's bridge interface, entry for entry", function () {
   let compiled: AbiEntry[];
 
   before(async function () {
-    compiled = (await hre.artifacts.readArtifact("Bridge")).abi as AbiEntry[];
+    compiled = (await hre.artifacts.readArtifact("Bridge")).abi;
   });
 
   it("the reference fixture is Klaytn's interface: 53 functions, 13 events, a payable constructor and fallback", function () {

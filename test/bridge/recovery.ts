@@ -703,7 +703,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
         it("KIP7: signatures return the tokens to the requester (released or minted back), once", async function () {
           const f = await networkHelpers.loadFixture(fixture);
           const t = f.requests[1];
-          const supply = (await f.kip7.getFunction("totalSupply")()) as bigint;
+          const supply = await f.kip7.getFunction("totalSupply")();
           const signatures = await refundSignatures(f.recoveryDomain, t, [f.owner, f.op3]);
           const tx = f.recovery.connect(f.submitter).refundTransfer(t, signatures);
           await expect(tx).to.emit(f.recovery, "ValueTransferRefunded").withArgs(...refundedArgs(t));

@@ -7,10 +7,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import type { Signer } from "ethers";
 
-import { bindPair } from "../../src/pair.js";
-import type { ConnectedPair } from "../../src/pair.js";
 import { recoveryTransfers } from "../../src/recovery.js";
 import type { RecoveryEntry } from "../../src/recovery.js";
 import { RelayerStore, memoryLogger, refundTransferOf } from "../../src/relayer/index.js";

@@ -11,7 +11,6 @@ import {
   connectedPair,
   deployPair,
   expectConservation,
-  fundBridge,
   mine,
   relayerFor,
   requestEachKind,

@@ -56,7 +56,7 @@ describe("bridge library", function () {
     const bad = { ...sample("bad"), child: { ...sample("bad").child, bridge: "0x12" } };
     expect(() => validateDeployment(bad, "bad.json")).to.throw(BridgeTaskError, "bad.json: child.bridge must be an address");
     const noBlock = JSON.parse(JSON.stringify(sample("x"))) as Record<string, Record<string, unknown>>;
-    delete noBlock.parent!.deployedBlock;
+    delete noBlock.parent.deployedBlock;
     expect(() => validateDeployment(noBlock)).to.throw(BridgeTaskError, "parent.deployedBlock must be a non-negative integer");
   });
 

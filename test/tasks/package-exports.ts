@@ -157,7 +157,7 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
         'console.log(JSON.stringify({ library: typeof library.parseAmount, relayer }));',
       ].join("\n"),
     );
-    const { stdout } = await run(old!, ["old.mjs"], { cwd: dir });
+    const { stdout } = await run(old, ["old.mjs"], { cwd: dir });
     const result = JSON.parse(stdout) as { library: string; relayer: string };
     expect(result.library).to.equal("function");
     expect(result.relayer).to.match(/^servicechain-bridge\/relayer needs Node\.js 22\.5 or later \(its store is node:sqlite\); this is Node\.js 20\.\d+\.\d+\. The library without the relayer \(servicechain-bridge\) runs on Node\.js 20\.$/);
@@ -181,7 +181,7 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
     try {
       const parentUrl = `http://127.0.0.1:${parentPort}`;
       const childUrl = `http://127.0.0.1:${childPort}`;
-      await Promise.all([waitForChain(parentUrl, 31337, nodes[0]!), waitForChain(childUrl, 31338, nodes[1]!)]);
+      await Promise.all([waitForChain(parentUrl, 31337, nodes[0]), waitForChain(childUrl, 31338, nodes[1])]);
       const dir = await project("module");
       await writeFile(path.join(dir, "plain-ethers.mjs"), example);
       const env = { ...process.env, PARENT_URL: parentUrl, CHILD_URL: childUrl, DEPLOYMENTS_DIR: path.join(dir, "deployments") };
