@@ -17,9 +17,9 @@ type AbiEntry = {
   anonymous?: boolean;
 };
 
-const reference: AbiEntry[] = JSON.parse(
+const reference = JSON.parse(
   readFileSync(new URL("../fixtures/klaytn-bridge-abi.json", import.meta.url), "utf8"),
-);
+) as AbiEntry[];
 
 function types(params: AbiParam[] | undefined): string {
   return (params ?? []).map((p) => ParamType.from({ type: p.type, components: p.components }).format("sighash")).join(",");

@@ -28,6 +28,15 @@ const childSigners = await child.getSigners();
 const deployer = parentSigners[0];
 const [, alice, bob, carol] = parentSigners.map((signer) => signer.address);
 
+/** The fields of `bridge status --json` read here (its integers are decimal strings). */
+interface StatusJson {
+  parent: { requestNonce: string; operators: string[]; tokens: unknown[] };
+  child: { lowerHandleNonce: string; balance: string };
+  parentToChild: { requested: string; pending: { tokenType: string; valueOrTokenId: string }[] };
+  childToParent: { pending: unknown[] };
+  anchoring: { latestAnchor: { blockNumber: string }; latestAnchoredBlock: string | number };
+}
+
 let dir: string;
 let restore: () => Promise<void>;
 
@@ -371,11 +380,11 @@ describe("bridge tasks (in-process parent and child chains)", function () {
     it("shows nonces, pending transfers, balances, operators, tokens and the last anchor", async function () {
       const run = await runBridgeTask<PairStatus>(["status"], { pair: "main", json: true });
       expect(run.success, run.text).to.equal(true);
-      const status = JSON.parse(run.out.join("\n")) as Record<string, any>;
+      const status = JSON.parse(run.out.join("\n")) as StatusJson;
       expect(status.parent.requestNonce).to.equal("3");
       expect(status.child.lowerHandleNonce).to.equal("0");
       expect(status.parentToChild.requested).to.equal("3");
-      expect(status.parentToChild.pending.map((transfer: { tokenType: string }) => transfer.tokenType)).to.deep.equal(["klay", "kip7", "kip17"]);
+      expect(status.parentToChild.pending.map((transfer) => transfer.tokenType)).to.deep.equal(["klay", "kip7", "kip17"]);
       expect(status.parentToChild.pending[0].valueOrTokenId).to.equal(parseEther("1.5").toString());
       expect(status.childToParent.pending).to.have.length(1);
       expect(status.child.balance).to.equal(parseEther("5.75").toString());

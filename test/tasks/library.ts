@@ -49,7 +49,7 @@ describe("bridge library", function () {
     const read = await readDeployment("roundtrip");
     expect(read.mode).to.equal("lock");
     expect(read.tokens).to.deep.equal(deployment.tokens);
-    expect(JSON.parse(await readFile(deploymentPath("roundtrip"), "utf8")).format).to.equal(1);
+    expect((JSON.parse(await readFile(deploymentPath("roundtrip"), "utf8")) as { format: unknown }).format).to.equal(1);
   });
 
   it("names the field that is wrong in a deployments file", function () {
