@@ -27,7 +27,7 @@ function timedLogger(index: number, start: () => number): RelayerLogger {
   return {
     log(level, action, fields) {
       if (level === "info" && ["request", "handled"].includes(action)) return;
-      const text = JSON.stringify(fields, (_key, value) => (typeof value === "bigint" ? String(value) : value));
+      const text = JSON.stringify(fields, (_key, value: unknown) => (typeof value === "bigint" ? String(value) : value));
       console.log(Math.round(performance.now() - start()), index, level, action, text.slice(0, 160));
     },
   };

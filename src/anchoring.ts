@@ -2,6 +2,7 @@ import type { Provider } from "ethers";
 
 import type { Log } from "./connect.js";
 import type { AnchorData } from "./protocol/anchor.js";
+import type { AnchorAcceptedEvent } from "../types/ethers-contracts/anchoring/AnchoringReceiver.js";
 import { sendTx } from "./connect.js";
 import { anchorPeriodOf } from "./deployments.js";
 import { VoteType } from "./protocol/constants.js";
@@ -64,19 +65,17 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
   return { anchor, accepted, txHash: receipt.hash };
 }
 
-type AcceptedEvent = Awaited<ReturnType<ConnectedPair["anchoringReceiver"]["queryFilter"]>>[number];
-
-function anchorFromEvent(event: AcceptedEvent): AnchorData {
-  const args = (event as unknown as { args: Record<string, unknown> }).args;
+function anchorFromEvent(event: AnchorAcceptedEvent.Log): AnchorData {
+  const args = event.args;
   return {
-    blockNumber: BigInt(args.blockNumber as bigint),
-    blockHash: String(args.blockHash),
-    parentHash: String(args.parentHash),
-    transactionsRoot: String(args.transactionsRoot),
-    receiptsRoot: String(args.receiptsRoot),
-    stateRoot: String(args.stateRoot),
-    blockCount: BigInt(args.blockCount as bigint),
-    txCount: BigInt(args.txCount as bigint),
+    blockNumber: args.blockNumber,
+    blockHash: args.blockHash,
+    parentHash: args.parentHash,
+    transactionsRoot: args.transactionsRoot,
+    receiptsRoot: args.receiptsRoot,
+    stateRoot: args.stateRoot,
+    blockCount: args.blockCount,
+    txCount: args.txCount,
   };
 }
 

@@ -1,6 +1,5 @@
 import type { ContractTransactionReceipt, ContractTransactionResponse, Provider, Signer } from "ethers";
 
-import type { PairDeployment } from "./deployments.js";
 import { BridgeTaskError, explain } from "./errors.js";
 import { shortenHex } from "./format.js";
 import type { Side } from "./validate.js";
@@ -34,7 +33,7 @@ export interface PairSides {
  * default).
  */
 export function chooseSigner<T extends { address: string }>(signers: T[], choice: string | undefined, network: string): T {
-  if (choice === undefined || choice.trim() === "") return signers[0]!;
+  if (choice === undefined || choice.trim() === "") return signers[0];
   const text = choice.trim();
   if (/^\d+$/.test(text)) {
     const signer = signers[Number(text)];

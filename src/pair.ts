@@ -1,9 +1,9 @@
 // Handles on a recorded pair's contracts, and the role checks every task makes before sending anything.
 import type { ChainSide, PairSides } from "./connect.js";
 import { AnchoringReceiver__factory, Bridge__factory, type AnchoringReceiver, type Bridge } from "./contracts.js";
-import { readDeployment, type PairDeployment } from "./deployments.js";
+import type { PairDeployment } from "./deployments.js";
 import { BridgeTaskError, explain } from "./errors.js";
-import { parsePairName, sameAddress, type Side } from "./validate.js";
+import { sameAddress, type Side } from "./validate.js";
 
 /** A recorded pair, connected: both chains, both bridges and the anchoring receiver, bound to each side's signer. */
 export interface ConnectedPair extends PairSides {

@@ -187,7 +187,7 @@ function dynamicBytes(hex: string): string {
  * check out, signs through `signTypedData`.
  */
 export async function signBatch(
-  signer: Signer,
+  signer: Pick<Signer, "signTypedData">,
   domain: TypedDataDomain,
   transfers: SignedTransfer[],
   digest?: string,

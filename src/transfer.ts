@@ -48,7 +48,7 @@ function requestNonceFrom(pair: ConnectedPair, from: Side, receipt: ContractTran
   for (const log of receipt.logs) {
     if (!sameAddress(log.address, pair.deployment[from].bridge)) continue;
     const parsed = bridge.interface.parseLog(log);
-    if (parsed?.name === "RequestValueTransfer" || parsed?.name === "RequestValueTransferEncoded") return BigInt(parsed.args.requestNonce);
+    if (parsed?.name === "RequestValueTransfer" || parsed?.name === "RequestValueTransferEncoded") return BigInt(parsed.args.requestNonce as bigint);
   }
   throw new BridgeTaskError(`tx ${receipt.hash} emitted no RequestValueTransfer`);
 }

@@ -25,7 +25,8 @@ export function required<T>(value: T | undefined | null | "", option: string): T
 export function parseAddress(value: string | undefined, what: string): string {
   const text = required(value, what).trim();
   if (!/^0x[0-9a-fA-F]{40}$/.test(text)) throw new BridgeTaskError(`${what}: "${text}" is not an address (0x and 40 hex digits)`);
-  if (!isAddress(text)) throw new BridgeTaskError(`${what}: "${text}" has a wrong checksum (mistyped?)`);
+  const checksumValid: boolean = isAddress(text);
+  if (!checksumValid) throw new BridgeTaskError(`${what}: "${text}" has a wrong checksum (mistyped?)`);
   const address = getAddress(text);
   if (address === "0x0000000000000000000000000000000000000000") throw new BridgeTaskError(`${what}: the zero address is not allowed`);
   return address;

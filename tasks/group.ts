@@ -26,7 +26,7 @@ export type GroupAction = (args: { words: string[] }, hre: HardhatRuntimeEnviron
  * words that name no task: the closest task, in one error line.
  */
 export async function runGroup(group: string[], args: { words: string[] }, hre: HardhatRuntimeEnvironment) {
-  return runTask(group.join(" "), hre, async () => {
+  return runTask(group.join(" "), hre, () => {
     const tasks = listTasks(hre, group);
     if (args.words.length === 0) {
       const width = Math.max(...tasks.map((task) => task.id.length));

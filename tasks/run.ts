@@ -18,7 +18,7 @@ import type { Side } from "../src/validate.js";
 export async function runTask<T>(
   label: string,
   hre: HardhatRuntimeEnvironment,
-  body: () => Promise<T>,
+  body: () => Promise<T> | T,
 ): Promise<Result<T, BridgeTaskError>> {
   try {
     refuseNetworkOption(hre, label);

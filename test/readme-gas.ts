@@ -35,7 +35,11 @@ function relayerOf(median: { transfersPerSecond: number; overheadRatio: number }
 describe("README gas figures", function () {
   it("are exactly the tables made from bench/results.json", async function () {
     const readme = await readFile(path.join(root, "README.md"), "utf8");
-    const { gas, relayer, sizes } = JSON.parse(await readFile(path.join(root, "bench", "results.json"), "utf8"));
+    const { gas, relayer, sizes } = JSON.parse(await readFile(path.join(root, "bench", "results.json"), "utf8")) as {
+      gas: Record<string, number>;
+      relayer: RelayerFigures;
+      sizes: Record<string, number>;
+    };
     expect(Object.keys(gas).sort()).to.deep.equal(Object.keys(GAS_LABELS).sort());
     expect(Object.keys(relayer).sort()).to.deep.equal([...RELAYER_KEYS].sort());
     expect(withGasTable(readme, gas, relayer, sizes)).to.equal(readme);

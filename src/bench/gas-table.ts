@@ -114,7 +114,7 @@ export interface RelayerFigures {
   batchSize: number;
 }
 
-export const RELAYER_KEYS = ["runs", "transfersPerSecond", "overheadRatio", "relayedMs", "requestMs", "directMs", "transfers", "batchSize"];
+export const RELAYER_KEYS = ["runs", "transfersPerSecond", "overheadRatio", "relayedMs", "requestMs", "directMs", "transfers", "batchSize"] as const;
 const SPREAD_KEYS = ["transfersPerSecond", "overheadRatio", "relayedMs", "requestMs", "directMs"] as const;
 
 /** The relayer's targets. */
@@ -135,7 +135,7 @@ export function missedRelayerTargets(relayer: RelayerFigures): string[] {
 /** The markdown table of the relayer's figures (medians, ranges) with their targets. */
 export function relayerTable(relayer: RelayerFigures): string {
   for (const key of RELAYER_KEYS) {
-    if ((relayer as unknown as Record<string, unknown>)[key] === undefined) throw new Error(`bench results have no relayer "${key}"`);
+    if (relayer[key] === undefined) throw new Error(`bench results have no relayer "${key}"`);
   }
   for (const key of SPREAD_KEYS) {
     if (typeof relayer[key]?.median !== "number") throw new Error(`bench results: relayer "${key}" is not a median and range`);

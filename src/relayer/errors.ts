@@ -82,6 +82,7 @@ export function isInsufficientFunds(error: unknown): boolean {
 }
 
 function fullMessage(error: unknown, depth = 0): string {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- an object nested deeper than 4 is not searched: its default text is harmless
   if (depth > 4 || error === null || typeof error !== "object") return String(error ?? "");
   const record = error as Record<string, unknown>;
   return [record.message, record.shortMessage, fullMessage(record.error, depth + 1), fullMessage(record.cause, depth + 1)]

@@ -21,11 +21,12 @@ if (!HAS_SQLITE) throw new Error(OLD_NODE_MESSAGE);
  * middle of the relayer's log lines. Every other warning still goes through.
  */
 export function loadSqlite(): typeof import("node:sqlite") {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- the original, put back as it was; called with process as `this`
   const emitWarning = process.emitWarning;
   process.emitWarning = function (this: NodeJS.Process, warning: string | Error, ...rest: unknown[]) {
     if (String(warning).includes("SQLite")) return;
     return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
-  } as typeof process.emitWarning;
+  };
   try {
     // `process.getBuiltinModule` (Node.js 20.16, 22.3) loads a builtin from ESM and CommonJS builds alike
     const sqlite = process.getBuiltinModule?.("node:sqlite") as typeof import("node:sqlite") | undefined;

@@ -31,7 +31,8 @@ export interface StoredTransfer {
   retryAt: number;
 }
 
-interface TransferRow {
+/** A row of `transfers` as node:sqlite returns it (a type, not an interface, so a row record converts to it). */
+type TransferRow = {
   source: string;
   nonce: number;
   data: string;
@@ -44,7 +45,7 @@ interface TransferRow {
   last_error: string | null;
   attempts: number;
   retry_at: number;
-}
+};
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cursor (side TEXT PRIMARY KEY, block INTEGER NOT NULL);
@@ -100,16 +101,19 @@ CREATE INDEX IF NOT EXISTS recovery_state ON recovery (state);
 };
 
 function serializeRequest(request: TransferRequest): string {
-  return JSON.stringify(request, (_key, value) => (typeof value === "bigint" ? value.toString() : value));
+  return JSON.stringify(request, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
 }
 
+type BigintField = "valueOrTokenId" | "requestNonce" | "requestBlockNumber";
+
 function parseRequest(data: string): TransferRequest {
-  const raw = JSON.parse(data) as Record<string, unknown>;
+  // as serializeRequest writes it: the bigints as decimal strings
+  const raw = JSON.parse(data) as Omit<TransferRequest, BigintField> & Record<BigintField, string>;
   return {
-    ...(raw as unknown as TransferRequest),
-    valueOrTokenId: BigInt(raw.valueOrTokenId as string),
-    requestNonce: BigInt(raw.requestNonce as string),
-    requestBlockNumber: BigInt(raw.requestBlockNumber as string),
+    ...raw,
+    valueOrTokenId: BigInt(raw.valueOrTokenId),
+    requestNonce: BigInt(raw.requestNonce),
+    requestBlockNumber: BigInt(raw.requestBlockNumber),
   };
 }
 
@@ -189,7 +193,8 @@ export interface RecoveryRecord {
   block: number | null;
 }
 
-interface RecoveryRow {
+/** A row of `recovery` as node:sqlite returns it. */
+type RecoveryRow = {
   source: string;
   nonce: number;
   state: string;
@@ -200,7 +205,7 @@ interface RecoveryRow {
   voted: number;
   tx: string | null;
   block: number | null;
-}
+};
 
 function recoveryFromRow(row: RecoveryRow): RecoveryRecord {
   return {
@@ -325,7 +330,7 @@ export class RelayerStore {
   /** The transfers of `source` not done yet, by nonce. */
   pendingTransfers(source: Side): StoredTransfer[] {
     const rows = this.#statement("SELECT * FROM transfers WHERE source = ? AND state != 'done' ORDER BY nonce")
-      .all(source) as unknown as TransferRow[];
+      .all(source) as TransferRow[];
     return rows.map(fromRow);
   }
 
@@ -339,13 +344,13 @@ export class RelayerStore {
   /** Every transfer of `source`, by nonce. */
   allTransfers(source: Side): StoredTransfer[] {
     const rows = this.#statement("SELECT * FROM transfers WHERE source = ? ORDER BY nonce")
-      .all(source) as unknown as TransferRow[];
+      .all(source) as TransferRow[];
     return rows.map(fromRow);
   }
 
   /** How many transfers are in each state. */
   countByState(): Record<string, number> {
-    const rows = this.#statement("SELECT state, COUNT(*) AS n FROM transfers GROUP BY state").all() as unknown as {
+    const rows = this.#statement("SELECT state, COUNT(*) AS n FROM transfers GROUP BY state").all() as {
       state: string;
       n: number;
     }[];
@@ -425,7 +430,7 @@ export class RelayerStore {
 
   /** The recovery records of `source` (every one, or those in `states`), by nonce. */
   recoveries(source: Side, states?: RecoveryState[]): RecoveryRecord[] {
-    const rows = this.#statement("SELECT * FROM recovery WHERE source = ? ORDER BY nonce").all(source) as unknown as RecoveryRow[];
+    const rows = this.#statement("SELECT * FROM recovery WHERE source = ? ORDER BY nonce").all(source) as RecoveryRow[];
     return rows.map(recoveryFromRow).filter((record) => states === undefined || states.includes(record.state));
   }
 
@@ -477,6 +482,6 @@ export class RelayerStore {
   anchorsInState(state: string): { block: number; block_hash: string; signed_at: number | null }[] {
     return this.#statement("SELECT block, block_hash, signed_at FROM anchors WHERE state = ? ORDER BY block").all(
       state,
-    ) as unknown as { block: number; block_hash: string; signed_at: number | null }[];
+    ) as { block: number; block_hash: string; signed_at: number | null }[];
   }
 }

@@ -17,9 +17,9 @@ type AbiEntry = {
   anonymous?: boolean;
 };
 
-const reference: AbiEntry[] = JSON.parse(
+const reference = JSON.parse(
   readFileSync(new URL("../fixtures/klaytn-bridge-abi.json", import.meta.url), "utf8"),
-);
+) as AbiEntry[];
 
 function types(params: AbiParam[] | undefined): string {
   return (params ?? []).map((p) => ParamType.from({ type: p.type, components: p.components }).format("sighash")).join(",");
@@ -57,7 +57,7 @@ describe("Bridge ABI: Klaytn's bridge interface, entry for entry", function () {
   let compiled: AbiEntry[];
 
   before(async function () {
-    compiled = (await hre.artifacts.readArtifact("Bridge")).abi as AbiEntry[];
+    compiled = (await hre.artifacts.readArtifact("Bridge")).abi;
   });
 
   it("the reference fixture is Klaytn's interface: 53 functions, 13 events, a payable constructor and fallback", function () {

@@ -4,6 +4,7 @@ import type { ContractTransactionResponse } from "ethers";
 import { network } from "hardhat";
 
 import type { Bridge } from "../../types/ethers-contracts/index.js";
+import type { RequestValueTransferEncodedEvent } from "../../types/ethers-contracts/bridge/Bridge.js";
 import type { SignedTransfer } from "../../src/signatures.js";
 import { deployBridge, parkedState, ParkedStatus, requestTxHash, TokenType } from "../helpers/bridge.js";
 
@@ -19,20 +20,22 @@ function transferData(to: string, extraData = "0x"): string {
 
 /** Klaytn's encoding undone: encodedData = abi.encode(string(R)), R = the raw return data of tokenURI. */
 function decodeURI(encodedData: string): string {
-  const [raw] = coder.decode(["bytes"], encodedData);
+  const raw = coder.decode(["bytes"], encodedData)[0] as string;
   if (raw === "0x") return "";
-  const [uri] = coder.decode(["string"], raw);
-  return uri;
+  return coder.decode(["string"], raw)[0] as string;
 }
 
 /** The RequestValueTransferEncoded event of `tx`. */
-async function encodedRequest(bridge: Bridge, tx: Promise<ContractTransactionResponse>) {
+async function encodedRequest(
+  bridge: Bridge,
+  tx: Promise<ContractTransactionResponse>,
+): Promise<RequestValueTransferEncodedEvent.OutputObject> {
   const receipt = await (await tx).wait();
   const events = receipt!.logs
     .map((log) => bridge.interface.parseLog(log))
     .filter((e) => e?.name === "RequestValueTransferEncoded");
   expect(events).to.have.length(1);
-  return events[0]!.args;
+  return events[0]!.args.toObject() as RequestValueTransferEncodedEvent.OutputObject;
 }
 
 function handleERC721(
@@ -234,8 +237,7 @@ describe("Bridge KIP17 transfers", function () {
     it("a KIP17 safeTransferFrom with data abi.encode(to, extraData) is a request (onKIP17Received)", async function () {
       const { bridge, nft, user, recipient } = await networkHelpers.loadFixture(lockMode);
       const tx = nft
-        .connect(user)
-        ["safeTransferFrom(address,address,uint256,bytes)"](user, bridge, 7n, transferData(recipient.address, "0x01"));
+        .connect(user)["safeTransferFrom(address,address,uint256,bytes)"](user, bridge, 7n, transferData(recipient.address, "0x01"));
       const args = await encodedRequest(bridge, tx);
       expect([args.from, args.to, args.valueOrTokenId, args.extraData]).to.deep.equal([
         user.address,
@@ -265,8 +267,7 @@ describe("Bridge KIP17 transfers", function () {
     it("a standard ERC721 safeTransferFrom with data is a request (standard onERC721Received)", async function () {
       const { bridge, erc721, user, recipient } = await networkHelpers.loadFixture(plainERC721);
       const tx = erc721
-        .connect(user)
-        ["safeTransferFrom(address,address,uint256,bytes)"](user, bridge, 9n, transferData(recipient.address, "0x02"));
+        .connect(user)["safeTransferFrom(address,address,uint256,bytes)"](user, bridge, 9n, transferData(recipient.address, "0x02"));
       const args = await encodedRequest(bridge, tx);
       expect([args.from, args.to, args.tokenAddress, args.valueOrTokenId, args.extraData]).to.deep.equal([
         user.address,

@@ -161,8 +161,7 @@ describe("Bridge KIP7 transfers", function () {
       await token.connect(user).approve(stranger, 700n);
       await expect(
         token
-          .connect(stranger)
-          ["safeTransferFrom(address,address,uint256,bytes)"](user, bridge, 700n, transferData(recipient.address)),
+          .connect(stranger)["safeTransferFrom(address,address,uint256,bytes)"](user, bridge, 700n, transferData(recipient.address)),
       )
         .to.emit(bridge, "RequestValueTransfer")
         .withArgs(TokenType.ERC20, user.address, recipient.address, await token.getAddress(), 700n, 0, 0, "0x");

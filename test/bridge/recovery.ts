@@ -63,7 +63,7 @@ const FAILURES: FailureCase[] = [
   {
     name: "a KLAY recipient that rejects KLAY",
     modes: ["lock", "mint/burn"],
-    async make(f) {
+    async make() {
       const rejecter = await ethers.deployContract("KLAYRejecter");
       return { t: transferOf(0n, await rejecter.getAddress()), reason: rejecter.interface.encodeErrorResult("KLAYRejected", []) };
     },
@@ -72,19 +72,19 @@ const FAILURES: FailureCase[] = [
     name: "the bridge short of KLAY",
     fixable: true,
     modes: ["lock"],
-    async make(f) {
-      return {
+    make(f) {
+      return Promise.resolve({
         t: transferOf(0n, f.user.address, { valueOrTokenId: LIQUIDITY + 1n }),
         reason: "0x",
         fix: () => f.bridge.chargeWithoutEvent({ value: 1n }),
-      };
+      });
     },
   },
   {
     name: "a KLAY recipient that burns all the gas it gets",
     fixable: true,
     modes: ["lock"],
-    async make(f) {
+    async make() {
       const burner = await ethers.deployContract("GasBurningRecipient");
       return { t: transferOf(0n, await burner.getAddress()), reason: "0x", fix: () => burner.setMode(2) };
     },
@@ -703,7 +703,7 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
         it("KIP7: signatures return the tokens to the requester (released or minted back), once", async function () {
           const f = await networkHelpers.loadFixture(fixture);
           const t = f.requests[1];
-          const supply = (await f.kip7.getFunction("totalSupply")()) as bigint;
+          const supply = await f.kip7.getFunction("totalSupply")();
           const signatures = await refundSignatures(f.recoveryDomain, t, [f.owner, f.op3]);
           const tx = f.recovery.connect(f.submitter).refundTransfer(t, signatures);
           await expect(tx).to.emit(f.recovery, "ValueTransferRefunded").withArgs(...refundedArgs(t));

@@ -13,7 +13,7 @@ import {
   signBatch,
   toSignedTransfer,
 } from "../../src/relayer/index.js";
-import type { Relayer, RelayerLogger } from "../../src/relayer/index.js";
+import type { Relayer } from "../../src/relayer/index.js";
 import { ONE, deployPair, expectConservation, relayerFor, useTwoChains } from "./helpers.js";
 import type { Pair } from "./helpers.js";
 
@@ -85,7 +85,7 @@ describe("relayer batches (requests streaming in)", function () {
           batchSize: 4,
           batchWaitMs: 1000,
           now: () => clock,
-          logger: logs[index] as RelayerLogger,
+          logger: logs[index],
         }),
       ),
     ));

@@ -35,10 +35,9 @@ describe("relayer error handling", function () {
     let calls = 0;
     const delays: number[] = [];
     const result = await withRetry(
-      async () => {
+      () => {
         calls += 1;
-        if (calls < 4) throw new Error("connect ECONNREFUSED 127.0.0.1:8545");
-        return "answer";
+        return calls < 4 ? Promise.reject(new Error("connect ECONNREFUSED 127.0.0.1:8545")) : Promise.resolve("answer");
       },
       { retries: 5, baseDelayMs: 1, maxDelayMs: 3, onRetry: (_error, _attempt, delayMs) => delays.push(delayMs) },
     );
@@ -48,9 +47,9 @@ describe("relayer error handling", function () {
     let reverts = 0;
     let failure: unknown;
     try {
-      await withRetry(async () => {
+      await withRetry(() => {
         reverts += 1;
-        throw Object.assign(new Error("execution reverted"), { code: "CALL_EXCEPTION" });
+        return Promise.reject(Object.assign(new Error("execution reverted"), { code: "CALL_EXCEPTION" }));
       });
     } catch (error) {
       failure = error;
@@ -61,9 +60,9 @@ describe("relayer error handling", function () {
     let attempts = 0;
     try {
       await withRetry(
-        async () => {
+        () => {
           attempts += 1;
-          throw new Error("fetch failed");
+          return Promise.reject(new Error("fetch failed"));
         },
         { retries: 2, baseDelayMs: 1, maxDelayMs: 1 },
       );

@@ -8,7 +8,6 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
-import type { Signer } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
 import { network } from "hardhat";
@@ -32,6 +31,8 @@ import type {
 } from "../../types/ethers-contracts/index.js";
 import { bindPair } from "../../src/pair.js";
 import type { ConnectedPair } from "../../src/pair.js";
+import type { PairDeployment, SideDeployment } from "../../src/deployments.js";
+import { VoteType } from "../../src/protocol/constants.js";
 import { Relayer } from "../../src/relayer/index.js";
 import type { RelayerLogger, RelayerOptions, Side } from "../../src/relayer/index.js";
 
@@ -171,14 +172,14 @@ export async function relayerFor(
   const { confirmations, ...rest } = options;
   return Relayer.create({
     parent: {
-      signer: signerOf(pair.parent, operator) as Signer,
+      signer: signerOf(pair.parent, operator),
       bridge: await pair.parent.bridge.getAddress(),
       deployedBlock: pair.parent.deployedBlock,
       confirmations: confirmations?.parent,
       anchoringReceiver: await pair.parent.anchoringReceiver.getAddress(),
     },
     child: {
-      signer: signerOf(pair.child, operator) as Signer,
+      signer: signerOf(pair.child, operator),
       bridge: await pair.child.bridge.getAddress(),
       deployedBlock: pair.child.deployedBlock,
       confirmations: confirmations?.child,
@@ -383,19 +384,34 @@ export async function connectedPair(pair: Pair, name = "test"): Promise<Connecte
     network: which,
     chainId: Number((await pair[which].connection.ethers.provider.getNetwork()).chainId),
     provider: pair[which].connection.ethers.provider,
-    signer: pair[which].signers[0] as unknown as Signer & { address: string },
+    signer: pair[which].signers[0],
     confirmations: 1,
   });
-  const deployment = {
+  const record = async (which: Side): Promise<SideDeployment> => ({
+    network: which,
+    chainId: Number((await pair[which].connection.ethers.provider.getNetwork()).chainId),
+    bridge: await pair[which].bridge.getAddress(),
+    modeMintBurn: which === "child" && pair.childMintBurn,
+    owner: pair[which].signers[0].address,
+    deployedBlock: pair[which].deployedBlock,
+    deployTx: pair[which].bridge.deploymentTransaction()?.hash ?? "",
+  });
+  const bridge = pair.parent.bridge;
+  const deployment: PairDeployment = {
+    format: 1,
     name,
     mode: pair.childMintBurn ? "mintburn" : "lock",
-    parent: {
-      bridge: await pair.parent.bridge.getAddress(),
-      deployedBlock: pair.parent.deployedBlock,
-      anchoringReceiver: await pair.parent.anchoringReceiver.getAddress(),
+    operators: pair.operators,
+    thresholds: {
+      transfer: Number(await bridge.operatorThresholds(VoteType.ValueTransfer)),
+      configuration: Number(await bridge.operatorThresholds(VoteType.Configuration)),
+      anchoring: Number(await pair.parent.anchoringReceiver.operatorThresholds(VoteType.ValueTransfer)),
     },
-    child: { bridge: await pair.child.bridge.getAddress(), deployedBlock: pair.child.deployedBlock },
+    parent: { ...(await record("parent")), anchoringReceiver: await pair.parent.anchoringReceiver.getAddress() },
+    child: await record("child"),
     tokens: [],
-  } as unknown as Parameters<typeof bindPair>[0];
+    createdAt: new Date(0).toISOString(),
+    updatedAt: new Date(0).toISOString(),
+  };
   return bindPair(deployment, { parent: await side("parent"), child: await side("child") });
 }

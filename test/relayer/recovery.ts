@@ -7,10 +7,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
-import type { Signer } from "ethers";
 
-import { bindPair } from "../../src/pair.js";
-import type { ConnectedPair } from "../../src/pair.js";
 import { recoveryTransfers } from "../../src/recovery.js";
 import type { RecoveryEntry } from "../../src/recovery.js";
 import { RelayerStore, memoryLogger, refundTransferOf } from "../../src/relayer/index.js";
@@ -311,7 +308,7 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     const pair = await deployPair(frame.parent, frame.child, { childMintBurn: false });
     const logger = (lastLogger = memoryLogger());
     const childBridge = await pair.child.bridge.getAddress();
-    await (await pair.child.connection.ethers.provider.send("hardhat_setBalance", [childBridge, "0x0"])).valueOf();
+    await pair.child.connection.ethers.provider.send("hardhat_setBalance", [childBridge, "0x0"]);
     pair.funding.child = 0n;
     const user = pair.parent.signers[10];
     await (await pair.parent.bridge.connect(user).requestKLAYTransfer(user.address, (8n * ONE) / 10n, "0x", { value: (8n * ONE) / 10n })).wait();

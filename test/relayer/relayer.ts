@@ -11,7 +11,6 @@ import {
   connectedPair,
   deployPair,
   expectConservation,
-  fundBridge,
   mine,
   relayerFor,
   requestEachKind,
@@ -64,7 +63,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     }
   }
 
-  async function crashOnce(): Promise<{ hook: () => void; crashed: () => boolean }> {
+  function crashOnce(): { hook: () => void; crashed: () => boolean } {
     let done = false;
     return {
       hook: () => {
@@ -88,7 +87,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
 
   it("a relayer killed after its vote was mined, before recording it, restarts without losing or repeating a vote", async function () {
     const pair = await deployPair(frame.parent, frame.child);
-    const crash = await crashOnce();
+    const crash = crashOnce();
     const killed = await relayerFor(pair, 0, frame.directory.path, { afterSend: crash.hook });
     const other = await relayerFor(pair, 1, frame.directory.path);
     frame.relayers = [other];
@@ -118,7 +117,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   it("a relayer killed after submitting a signed batch, before recording it, restarts and finds it done", async function () {
     const pair = await deployPair(frame.parent, frame.child);
     const signatureDir = `${frame.directory.path}/signatures`;
-    const crash = await crashOnce();
+    const crash = crashOnce();
     const first = await relayerFor(pair, 0, frame.directory.path, { signatureDir });
     const killed = await relayerFor(pair, 1, frame.directory.path, { signatureDir, afterSend: crash.hook });
     frame.relayers = [first];
@@ -463,7 +462,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
       if (failures++ < 2) throw new Error("connect ECONNREFUSED 127.0.0.1:8545");
       return getLogs(filter);
     };
-    provider.send = async (method, params) => {
+    provider.send = async (method, params): Promise<unknown> => {
       if (method === "eth_getLogs" && failures++ < 2) throw new Error("connect ECONNREFUSED 127.0.0.1:8545");
       return send(method, params);
     };

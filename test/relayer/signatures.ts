@@ -19,9 +19,7 @@ import {
   signBatch,
 } from "../../src/relayer/index.js";
 import { decodeRequestLog } from "../../src/protocol/requests.js";
-import type { Relayer } from "../../src/relayer/index.js";
 import { AbiCoder, Signature, Wallet, ZeroAddress, hexlify, randomBytes } from "ethers";
-import type { Signer } from "ethers";
 import { ONE, deployPair, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
 
 describe("relayer signature exchange", function () {
@@ -60,7 +58,7 @@ describe("relayer signature exchange", function () {
     // a signer its provider does not sign for goes the generic way
     const stranger = Wallet.createRandom();
     const viaProvider = { address: stranger.address, provider: frame.child.ethers.provider, signTypedData: stranger.signTypedData.bind(stranger) };
-    expect(await signBatch(viaProvider as unknown as Signer, domain, transfers)).to.equal(
+    expect(await signBatch(viaProvider, domain, transfers)).to.equal(
       Signature.from(await stranger.signTypedData(domain, HANDLE_BATCH_TYPES, { transfers })).serialized,
     );
   });
@@ -76,7 +74,7 @@ describe("relayer signature exchange", function () {
     const expected = logs
       .map((log) => bridge.interface.parseLog(log))
       .filter((event) => event !== null && event.name.startsWith("RequestValueTransfer"));
-    expect(requests.map((request) => request.requestNonce)).to.deep.equal(expected.map((event) => event!.args.requestNonce));
+    expect(requests.map((request) => request.requestNonce)).to.deep.equal(expected.map((event) => event!.args.requestNonce as bigint));
     for (const [i, request] of requests.entries()) {
       const args = expected[i]!.args;
       expect([request.tokenType, request.from, request.to, request.sourceToken, request.valueOrTokenId, request.extraData]).to.deep.equal([
@@ -87,7 +85,7 @@ describe("relayer signature exchange", function () {
         args.valueOrTokenId,
         args.extraData,
       ]);
-      if (expected[i]!.name === "RequestValueTransferEncoded") expect(request.tokenURI).to.equal(decodeTokenURI(args.encodedData));
+      if (expected[i]!.name === "RequestValueTransferEncoded") expect(request.tokenURI).to.equal(decodeTokenURI(args.encodedData as string));
     }
     expect(requests.some((request) => request.tokenURI === "ipfs://token/1")).to.equal(true);
     expect(requests.some((request) => request.extraData === "0xbeef")).to.equal(true);
@@ -118,7 +116,7 @@ describe("relayer signature exchange", function () {
     const [entry] = await shared.read(digest);
     expect(entry.transfers.map((transfer) => transfer.requestNonce)).to.deep.equal([0n, 1n, 2n]);
     expect(await pair.child.bridge.batchDigest(entry.transfers)).to.equal(digest);
-    const file = JSON.parse(await readFile(join(shared.root, digest, files[0]), "utf8"));
+    const file = JSON.parse(await readFile(join(shared.root, digest, files[0]), "utf8")) as { format: unknown };
     expect(file.format).to.equal("servicechain-bridge/handle-batch-signature@1");
 
     // a dishonest operator proposes the same requests paid to itself: the honest relayer will not sign it

@@ -26,8 +26,17 @@ import { VoteType } from "../../src/protocol/constants.js";
 const { parent, child } = await chains();
 const parentSigners = await parent.getSigners();
 const childSigners = await child.getSigners();
-const deployer = parentSigners[0]!;
+const deployer = parentSigners[0];
 const [, alice, bob, carol] = parentSigners.map((signer) => signer.address);
+
+/** The fields of `bridge status --json` read here (its integers are decimal strings). */
+interface StatusJson {
+  parent: { requestNonce: string; operators: string[]; tokens: unknown[] };
+  child: { lowerHandleNonce: string; balance: string };
+  parentToChild: { requested: string; pending: { tokenType: string; valueOrTokenId: string }[] };
+  childToParent: { pending: unknown[] };
+  anchoring: { latestAnchor: { blockNumber: string }; latestAnchoredBlock: string | number };
+}
 
 let dir: string;
 let restore: () => Promise<void>;
@@ -42,7 +51,7 @@ async function expectRefused(id: string[], args: Record<string, unknown>, messag
   const run = await runBridgeTask(id, args);
   expect(run.success, `bridge ${id.join(" ")} should fail; output:\n${run.text}`).to.equal(false);
   expect(run.err).to.have.length(1);
-  const line = run.err[0]!;
+  const line = run.err[0];
   expect(line.startsWith("Error: ")).to.equal(true);
   expect(line).not.to.include("\n");
   if (typeof message === "string") expect(line).to.include(message);
@@ -96,7 +105,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
         parent: "parent",
         child: "child",
         name: "trio",
-        operators: `${alice},${bob},${carol!.toLowerCase()}`,
+        operators: `${alice},${bob},${carol.toLowerCase()}`,
         threshold: "2",
         mode: "lock",
       });
@@ -151,7 +160,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       await expectRefused(["deploy"], { ...base, name: "../escape" }, "is not a valid pair name");
       await expectRefused(["deploy"], { ...base, operators: "0x1234" }, "is not an address");
       // alice's address with its checksum broken: one letter's case flipped
-      const broken = alice!.replace(/[a-f]/, (letter) => letter.toUpperCase()) === alice ? alice!.replace(/[A-F]/, (letter) => letter.toLowerCase()) : alice!.replace(/[a-f]/, (letter) => letter.toUpperCase());
+      const broken = alice.replace(/[a-f]/, (letter) => letter.toUpperCase()) === alice ? alice.replace(/[A-F]/, (letter) => letter.toLowerCase()) : alice.replace(/[a-f]/, (letter) => letter.toUpperCase());
       await expectRefused(["deploy"], { ...base, operators: broken }, "wrong checksum");
       await expectRefused(["deploy"], { ...base, operators: `${alice},${alice}` }, "is listed twice");
       await expectRefused(["deploy"], { ...base, operators: `${alice},${bob}`, threshold: "3" }, "3 is more than the 2 operator(s)");
@@ -164,10 +173,10 @@ describe("bridge tasks (in-process parent and child chains)", function () {
     it("adds and removes an operator on both bridges and the anchoring receiver", async function () {
       const added = await runBridgeTask(["operator", "add"], { pair: "main", address: alice });
       expect(added.success, added.text).to.equal(true);
-      expect(added.out.filter((line) => line.includes(`registerOperator(${short(alice!)})`))).to.have.length(3);
+      expect(added.out.filter((line) => line.includes(`registerOperator(${short(alice)})`))).to.have.length(3);
       const deployment = await record("main");
       expect(deployment.operators).to.deep.equal([deployer.address, alice]);
-      expect(await Bridge__factory.connect(deployment.child.bridge, child.provider).operators(alice!)).to.equal(true);
+      expect(await Bridge__factory.connect(deployment.child.bridge, child.provider).operators(alice)).to.equal(true);
 
       await expectRefused(["operator", "add"], { pair: "main", address: alice }, "is an operator of pair \"main\" already", ["main.json"]);
 
@@ -193,8 +202,8 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       await expectRefused(["operator", "add"], { pair: "main", address: "alice" }, "is not an address");
       // Hand the forced pair's child bridge to bob: the default signer may no longer manage it.
       const deployment = await record("forced");
-      const childBridge = Bridge__factory.connect(deployment.child.bridge, childSigners[0]!);
-      await (await childBridge.transferOwnership(bob!)).wait();
+      const childBridge = Bridge__factory.connect(deployment.child.bridge, childSigners[0]);
+      await (await childBridge.transferOwnership(bob)).wait();
       await expectRefused(["operator", "add"], { pair: "forced", address: carol }, "is not the owner", ["forced.json"]);
     });
   });
@@ -218,8 +227,8 @@ describe("bridge tasks (in-process parent and child chains)", function () {
 
       const deployment = await record("main");
       expect(deployment.tokens.map((token) => [token.type, token.symbol])).to.deep.equal([["kip7", "GLD"], ["kip17", "ART"]]);
-      const gold = deployment.tokens[0]!;
-      const art = deployment.tokens[1]!;
+      const gold = deployment.tokens[0];
+      const art = deployment.tokens[1];
       expect(await KIP7Token__factory.connect(gold.parent, parent.provider).balanceOf(deployer.address)).to.equal(parseEther("1000"));
       expect(await ServiceChainKIP7__factory.connect(gold.child, child.provider).bridge()).to.equal(deployment.child.bridge);
       expect(await KIP17Token__factory.connect(art.parent, parent.provider).tokenURI(2)).to.equal("ipfs://art/2");
@@ -230,7 +239,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
     it("registers an existing token pair, and refuses what does not fit", async function () {
       const deployment = await record("main");
       const parentToken = await new KIP7Token__factory(deployer).deploy("Silver", "SLV", 18, parseEther("50"));
-      const childToken = await new ServiceChainKIP7__factory(childSigners[0]!).deploy("Silver", "SLV", deployment.child.bridge);
+      const childToken = await new ServiceChainKIP7__factory(childSigners[0]).deploy("Silver", "SLV", deployment.child.bridge);
       const sixDecimals = await new KIP7Token__factory(deployer).deploy("Cents", "CNT", 6, 1000n);
       const parentNft = await new KIP17Token__factory(deployer).deploy("Nft", "NFT");
       const args = { pair: "main", type: "kip7", parentToken: await parentToken.getAddress(), childToken: await childToken.getAddress() };
@@ -241,7 +250,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       await expectRefused(["token", "register"], { ...args, parentToken: await parentNft.getAddress() }, "is a KIP17 token, not KIP7");
       await expectRefused(["token", "register"], { ...args, parentToken: await sixDecimals.getAddress() }, "amounts would not match");
       // A child token whose bridge is another contract: the mint/burn child bridge could not mint it.
-      const foreign = await new ServiceChainKIP7__factory(childSigners[0]!).deploy("Foreign", "FRN", await childToken.getAddress());
+      const foreign = await new ServiceChainKIP7__factory(childSigners[0]).deploy("Foreign", "FRN", await childToken.getAddress());
       await expectRefused(["token", "register"], { ...args, childToken: await foreign.getAddress() }, "may not mint");
 
       const run = await runBridgeTask(["token", "register"], args);
@@ -274,7 +283,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       expect(await parentBridge.feeOfKLAY()).to.equal(parseEther("0.01"));
       expect(await parentBridge.feeReceiver()).to.equal(carol);
 
-      const gold = deployment.tokens[0]!;
+      const gold = deployment.tokens[0];
       const tokenFee = await runBridgeTask(["fee"], { pair: "main", side: "parent", token: gold.parent, amount: "0.25" });
       expect(tokenFee.success, tokenFee.text).to.equal(true);
       expect(await parentBridge.feeOfERC20(gold.parent)).to.equal(parseEther("0.25"));
@@ -298,22 +307,22 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       const klay = await runBridgeTask<{ requestNonce: bigint }>(["transfer"], { pair: "main", from: "parent", asset: "klay", to: bob, amount: "1.5" });
       expect(klay.success, klay.text).to.equal(true);
       expect(klay.text).to.match(/request nonce 0 \(parent -> child\), tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
-      expect(klay.text).to.include("requestKLAYTransfer 1.5 KLAY to " + short(bob!) + " (fee 0.01 KLAY): tx 0x");
+      expect(klay.text).to.include("requestKLAYTransfer 1.5 KLAY to " + short(bob) + " (fee 0.01 KLAY): tx 0x");
       expect(await parent.provider.getBalance(deployment.parent.bridge)).to.equal(parseEther("1.5"));
-      expect(await parent.provider.getBalance(carol!)).to.be.greaterThan(parseEther("10000"));
+      expect(await parent.provider.getBalance(carol)).to.be.greaterThan(parseEther("10000"));
 
       const kip7 = await runBridgeTask(["transfer"], { pair: "main", from: "parent", asset: "GLD", amount: "10" });
       expect(kip7.success, kip7.text).to.equal(true);
       expect(kip7.text).to.match(/approve 10\.5 GLD to the parent bridge: tx 0x/);
       expect(kip7.text).to.include("requestERC20Transfer 10.0 GLD to " + short(deployer.address) + " (fee 0.5 GLD): tx 0x");
       expect(kip7.text).to.match(/request nonce 1 \(parent -> child\)/);
-      expect(await KIP7Token__factory.connect(gold!.parent, parent.provider).balanceOf(deployment.parent.bridge)).to.equal(parseEther("10"));
+      expect(await KIP7Token__factory.connect(gold.parent, parent.provider).balanceOf(deployment.parent.bridge)).to.equal(parseEther("10"));
 
-      const kip17 = await runBridgeTask(["transfer"], { pair: "main", from: "parent", asset: art!.parent, to: alice, tokenId: "2" });
+      const kip17 = await runBridgeTask(["transfer"], { pair: "main", from: "parent", asset: art.parent, to: alice, tokenId: "2" });
       expect(kip17.success, kip17.text).to.equal(true);
       expect(kip17.text).to.match(/approve ART #2 to the parent bridge: tx 0x/);
       expect(kip17.text).to.match(/request nonce 2 \(parent -> child\)/);
-      expect(await KIP17Token__factory.connect(art!.parent, parent.provider).ownerOf(2)).to.equal(deployment.parent.bridge);
+      expect(await KIP17Token__factory.connect(art.parent, parent.provider).ownerOf(2)).to.equal(deployment.parent.bridge);
       expect(await parentBridge.requestNonce()).to.equal(3n);
 
       const back = await runBridgeTask(["transfer"], { pair: "main", from: "child", asset: "klay", amount: "0.25" });
@@ -333,10 +342,10 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       await expectRefused(["transfer"], { ...base, asset: deployer.address, amount: "1" }, "is not registered on the parent bridge");
       await expectRefused(["transfer"], { ...base, asset: "GLD", amount: "5000" }, "less than");
       await expectRefused(["transfer"], { ...base, asset: "GLD", tokenId: "1" }, "only for KIP17 tokens");
-      await expectRefused(["transfer"], { ...base, asset: gold!.child, amount: "1" }, "is the child-side token");
+      await expectRefused(["transfer"], { ...base, asset: gold.child, amount: "1" }, "is the child-side token");
       await expectRefused(["transfer"], { ...base, asset: "ART", tokenId: "2" }, "belongs to");
       await expectRefused(["transfer"], { ...base, asset: "ART", tokenId: "9" }, "ART #9 does not exist on parent");
-      await expectRefused(["transfer"], { ...base, asset: art!.parent, amount: "1" }, "move by --token-id");
+      await expectRefused(["transfer"], { ...base, asset: art.parent, amount: "1" }, "move by --token-id");
       // Nothing of GLD on the child yet (the relayer has not handled the request): refused, not reverted.
       await expectRefused(["transfer"], { pair: "main", from: "child", asset: "GLD", amount: "1" }, "has 0.0 GLD on child");
     });
@@ -372,11 +381,11 @@ describe("bridge tasks (in-process parent and child chains)", function () {
     it("shows nonces, pending transfers, balances, operators, tokens and the last anchor", async function () {
       const run = await runBridgeTask<PairStatus>(["status"], { pair: "main", json: true });
       expect(run.success, run.text).to.equal(true);
-      const status = JSON.parse(run.out.join("\n")) as Record<string, any>;
+      const status = JSON.parse(run.out.join("\n")) as StatusJson;
       expect(status.parent.requestNonce).to.equal("3");
       expect(status.child.lowerHandleNonce).to.equal("0");
       expect(status.parentToChild.requested).to.equal("3");
-      expect(status.parentToChild.pending.map((transfer: { tokenType: string }) => transfer.tokenType)).to.deep.equal(["klay", "kip7", "kip17"]);
+      expect(status.parentToChild.pending.map((transfer) => transfer.tokenType)).to.deep.equal(["klay", "kip7", "kip17"]);
       expect(status.parentToChild.pending[0].valueOrTokenId).to.equal(parseEther("1.5").toString());
       expect(status.childToParent.pending).to.have.length(1);
       expect(status.child.balance).to.equal(parseEther("5.75").toString());
@@ -400,7 +409,7 @@ describe("bridge tasks (in-process parent and child chains)", function () {
       const original = await readFile(file, "utf8");
       const edited = JSON.parse(original) as PairDeployment;
       edited.thresholds.transfer = 2;
-      edited.operators.push(alice!);
+      edited.operators.push(alice);
       edited.tokens = edited.tokens.slice(1);
       await writeFile(file, JSON.stringify(edited, null, 2));
       const run = await runBridgeTask(["check"], { pair: "main" });
@@ -471,7 +480,7 @@ describe("bridge tasks: roles, votes below threshold and lock mode", function ()
     expect(deployment.anchorPeriod).to.equal(10);
     const receiver = AnchoringReceiver__factory.connect(deployment.parent.anchoringReceiver!, parent.provider);
     // a few anchor periods past the deployment, with transactions in them
-    for (let i = 0; i < 3; i++) await (await (await child.getSigners())[0]!.sendTransaction({ to: alice, value: 1n })).wait();
+    for (let i = 0; i < 3; i++) await (await (await child.getSigners())[0].sendTransaction({ to: alice, value: 1n })).wait();
     const head = await child.provider.getBlockNumber();
     await child.provider.send("hardhat_mine", [`0x${(30 - (head % 10)).toString(16)}`]);
     const block = BigInt(Math.floor((await child.provider.getBlockNumber()) / 10) * 10);
@@ -514,7 +523,7 @@ describe("bridge tasks: roles, votes below threshold and lock mode", function ()
     expect((await runBridgeTask(["fund"], { pair: "solo", side: "child", amount: "10" })).success).to.equal(true);
     // The operator (the deployer, threshold 1) handles request 1 on the child before request 0.
     const deployment = await record("solo");
-    const childBridge = Bridge__factory.connect(deployment.child.bridge, childSigners[0]!);
+    const childBridge = Bridge__factory.connect(deployment.child.bridge, childSigners[0]);
     const request = second.value!;
     await (await childBridge.handleKLAYTransfer(request.txHash, deployer.address, request.to, parseEther("2"), request.requestNonce, request.blockNumber, "0x")).wait();
 
@@ -535,9 +544,9 @@ describe("bridge tasks: roles, votes below threshold and lock mode", function ()
     expect(kip17.success, kip17.text).to.equal(true);
     const deployment = await record("trio");
     const [lck, lart] = deployment.tokens;
-    expect(await ServiceChainKIP7__factory.connect(lck!.child, child.provider).balanceOf(deployment.child.bridge)).to.equal(parseEther("500"));
-    expect(await ServiceChainKIP17__factory.connect(lart!.child, child.provider).ownerOf(2)).to.equal(deployment.child.bridge);
-    expect(await KIP17Token__factory.connect(lart!.parent, parent.provider).ownerOf(1)).to.equal(deployer.address);
+    expect(await ServiceChainKIP7__factory.connect(lck.child, child.provider).balanceOf(deployment.child.bridge)).to.equal(parseEther("500"));
+    expect(await ServiceChainKIP17__factory.connect(lart.child, child.provider).ownerOf(2)).to.equal(deployment.child.bridge);
+    expect(await KIP17Token__factory.connect(lart.parent, parent.provider).ownerOf(1)).to.equal(deployer.address);
   });
 });
 

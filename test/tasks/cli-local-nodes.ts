@@ -77,7 +77,7 @@ describe("bridge tasks from the command line against two `npx hardhat node` proc
       const bridgeContract = Bridge__factory.connect(recorded.parent.bridge, parent);
       expect(await bridgeContract.requestNonce()).to.equal(2n);
       expect(await parent.getBalance(recorded.parent.bridge)).to.equal(parseEther("2"));
-      const goldToken = KIP7Token__factory.connect(recorded.tokens[0]!.parent, parent);
+      const goldToken = KIP7Token__factory.connect(recorded.tokens[0].parent, parent);
       expect(await goldToken.balanceOf(recorded.parent.bridge)).to.equal(parseEther("25.5"));
     } finally {
       parent.destroy();

@@ -49,14 +49,14 @@ describe("bridge library", function () {
     const read = await readDeployment("roundtrip");
     expect(read.mode).to.equal("lock");
     expect(read.tokens).to.deep.equal(deployment.tokens);
-    expect(JSON.parse(await readFile(deploymentPath("roundtrip"), "utf8")).format).to.equal(1);
+    expect((JSON.parse(await readFile(deploymentPath("roundtrip"), "utf8")) as { format: unknown }).format).to.equal(1);
   });
 
   it("names the field that is wrong in a deployments file", function () {
     const bad = { ...sample("bad"), child: { ...sample("bad").child, bridge: "0x12" } };
     expect(() => validateDeployment(bad, "bad.json")).to.throw(BridgeTaskError, "bad.json: child.bridge must be an address");
     const noBlock = JSON.parse(JSON.stringify(sample("x"))) as Record<string, Record<string, unknown>>;
-    delete noBlock.parent!.deployedBlock;
+    delete noBlock.parent.deployedBlock;
     expect(() => validateDeployment(noBlock)).to.throw(BridgeTaskError, "parent.deployedBlock must be a non-negative integer");
   });
 

@@ -178,7 +178,7 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
     try {
       const parentUrl = `http://127.0.0.1:${parentPort}`;
       const childUrl = `http://127.0.0.1:${childPort}`;
-      await Promise.all([waitForChain(parentUrl, 31337, nodes[0]!), waitForChain(childUrl, 31338, nodes[1]!)]);
+      await Promise.all([waitForChain(parentUrl, 31337, nodes[0]), waitForChain(childUrl, 31338, nodes[1])]);
       const dir = await project("module");
       await writeFile(path.join(dir, "plain-ethers.mjs"), example);
       const env = { ...process.env, PARENT_URL: parentUrl, CHILD_URL: childUrl, DEPLOYMENTS_DIR: path.join(dir, "deployments") };

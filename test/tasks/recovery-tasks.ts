@@ -18,7 +18,7 @@ import { chains, runBridgeTask, snapshot, useTemporaryDeployments } from "./help
 const { parent, child } = await chains();
 const parentSigners = await parent.getSigners();
 const childSigners = await child.getSigners();
-const deployer = parentSigners[0]!;
+const deployer = parentSigners[0];
 
 let dir: string;
 let restore: () => Promise<void>;
@@ -32,7 +32,7 @@ async function expectRefused(id: string[], args: Record<string, unknown>, messag
   const run = await runBridgeTask(id, args);
   expect(run.success, `bridge ${id.join(" ")} should fail; output:\n${run.text}`).to.equal(false);
   expect(run.err).to.have.length(1);
-  const line = run.err[0]!;
+  const line = run.err[0];
   expect(line.startsWith("Error: ")).to.equal(true);
   if (typeof message === "string") expect(line).to.include(message);
   else expect(line).to.match(message);
@@ -51,7 +51,7 @@ async function transferAndHandle(amount: string, to?: string): Promise<bigint> {
   expect(run.success, run.text).to.equal(true);
   const request = run.value!;
   const deployment = await record("rec");
-  const childBridge = Bridge__factory.connect(deployment.child.bridge, childSigners[0]!);
+  const childBridge = Bridge__factory.connect(deployment.child.bridge, childSigners[0]);
   await (
     await childBridge.handleKLAYTransfer(request.txHash, deployer.address, request.to, parseEther(amount), request.requestNonce, request.blockNumber, "0x")
   ).wait();
@@ -175,11 +175,11 @@ describe("bridge limits, retry, release and the recovery in status", function ()
   });
 
   it("lists a failed transfer, then cancelled, then refunded", async function () {
-    const rejecter = await new KLAYRejecter__factory(childSigners[0]!).deploy();
+    const rejecter = await new KLAYRejecter__factory(childSigners[0]).deploy();
     const nonce = await transferAndHandle("0.5", await rejecter.getAddress());
     let entries = await recoveryStatus();
     expect(entries.map((entry) => [entry.requestNonce, entry.status])).to.deep.equal([[nonce.toString(), "failed"]]);
-    expect(entries[0]!.reason).to.equal("0x4bc0096d"); // the rejecter's own error, unknown to the bridge
+    expect(entries[0].reason).to.equal("0x4bc0096d"); // the rejecter's own error, unknown to the bridge
 
     const pair = await openPair(hre, "rec");
     const { transfer, ledger } = await findParkedTransfer(pair, "parent", nonce);
@@ -191,13 +191,13 @@ describe("bridge limits, retry, release and the recovery in status", function ()
 
     const source = await recoveryOf(pair, "parent");
     const before = await parent.provider.getBalance(deployer.address);
-    const refund = await (await source.connect(parentSigners[1]!).refundTransfer({ ...transfer, tokenAddress: ZeroAddress }, "0x").catch((error: unknown) => error));
+    const refund = await (await source.connect(parentSigners[1]).refundTransfer({ ...transfer, tokenAddress: ZeroAddress }, "0x").catch((error: unknown) => error));
     expect(String(refund)).to.match(/NotOperator/); // approvals are the operators'
     await (await source.refundTransfer({ ...transfer, tokenAddress: ZeroAddress }, "0x")).wait();
     expect(await parent.provider.getBalance(deployer.address)).to.be.greaterThan(before); // 0.5 KLAY back, less gas
     entries = await recoveryStatus();
     expect(entries.map((entry) => entry.status)).to.deep.equal(["refunded"]);
-    expect(entries[0]!.refundTx).to.match(/^0x[0-9a-f]{64}$/);
+    expect(entries[0].refundTx).to.match(/^0x[0-9a-f]{64}$/);
     expect((await runBridgeTask(["status"], { pair: "rec" })).text).to.include("not paid out: 0 failed, 0 held, 0 cancelled, 1 refunded");
   });
 

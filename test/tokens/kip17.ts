@@ -64,8 +64,7 @@ describe("KIP17Token", function () {
       await token.connect(holder).setApprovalForAll(operator, true);
       await expect(
         token
-          .connect(operator)
-          ["safeTransferFrom(address,address,uint256,bytes)"](holder, kip17Receiver, TOKEN_ID, "0xcafe"),
+          .connect(operator)["safeTransferFrom(address,address,uint256,bytes)"](holder, kip17Receiver, TOKEN_ID, "0xcafe"),
       )
         .to.emit(kip17Receiver, "KIP17Received")
         .withArgs(await token.getAddress(), operator.address, holder.address, TOKEN_ID, "0xcafe");
@@ -86,8 +85,7 @@ describe("KIP17Token", function () {
         const receiver = fixture[bad];
         await expect(
           fixture.token
-            .connect(fixture.holder)
-            ["safeTransferFrom(address,address,uint256)"](fixture.holder, receiver, TOKEN_ID),
+            .connect(fixture.holder)["safeTransferFrom(address,address,uint256)"](fixture.holder, receiver, TOKEN_ID),
         )
           .to.be.revertedWithCustomError(fixture.token, "KIP17InvalidReceiver")
           .withArgs(await receiver.getAddress());

@@ -111,8 +111,7 @@ describe("KIP7Token", function () {
       await token.connect(holder).approve(spender, 400n);
       await expect(
         token
-          .connect(spender)
-          ["safeTransferFrom(address,address,uint256,bytes)"](holder, acceptingReceiver, 400n, "0x01"),
+          .connect(spender)["safeTransferFrom(address,address,uint256,bytes)"](holder, acceptingReceiver, 400n, "0x01"),
       )
         .to.emit(acceptingReceiver, "KIP7Received")
         .withArgs(await token.getAddress(), spender.address, holder.address, 400n, "0x01");
