@@ -6,7 +6,6 @@ import {
   HANDLE_BATCH_TYPES,
   batchDigest,
   bridgeDomain,
-  packSignatures,
   signBatch,
   type SignedTransfer,
 } from "../../src/signatures.js";

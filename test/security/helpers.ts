@@ -1,12 +1,10 @@
 // Shared fixture of the attack suites in test/security/ (no tests in this file).
-import type { HardhatEthers, HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
+import type { HardhatEthers } from "@nomicfoundation/hardhat-ethers/types";
 
 import { bridgeDomain, type SignedTransfer } from "../../src/signatures.js";
-
 import { stockedDestination } from "../helpers/bridge.js";
 
 export { signedBy, sortedByAddress } from "../helpers/signing.js";
-import type { TypedDataDomain } from "ethers";
 
 export const ONE = 10n ** 18n;
 export const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
