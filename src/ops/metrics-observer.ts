@@ -56,7 +56,7 @@ function direction(source: Side): string {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms (${what})`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -107,7 +107,7 @@ export class RelayerObserver {
   /** A read of `side`'s chain with the time limit; a failure counts as an RPC error of that side. */
   async #read<T>(side: Side, what: string, read: () => Promise<T>): Promise<T> {
     try {
-      return await withTimeout(read(), this.#timeoutMs, `the ${side} chain (${what})`);
+      return await withTimeout(read(), this.#timeoutMs, what);
     } catch (error) {
       this.#options.metrics.rpcErrorsTotal.inc({ side });
       throw error;
