@@ -84,6 +84,7 @@ export class RelayerObserver {
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#now = options.now ?? Date.now;
     options.metrics.setOperator(options.operator);
+    for (const source of SIDES) this.#inFlightLabels.set(`KLAY|${direction(source)}`, { asset: "KLAY", direction: direction(source) });
   }
 
   /** Reads everything once (callers at the same time share one read). */
