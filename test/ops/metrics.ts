@@ -3,6 +3,7 @@
 // when it is cancelled and refunded; the value in flight drains back to 0; `/ready` answers 503 while the child node
 // is paused (SIGSTOP) and 200 again once it runs (SIGCONT). Both nodes and the relayer are stopped whatever happens.
 import type { ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -105,6 +106,28 @@ describe("bridge relay --metrics-port against two `npx hardhat node` processes",
     const user = await parent.getSigner(1);
     const rejecter = await (await new KLAYRejecter__factory(await child.getSigner(1)).deploy()).waitForDeployment();
     const parentBridge = Bridge__factory.connect(deployment.parent.bridge, user);
+
+    // a port in use and a port that is no port: one line each, and no relayer started
+    const busy = createServer();
+    const busyPort = await freePort();
+    await new Promise<void>((resolve) => busy.listen(busyPort, "127.0.0.1", resolve));
+    try {
+      const [inUse, noPort] = await Promise.all([
+        runBridge(env, "relay", "--pair", "watch", "--metrics-port", String(busyPort), "--once"),
+        runBridge(env, "relay", "--pair", "watch", "--metrics-port", "99999", "--once"),
+      ]);
+      for (const [result, pattern] of [
+        [inUse, new RegExp(`^Error: metrics-port: 127\\.0\\.0\\.1:${busyPort} is in use; hint: `)],
+        [noPort, /^Error: metrics-port: must be a port from 1 to 65535 \(got 99999\)$/],
+      ] as const) {
+        expect(result.code, result.stderr).to.equal(1);
+        expect(result.stderr.trim().split("\n"), result.stderr).to.have.length(1);
+        expect(result.stderr.trim()).to.match(pattern);
+        expect(result.stdout, "no relayer line").not.to.match(/\bstart\b/);
+      }
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
 
     const metricsPort = await freePort();
     const metricsUrl = `http://127.0.0.1:${metricsPort}`;
