@@ -4,6 +4,7 @@
 // is paused (SIGSTOP) and 200 again once it runs (SIGCONT). Both nodes and the relayer are stopped whatever happens.
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -107,28 +108,29 @@ describe("bridge relay --metrics-port against two `npx hardhat node` processes",
     const rejecter = await (await new KLAYRejecter__factory(await child.getSigner(1)).deploy()).waitForDeployment();
     const parentBridge = Bridge__factory.connect(deployment.parent.bridge, user);
 
-    // a port in use and a port that is no port: one line each, and no relayer started
-    const busy = createServer();
-    const busyPort = await freePort();
-    await new Promise<void>((resolve) => busy.listen(busyPort, "127.0.0.1", resolve));
-    try {
-      const [inUse, noPort] = await Promise.all([
-        runBridge(env, "relay", "--pair", "watch", "--metrics-port", String(busyPort), "--once"),
-        runBridge(env, "relay", "--pair", "watch", "--metrics-port", "99999", "--once"),
-      ]);
-      for (const [result, pattern] of [
-        [inUse, new RegExp(`^Error: metrics-port: 127\\.0\\.0\\.1:${busyPort} is in use; hint: `)],
-        [noPort, /^Error: metrics-port: must be a port from 1 to 65535 \(got 99999\)$/],
-      ] as const) {
-        expect(result.code, result.stderr).to.equal(1);
-        expect(result.stderr.trim().split("\n"), result.stderr).to.have.length(1);
-        expect(result.stderr.trim()).to.match(pattern);
-        expect(result.stdout, "no relayer line").not.to.match(/\bstart\b/);
+    // a port in use and a port that is no port: one line each, and no relayer started (checked while the relayer starts)
+    const refused = async () => {
+      const busy = createServer();
+      await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+      const busyPort = (busy.address() as AddressInfo).port;
+      try {
+        const [inUse, noPort] = await Promise.all([
+          runBridge(env, "relay", "--pair", "watch", "--metrics-port", String(busyPort), "--once"),
+          runBridge(env, "relay", "--pair", "watch", "--metrics-port", "99999", "--once"),
+        ]);
+        for (const [result, pattern] of [
+          [inUse, new RegExp(`^Error: metrics-port: 127\\.0\\.0\\.1:${busyPort} is in use; hint: `)],
+          [noPort, /^Error: metrics-port: must be a port from 1 to 65535 \(got 99999\)$/],
+        ] as const) {
+          expect(result.code, result.stderr).to.equal(1);
+          expect(result.stderr.trim().split("\n"), result.stderr).to.have.length(1);
+          expect(result.stderr.trim()).to.match(pattern);
+          expect(result.stdout, "no relayer line").not.to.match(/\bstart\b/);
+        }
+      } finally {
+        await new Promise((resolve) => busy.close(resolve));
       }
-    } finally {
-      await new Promise((resolve) => busy.close(resolve));
-    }
-
+    };
     const metricsPort = await freePort();
     const metricsUrl = `http://127.0.0.1:${metricsPort}`;
     relayer = startDetached(
@@ -140,7 +142,7 @@ describe("bridge relay --metrics-port against two `npx hardhat node` processes",
     relayer.stderr?.on("data", (chunk: Buffer) => (relayerOutput += chunk.toString()));
     const status = async (route: string) => (await fetch(`${metricsUrl}${route}`).catch(() => undefined))?.status;
     const scrape = async () => (await fetch(`${metricsUrl}/metrics`)).text();
-    await until(async () => (await status("/ready")) === 200, "the relayer to be ready", 45_000);
+    await Promise.all([refused(), until(async () => (await status("/ready")) === 200, "the relayer to be ready", 45_000)]);
     expect(await status("/live")).to.equal(200);
 
     // every name, with its HELP text
