@@ -111,7 +111,7 @@ export class BridgeMetrics {
     });
     this.rpcErrorsTotal = new Counter({
       name: "bridge_rpc_errors_total",
-      help: "Calls to the chain's node that failed or did not answer in time",
+      help: "Reads of the chain's node for these metrics (at each scrape) that failed or did not answer in time",
       labelNames: ["side"],
       registers,
     });
