@@ -52,6 +52,9 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     if (metricsPort === undefined && (args.metricsHost !== undefined || readyLag !== undefined)) {
       throw new BridgeTaskError(`${args.metricsHost !== undefined ? "metrics-host" : "ready-lag"}: needs --metrics-port`);
     }
+    if (args.metricsHost !== undefined && args.metricsHost.trim() === "") {
+      throw new BridgeTaskError(`metrics-host: empty; give an address of this machine (default ${DEFAULT_METRICS_HOST})`);
+    }
     const deployment = await readDeployment(name);
     if (anchorEvery > 0 && deployment.parent.anchoringReceiver === undefined) {
       throw new BridgeTaskError(`anchor-every: pair "${name}" records no anchoring receiver`);
