@@ -104,8 +104,9 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
       process.once("SIGTERM", stop);
       await relayer.run(controller.signal);
     } finally {
-      relayer.close();
+      // the endpoints go first: a scrape reads the store
       await server?.close();
+      relayer.close();
     }
   });
 }

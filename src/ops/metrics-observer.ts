@@ -61,7 +61,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function describe(error: unknown): string {
+function firstLine(error: unknown): string {
   return error instanceof Error ? error.message.split("\n")[0] : String(error);
 }
 
@@ -125,7 +125,7 @@ export class RelayerObserver {
       metrics.operatorBalance.set({ side, address: operator }, Number(formatEther(balance)));
     } catch (error) {
       metrics.chainUp.set({ side }, 0);
-      reasons.push(`${side} chain: ${describe(error)}`);
+      reasons.push(`${side} chain: ${firstLine(error)}`);
       return;
     }
     metrics.chainUp.set({ side }, 1);
@@ -151,7 +151,7 @@ export class RelayerObserver {
       metrics.oldestPendingSeconds.set({ direction: direction(source) }, await this.#oldestAge(source, pending));
       await this.#setInFlight(source, [...pending, ...parked]);
     } catch (error) {
-      reasons.push(`${source} chain: ${describe(error)}`);
+      reasons.push(`${source} chain: ${firstLine(error)}`);
     }
   }
 
@@ -221,7 +221,7 @@ export class RelayerObserver {
       );
       this.#options.metrics.lastAnchoredBlock.set(Number(latest));
     } catch (error) {
-      reasons.push(`parent chain: ${describe(error)}`);
+      reasons.push(`parent chain: ${firstLine(error)}`);
     }
   }
 }
