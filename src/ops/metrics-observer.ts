@@ -10,10 +10,10 @@ import type { Provider } from "ethers";
 import { AnchoringReceiver__factory, KIP7Token__factory } from "../contracts.js";
 import type { PairDeployment } from "../deployments.js";
 import type { RelayerStore } from "../relayer/store.js";
-import { TokenType, otherSide } from "../relayer/types.js";
+import { TokenType } from "../relayer/types.js";
 import type { Side, TransferRequest } from "../relayer/types.js";
 import type { BridgeMetrics } from "./metrics.js";
-import { SIDES } from "./metrics.js";
+import { SIDES, directionOf as direction } from "./metrics.js";
 
 /** One chain as the observer reads it. */
 export interface ObservedChain {
@@ -48,10 +48,6 @@ export interface Health {
 
 /** The parked states whose value has not reached anyone yet (paid and refunded ones have). */
 const UNPAID = ["failed", "held", "cancelled"] as const;
-
-function direction(source: Side): string {
-  return `${source}->${otherSide(source)}`;
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -7,10 +7,16 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 
 import type { LogFields, RelayerLogger } from "../relayer/log.js";
+import { otherSide } from "../relayer/types.js";
 import type { Side } from "../relayer/types.js";
 
-export const DIRECTIONS = ["parent->child", "child->parent"] as const;
 export const SIDES: readonly Side[] = ["parent", "child"];
+
+/** A direction as the relayer's log lines and these labels write it: `parent->child`, `child->parent`. */
+export function directionOf(source: Side): string {
+  return `${source}->${otherSide(source)}`;
+}
+export const DIRECTIONS = SIDES.map(directionOf);
 
 /** The outcomes `bridge_transfers_total` counts, by the relayer's log action that reports each. */
 const OUTCOME_OF_ACTION: Record<string, string> = {
