@@ -166,6 +166,9 @@ const definedTasks: NewTaskDefinition[] = [
     .addOption({ name: "failedRetries", description: "Retries of a transfer whose payout failed before it is cancelled and refunded (default 3; 0: at once)", type: TEXT, defaultValue: undefined })
     .addFlag({ name: "cancelHeld", description: "Cancel (and refund) transfers held above the limits instead of leaving them to the owner" })
     .addFlag({ name: "json", description: "Log JSON lines" })
+    .addOption({ name: "metricsPort", description: "Serve Prometheus metrics (/metrics), /live and /ready on this port", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "metricsHost", description: "Address the metrics port listens on (default 127.0.0.1)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "readyLag", description: "Blocks a scan may trail the confirmed head before /ready answers 503 (default 20)", type: TEXT, defaultValue: undefined })
     .setAction(() => import("./relay.js"))
     .build(),
 
@@ -210,7 +213,7 @@ const HELP: Record<string, { example: string; required: string[] }> = {
   "bridge retry": { example: "npx hardhat bridge retry --pair demo --from parent --nonce 3", required: ["pair", "from", "nonce"] },
   "bridge release": { example: "npx hardhat bridge release --pair demo --from parent --nonce 3", required: ["pair", "from", "nonce"] },
   "bridge check": { example: "npx hardhat bridge check --pair demo", required: ["pair"] },
-  "bridge relay": { example: "npx hardhat bridge relay --pair demo --anchor-every 100", required: ["pair"] },
+  "bridge relay": { example: "npx hardhat bridge relay --pair demo --anchor-every 100 --metrics-port 9464", required: ["pair"] },
   "bridge demo": { example: "npx hardhat bridge demo", required: [] },
 };
 

@@ -4,6 +4,10 @@ import { connectNetwork } from "../src/hardhat/network.js";
 import { anchorPeriodOf, readDeployment } from "../src/deployments.js";
 import { BridgeTaskError } from "../src/errors.js";
 import { startPairRelayer } from "../src/relay.js";
+import { BridgeMetrics } from "../src/ops/metrics.js";
+import { observePairRelayer } from "../src/ops/metrics-observer.js";
+import { DEFAULT_METRICS_HOST, startMetricsServer } from "../src/ops/metrics-server.js";
+import type { MetricsServer } from "../src/ops/metrics-server.js";
 import { lineLogger } from "../src/relayer/index.js";
 import { parseAddress, parsePairName } from "../src/validate.js";
 import { print, runTask } from "./run.js";
@@ -19,6 +23,9 @@ interface Args {
   json: boolean;
   failedRetries?: string;
   cancelHeld: boolean;
+  metricsPort?: string;
+  metricsHost?: string;
+  readyLag?: string;
 }
 
 function wholeNumber(value: string | undefined, option: string): number | undefined {
@@ -37,6 +44,17 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     const anchorEvery = wholeNumber(args.anchorEvery, "anchor-every") ?? 0;
     const signatureWait = wholeNumber(args.signatureWait, "signature-wait") ?? (args.once ? 5 : 30);
     const failedRetries = wholeNumber(args.failedRetries, "failed-retries") ?? 3;
+    const metricsPort = wholeNumber(args.metricsPort, "metrics-port");
+    if (metricsPort !== undefined && (metricsPort < 1 || metricsPort > 65_535)) {
+      throw new BridgeTaskError(`metrics-port: must be a port from 1 to 65535 (got ${metricsPort})`);
+    }
+    const readyLag = wholeNumber(args.readyLag, "ready-lag");
+    if (metricsPort === undefined && (args.metricsHost !== undefined || readyLag !== undefined)) {
+      throw new BridgeTaskError(`${args.metricsHost !== undefined ? "metrics-host" : "ready-lag"}: needs --metrics-port`);
+    }
+    if (args.metricsHost !== undefined && args.metricsHost.trim() === "") {
+      throw new BridgeTaskError(`metrics-host: empty; give an address of this machine (default ${DEFAULT_METRICS_HOST})`);
+    }
     const deployment = await readDeployment(name);
     if (anchorEvery > 0 && deployment.parent.anchoringReceiver === undefined) {
       throw new BridgeTaskError(`anchor-every: pair "${name}" records no anchoring receiver`);
@@ -46,16 +64,29 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     }
     const parent = await connectNetwork(hre, deployment.parent.network, "parent", operator);
     const child = await connectNetwork(hre, deployment.child.network, "child", parent.signer.address);
+    // the port is taken (or refused) before the relayer starts
+    const metrics = metricsPort === undefined ? undefined : new BridgeMetrics();
+    const server: MetricsServer | undefined =
+      metrics === undefined ? undefined : await startMetricsServer(metrics, metricsPort as number, args.metricsHost?.trim() ?? DEFAULT_METRICS_HOST);
+    // a network's confirmations count the mined block as the first; the relayer counts the blocks after it
+    const scanBehind = { parent: confirmations ?? parent.confirmations - 1, child: confirmations ?? child.confirmations - 1 };
+    const logger = lineLogger({ json: args.json });
     const relayer = await startPairRelayer(deployment, { parent, child }, {
-      // a network's confirmations count the mined block as the first; the relayer counts the blocks after it
-      confirmations: { parent: confirmations ?? parent.confirmations - 1, child: confirmations ?? child.confirmations - 1 },
+      confirmations: scanBehind,
       anchorEvery,
       signatures: !args.votes,
       signatureWaitMs: signatureWait * 1000,
       failedRetries,
       cancelHeld: args.cancelHeld,
-      logger: lineLogger({ json: args.json }),
+      logger: metrics?.logger(logger) ?? logger,
+    }).catch(async (error: unknown) => {
+      await server?.close();
+      throw error;
     });
+    if (server !== undefined && metrics !== undefined) {
+      server.observe(observePairRelayer(metrics, relayer, deployment, { parent, child }, scanBehind, readyLag));
+      print(`metrics: ${server.url}/metrics (also /live and /ready)`);
+    }
     // a reader that stops reading (`bridge relay … | head`) ends the relayer quietly, not with a stack trace
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code !== "EPIPE") throw error;
@@ -73,6 +104,8 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
       process.once("SIGTERM", stop);
       await relayer.run(controller.signal);
     } finally {
+      // the endpoints go first: a scrape reads the store
+      await server?.close();
       relayer.close();
     }
   });

@@ -1300,6 +1300,7 @@ export class Relayer {
       signatures: signatures.length,
       tx: tx.hash,
     });
+    for (const nonce of executed) this.#log.log("info", "handled", { direction: direction(source), nonce, tx: tx.hash });
     await (dest.signatures as SignatureExchange<BatchSignature>).remove(digest);
   }
 
