@@ -11,6 +11,9 @@ let overview;
 let query = new URLSearchParams(location.search).get("q") ?? "";
 
 const $ = (id) => document.getElementById(id);
+/** What the search takes (the server says the same on /api/search). */
+const QUERY = /^(0x[0-9a-fA-F]{64}|0x[0-9a-fA-F]{40}|(parent|child):\d+)$/i;
+const QUERY_HINT = "enter a request tx hash, parent:NONCE or child:NONCE, or an address";
 
 function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
@@ -167,6 +170,12 @@ async function renderSearch() {
   if (query === "") {
     $("result").hidden = true;
     error.hidden = true;
+    return;
+  }
+  if (!QUERY.test(query)) {
+    $("result").hidden = true;
+    error.hidden = false;
+    error.textContent = `"${query}" is not something to look up: ${QUERY_HINT}`;
     return;
   }
   try {
