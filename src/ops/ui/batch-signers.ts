@@ -10,13 +10,16 @@ import { batchDigest, bridgeDomain, type SignedTransfer } from "../../signatures
 
 const SIGNATURE_BYTES = 65;
 
-/** The signers of the batch that transaction `txHash` handled on `side` (none when it was a vote). */
-export async function batchSigners(pair: ConnectedPair, side: Side, txHash: string): Promise<string[]> {
+/**
+ * Who sent transaction `txHash` on `side`, and the signers of the batch it handled (none when it was a vote or is
+ * not known).
+ */
+export async function batchSigners(pair: ConnectedPair, side: Side, txHash: string): Promise<{ sender?: string; signers: string[] }> {
   const tx = await pair[side].provider.getTransaction(txHash);
-  if (tx === null) return [];
+  if (tx === null) return { signers: [] };
   const bridge = pair.bridges[side];
   const call = bridge.interface.parseTransaction({ data: tx.data });
-  if (call === null || call.name !== "handleSignedTransfers") return [];
+  if (call === null || call.name !== "handleSignedTransfers") return { sender: tx.from, signers: [] };
   const transfers: SignedTransfer[] = (call.args[0] as SignedTransfer[]).map((t) => ({
     requestTxHash: t.requestTxHash,
     tokenType: Number(t.tokenType),
@@ -36,5 +39,5 @@ export async function batchSigners(pair: ConnectedPair, side: Side, txHash: stri
   for (let i = 0; i < count; i++) {
     signers.push(recoverAddress(digest, dataSlice(signatures, i * SIGNATURE_BYTES, (i + 1) * SIGNATURE_BYTES)));
   }
-  return signers;
+  return { sender: tx.from, signers };
 }

@@ -39,6 +39,8 @@ export interface Step {
   detail?: string;
   /** Signed: the operators, each with its transaction. */
   signatures?: Signature[];
+  /** Handled, failed or held: the account that sent the transaction. */
+  sender?: string;
 }
 
 export interface TransferView {
@@ -156,7 +158,7 @@ export async function transferViews(pair: ConnectedPair, from: Side, times: Bloc
   const released = byNonce(events.released, handleNonce);
   const votes = byNonce(events.votes, (event) => BigInt(event.args.nonce));
   const refunded = byNonce(events.refunded, (event) => BigInt(event.args.requestNonce));
-  const signersOfTx = new Map<string, Promise<string[]>>();
+  const batches = new Map<string, ReturnType<typeof batchSigners>>();
 
   const views: TransferView[] = [];
   for (const request of events.requests.sort((a, b) => (a.args.requestNonce < b.args.requestNonce ? -1 : 1))) {
@@ -178,26 +180,31 @@ export async function transferViews(pair: ConnectedPair, from: Side, times: Bloc
     const voteSignatures = await Promise.all(
       (votes.get(nonce) ?? []).map(async (vote) => ({ operator: vote.args.operator, ...(await at(to, vote)) })),
     );
+    // on the destination, in the order the chain ran them; a refund on the source comes after its cancellation
+    const destinationEvents = [...(handled.get(nonce) ?? []), ...(failed.get(nonce) ?? []), ...(held.get(nonce) ?? []),
+      ...(retried.get(nonce) ?? []), ...(released.get(nonce) ?? []), ...(cancelled.get(nonce) ?? [])]
+      .sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index);
     const outcomes: Step[] = [];
     let reason: string | undefined;
-    for (const event of [...(handled.get(nonce) ?? []), ...(failed.get(nonce) ?? []), ...(held.get(nonce) ?? [])]) {
-      const kind: StepKind = event.eventName === "HandleValueTransfer" ? "handled" : event.eventName === "TransferHeld" ? "held" : "failed";
-      const detail = kind === "failed" ? describeFailureReason(String((event.args as unknown as unknown[])[7])) : undefined;
-      if (detail !== undefined) reason = detail;
-      outcomes.push({ kind, ...(await at(to, event)), ...(detail === undefined ? {} : { detail }) });
-      // the first handle of a nonce settles it: a signed batch names its signers in its calldata
-      if (voteSignatures.length === 0 && outcomes.length === 1) {
-        if (!signersOfTx.has(event.transactionHash)) signersOfTx.set(event.transactionHash, batchSigners(pair, to, event.transactionHash));
-        const signers = await signersOfTx.get(event.transactionHash)!;
-        const stepAt = await at(to, event);
-        voteSignatures.push(...signers.map((operator) => ({ operator, txHash: stepAt.txHash, time: stepAt.time, block: stepAt.block, side: to })));
+    for (const event of destinationEvents) {
+      const where = await at(to, event);
+      if (event.eventName === "TransferRetried") {
+        outcomes.push({ kind: "retried", ...where, detail: `paid, retried by ${(event.args as unknown as { caller: string }).caller}` });
+      } else if (event.eventName === "TransferReleased") {
+        outcomes.push({ kind: "released", ...where, detail: (event.args as unknown as { paid: boolean }).paid ? "paid" : "its payout failed" });
+      } else if (event.eventName === "TransferCancelled") {
+        outcomes.push({ kind: "cancelled", ...where });
+      } else {
+        const kind: StepKind = event.eventName === "HandleValueTransfer" ? "handled" : event.eventName === "TransferHeld" ? "held" : "failed";
+        const detail = kind === "failed" ? describeFailureReason(String((event.args as unknown as unknown[])[7])) : undefined;
+        if (detail !== undefined) reason = detail;
+        // a signed batch names its signers in its calldata; its sender is an operator too
+        if (!batches.has(event.transactionHash)) batches.set(event.transactionHash, batchSigners(pair, to, event.transactionHash));
+        const batch = await batches.get(event.transactionHash)!;
+        if (voteSignatures.length === 0) voteSignatures.push(...batch.signers.map((operator) => ({ operator, ...where })));
+        outcomes.push({ kind, ...where, ...(detail === undefined ? {} : { detail }), ...(batch.sender === undefined ? {} : { sender: batch.sender }) });
       }
     }
-    for (const event of retried.get(nonce) ?? []) outcomes.push({ kind: "retried", ...(await at(to, event)), detail: `by ${event.args.caller}` });
-    for (const event of released.get(nonce) ?? []) {
-      outcomes.push({ kind: "released", ...(await at(to, event)), detail: event.args.paid ? "paid" : "its payout failed" });
-    }
-    for (const event of cancelled.get(nonce) ?? []) outcomes.push({ kind: "cancelled", ...(await at(to, event)) });
     for (const event of refunded.get(nonce) ?? []) {
       outcomes.push({ kind: "refunded", ...(await at(from, event)), detail: `to ${event.args.from}` });
     }
@@ -211,7 +218,6 @@ export async function transferViews(pair: ConnectedPair, from: Side, times: Bloc
         signatures: voteSignatures.map(({ operator, txHash, time }) => ({ operator, txHash, time })),
       });
     }
-    outcomes.sort((a, b) => a.time - b.time || (a.side === b.side ? a.block - b.block : 0));
     steps.push(...outcomes);
     let state: TransferState = "pending";
     for (const step of outcomes) {

@@ -75,18 +75,21 @@ function chainView(side: SideStatus): ChainView {
   };
 }
 
-/** The views of the transfers `bridge status` lists for a direction: pending ones, and failed or held ones. */
+/**
+ * The views of the transfers `bridge status` lists for a direction: pending ones, and failed or held ones. A failed
+ * view takes the reason `bridge status` gives, which names the destination's shortfall and the fix when there is one.
+ */
 function listed(direction: DirectionStatus, views: Map<string, TransferView>) {
   const view = (nonce: bigint) => views.get(`${direction.from}:${nonce}`);
+  for (const entry of direction.recovery) {
+    const found = view(entry.requestNonce);
+    if (found !== undefined && entry.status === "failed" && entry.reason !== undefined) found.reason = entry.reason;
+  }
   const pending = direction.pending.map((transfer) => view(transfer.requestNonce)).filter((v) => v !== undefined);
   const parked = (status: "failed" | "held") =>
     direction.recovery
       .filter((entry) => entry.status === status)
-      .map((entry) => {
-        const found = view(entry.requestNonce);
-        // bridge status's reason names the destination's shortfall and the fix when there is one
-        return found === undefined ? undefined : { ...found, state: status, ...(entry.reason === undefined ? {} : { reason: entry.reason }) };
-      })
+      .map((entry) => view(entry.requestNonce))
       .filter((v) => v !== undefined);
   return { pending, failed: parked("failed"), held: parked("held") };
 }
@@ -103,6 +106,9 @@ async function operatorActivity(pair: ConnectedPair, views: TransferView[], time
     for (const step of view.steps) {
       for (const signature of step.signatures ?? []) {
         note(signature.operator, { what: `signed ${view.id}`, side: view.to, time: signature.time, txHash: signature.txHash });
+      }
+      if (step.sender !== undefined && step.txHash !== undefined) {
+        note(step.sender, { what: `sent the ${step.kind === "handled" ? "handle" : step.kind} of ${view.id}`, side: step.side, time: step.time, txHash: step.txHash });
       }
     }
   }

@@ -61,6 +61,7 @@ function stepItem(step) {
   } else {
     if (step.detail) what.push(step.kind === "failed" ? el("span", { class: "error", "data-reason": "" }, step.detail) : step.detail);
     if (step.txHash) what.push(what.length ? " — tx " : "tx ", lookup(step.txHash));
+    if (step.sender) what.push(" sent by ", lookup(step.sender));
   }
   return el(
     "li",
