@@ -119,6 +119,14 @@ async function operatorActivity(pair: ConnectedPair, views: TransferView[], time
     const time = await times.of(pair.parent.provider, vote.blockHash);
     note(vote.args.operator, { what: `anchor vote (child block ${vote.args.nonce})`, side: "parent", time, txHash: vote.transactionHash });
   }
+  // an anchor accepted on the operators' signatures was sent by one of them
+  const accepted = await queryInChunks(pair.parent.provider, receiverFrom, (s, e) => receiver.queryFilter(receiver.filters.AnchorAccepted(), s, e));
+  for (const anchor of accepted.slice(-ANCHORS_SHOWN)) {
+    const tx = await pair.parent.provider.getTransaction(anchor.transactionHash);
+    if (tx === null) continue;
+    const time = await times.of(pair.parent.provider, anchor.blockHash);
+    note(tx.from, { what: `sent the anchor of child block ${anchor.args.blockNumber}`, side: "parent", time, txHash: anchor.transactionHash });
+  }
   for (const side of ["parent", "child"] as const) {
     const ledger = await recoveryOf(pair, side);
     const approvals = await queryInChunks(pair[side].provider, pair.deployment[side].deployedBlock, (s, e) =>
