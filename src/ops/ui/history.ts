@@ -168,12 +168,12 @@ export async function transferViews(pair: ConnectedPair, from: Side, times: Bloc
     const steps: Step[] = [{ kind: "requested", ...requested }];
     const confirmedBlock = request.blockNumber + waitBlocks;
     if (confirmedBlock <= sourceHead) {
-      const block = await pair[from].provider.getBlock(confirmedBlock);
+      const time = waitBlocks === 0 ? requested.time : ((await pair[from].provider.getBlock(confirmedBlock))?.timestamp ?? requested.time);
       steps.push({
         kind: "confirmed",
         side: from,
         block: confirmedBlock,
-        time: block?.timestamp ?? requested.time,
+        time,
         detail: `${waitBlocks + 1} block${waitBlocks === 0 ? "" : "s"} on ${from}`,
       });
     }
