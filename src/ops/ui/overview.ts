@@ -100,7 +100,8 @@ async function operatorActivity(pair: ConnectedPair, views: TransferView[], time
   const note = (operator: string, activity: OperatorActivity) => {
     const key = operator.toLowerCase();
     const known = latest.get(key);
-    if (known === undefined || activity.time > known.time) latest.set(key, activity);
+    // events are noted in chain order: on a tie of block times the later one wins
+    if (known === undefined || activity.time >= known.time) latest.set(key, activity);
   };
   for (const view of views) {
     for (const step of view.steps) {
