@@ -53,8 +53,8 @@ describe("status page in headless Chromium (bridge ui, two in-process chains)", 
 
   async function relayers(): Promise<Relayer[]> {
     const options = { now: () => clock, signatureDir: join(frame.directory.path, "signatures"), payoutRetryBackoffMs: 1000, failedRetries: 1, signatureWaitMs: 5000 };
-    frame.relayers = [0, 1, 2].map(() => undefined as unknown as Relayer);
-    for (const index of [0, 1, 2]) frame.relayers[index] = await relayerFor(pair, index, frame.directory.path, options);
+    // each one in the frame's list as soon as it exists: closed after the test whatever happens
+    for (const index of [0, 1, 2]) frame.relayers.push(await relayerFor(pair, index, frame.directory.path, options));
     return frame.relayers;
   }
 
