@@ -109,6 +109,12 @@ async function main(): Promise<void> {
     const { pair, failedTx, refunded } = await realRun(dir, relayers);
     const page = await startStatusPage(pair, { port: 0 });
     try {
+      const started = performance.now();
+      const overview = (await (await fetch(`${page.url}api/overview`)).json()) as { pending: unknown[]; failed: unknown[]; held: unknown[] };
+      console.log(
+        `/api/overview read from the chains in ${Math.round(performance.now() - started)} ms: ` +
+          `${overview.pending.length} pending, ${overview.failed.length} failed, ${overview.held.length} held`,
+      );
       const tab = await browser.newPage({ viewport: { width: 1180, height: 900 } });
       for (const [file, query, fullPage] of [
         ["status-page.png", failedTx, true],
