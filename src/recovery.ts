@@ -52,7 +52,8 @@ export async function recoveryOf(pair: ConnectedPair, side: Side): Promise<Trans
   return TransferRecovery__factory.connect(await pair.bridges[side].transferRecovery(), pair[side].signer);
 }
 
-function describeReason(reason: string): string {
+/** What a failed payout returned (`HandleValueTransferFailed`'s `reason`), decoded where the error is known. */
+export function describeFailureReason(reason: string): string {
   if (reason === "0x") return "reverted without a reason";
   return decodeRevert(reason) ?? reason;
 }
@@ -76,7 +77,7 @@ export async function recoveryTransfers(pair: ConnectedPair, from: Side): Promis
   const events = new Map<bigint, { event: (typeof failed)[number] | (typeof held)[number]; reason?: string }>();
   for (const event of [...held, ...failed].sort((a, b) => a.blockNumber - b.blockNumber || a.index - b.index)) {
     const nonce = BigInt(event.args.handleNonce);
-    const reason = event.eventName === "HandleValueTransferFailed" ? describeReason(String(event.args[7])) : undefined;
+    const reason = event.eventName === "HandleValueTransferFailed" ? describeFailureReason(String(event.args[7])) : undefined;
     events.set(nonce, { event: events.get(nonce)?.event ?? event, ...(reason === undefined ? {} : { reason }) });
   }
   if (events.size === 0) return [];

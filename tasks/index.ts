@@ -120,6 +120,12 @@ const definedTasks: NewTaskDefinition[] = [
     .setAction(() => import("./status.js"))
     .build(),
 
+  task(["bridge", "ui"], "Serve the status page and its JSON API on 127.0.0.1: find a transfer, see what is pending or failed")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "port", description: "Port on 127.0.0.1 (default 8080; 0: any free port)", type: TEXT, defaultValue: undefined })
+    .setAction(() => import("./ui.js"))
+    .build(),
+
   task(["bridge", "limits"], "Show or set (owner) the transfer limits of KLAY or a token on one bridge")
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .addOption({ name: "side", description: "parent or child", type: TEXT, defaultValue: undefined })
@@ -206,6 +212,7 @@ const HELP: Record<string, { example: string; required: string[] }> = {
     required: ["pair", "from", "asset"],
   },
   "bridge status": { example: "npx hardhat bridge status --pair demo", required: ["pair"] },
+  "bridge ui": { example: "npx hardhat bridge ui --pair demo --port 8080", required: ["pair"] },
   "bridge limits": {
     example: "npx hardhat bridge limits --pair demo --side child --asset klay --max 100 --daily-handle 1000",
     required: ["pair", "side", "asset"],

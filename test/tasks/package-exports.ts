@@ -88,6 +88,7 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
     await run(bin("tsc"), ["-p", "tsconfig.cjs.json"], { cwd: projectRoot });
     await run(process.execPath, ["scripts/mark-cjs.mjs"], { cwd: projectRoot });
     await run(process.execPath, ["scripts/export-abis.mjs"], { cwd: projectRoot });
+    await run(process.execPath, ["scripts/copy-page.mjs"], { cwd: projectRoot });
     consumer = await mkdtemp(path.join(tmpdir(), "bridge-consumer-"));
   });
 
@@ -190,6 +191,28 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
     } finally {
       await Promise.all(nodes.map((node) => stop(node)));
     }
+  });
+
+  it("serves the status page from the package (servicechain-bridge/ui): its files are packed beside the server", async function () {
+    const dir = await project("module");
+    await writeFile(
+      path.join(dir, "ui.mjs"),
+      [
+        'import { startStatusPage, PAGE_DIRECTORY } from "servicechain-bridge/ui";',
+        "const page = await startStatusPage({}, { port: 0 });", // the page and its assets read no chain
+        "const answers = [];",
+        'for (const file of ["", "app.js", "style.css"]) { const r = await fetch(page.url + file); answers.push([r.status, (await r.text()).length > 100]); }',
+        "await page.close();",
+        "console.log(JSON.stringify({ dir: PAGE_DIRECTORY, answers }));",
+      ].join("\n"),
+    );
+    const { stdout } = await run(process.execPath, ["ui.mjs"], { cwd: dir });
+    const served = JSON.parse(stdout) as { dir: string; answers: [number, boolean][] };
+    expect(served.dir).to.equal(path.join(projectRoot, "dist", "src", "ops", "ui", "page") + path.sep);
+    expect(served.answers).to.deep.equal([[200, true], [200, true], [200, true]]);
+    const { stdout: packed } = await run("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: projectRoot });
+    const files = (JSON.parse(packed) as { files: { path: string }[] }[])[0].files.map((file) => file.path);
+    for (const file of ["index.html", "app.js", "style.css"]) expect(files).to.include(`dist/src/ops/ui/page/${file}`);
   });
 
   it("resolves by its own name inside the project (package self-reference)", async function () {
