@@ -36,6 +36,11 @@ export default tseslint.config(
     },
   },
   {
+    // The status page's script runs in the browser.
+    files: ["src/ops/ui/page/**/*.js"],
+    languageOptions: { globals: globals.browser },
+  },
+  {
     // The plain JavaScript scripts and examples: the JavaScript rules, without type information.
     files: ["**/*.{js,mjs,cjs}"],
     extends: [tseslint.configs.disableTypeChecked],

@@ -12,6 +12,11 @@ import { collectConsoleErrors, findChromium, launchChromium, NO_CHROMIUM } from 
 import { ONE, connectedPair, deployPair, relayerFor, stepAll, useTwoChains } from "../relayer/helpers.js";
 import type { Pair } from "../relayer/helpers.js";
 
+/** What the tests read of a page element (the project compiles without the DOM library). */
+interface Attributed {
+  getAttribute(name: string): string | null;
+}
+
 /** How long the page may take to show a change by its own refresh (it reads every 4 s). */
 const REFRESH_WAIT_MS = 15_000;
 
@@ -59,7 +64,7 @@ describe("status page in headless Chromium (bridge ui, two in-process chains)", 
   }
 
   const card = (id: string) => page.locator(`article[data-transfer="${id}"]`);
-  const stepsOf = (id: string) => card(id).locator("li[data-step]").evaluateAll((items) => items.map((item) => item.getAttribute("data-step")));
+  const stepsOf = (id: string) => card(id).locator("li[data-step]").evaluateAll((items: Attributed[]) => items.map((item) => item.getAttribute("data-step")));
 
   async function search(query: string): Promise<void> {
     await page.fill("#q", query);
@@ -82,7 +87,7 @@ describe("status page in headless Chromium (bridge ui, two in-process chains)", 
     await stepAll(await relayers(), 2);
     await card("parent:0").locator('[data-state="handled"]').waitFor({ timeout: REFRESH_WAIT_MS }); // refreshed by itself
     expect(await stepsOf("parent:0")).to.deep.equal(["requested", "confirmed", "signed", "handled"]);
-    const signers = await card("parent:0").locator("[data-operator]").evaluateAll((items) => items.map((item) => item.getAttribute("data-operator")));
+    const signers = await card("parent:0").locator("[data-operator]").evaluateAll((items: Attributed[]) => items.map((item) => item.getAttribute("data-operator")));
     expect(signers.length).to.be.at.least(2);
     for (const signer of signers) expect(pair.operators).to.include(signer);
     expect(await page.locator('#pending tr[data-transfer="parent:0"]').count()).to.equal(0);
@@ -114,7 +119,7 @@ describe("status page in headless Chromium (bridge ui, two in-process chains)", 
 
     await search(other.address.toLowerCase()); // the recipient of parent:1 and the requester and recipient of child:0
     await card("child:0").waitFor();
-    const found = await page.locator("article[data-transfer]").evaluateAll((items) => items.map((item) => item.getAttribute("data-transfer")));
+    const found = await page.locator("article[data-transfer]").evaluateAll((items: Attributed[]) => items.map((item) => item.getAttribute("data-transfer")));
     expect(found.sort()).to.deep.equal(["child:0", "parent:1"]);
 
     await search("child:7");

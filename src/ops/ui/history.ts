@@ -189,14 +189,14 @@ export async function transferViews(pair: ConnectedPair, from: Side, times: Bloc
     for (const event of destinationEvents) {
       const where = await at(to, event);
       if (event.eventName === "TransferRetried") {
-        outcomes.push({ kind: "retried", ...where, detail: `paid, retried by ${(event.args as unknown as { caller: string }).caller}` });
+        outcomes.push({ kind: "retried", ...where, detail: `paid, retried by ${"caller" in event.args ? event.args.caller : "?"}` });
       } else if (event.eventName === "TransferReleased") {
-        outcomes.push({ kind: "released", ...where, detail: (event.args as unknown as { paid: boolean }).paid ? "paid" : "its payout failed" });
+        outcomes.push({ kind: "released", ...where, detail: "paid" in event.args && event.args.paid ? "paid" : "its payout failed" });
       } else if (event.eventName === "TransferCancelled") {
         outcomes.push({ kind: "cancelled", ...where });
       } else {
         const kind: StepKind = event.eventName === "HandleValueTransfer" ? "handled" : event.eventName === "TransferHeld" ? "held" : "failed";
-        const detail = kind === "failed" ? describeFailureReason(String((event.args as unknown as unknown[])[7])) : undefined;
+        const detail = kind === "failed" ? describeFailureReason("reason" in event.args ? event.args.reason : "0x") : undefined;
         if (detail !== undefined) reason = detail;
         // a signed batch names its signers in its calldata; its sender is an operator too
         if (!batches.has(event.transactionHash)) batches.set(event.transactionHash, batchSigners(pair, to, event.transactionHash));
