@@ -15,7 +15,7 @@ import type { InsufficientFundsAlarm } from "./funds.js";
 import { VoteType } from "../protocol/constants.js";
 import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
-import { packSignatures } from "./signatures.js";
+import { packSignatures } from "../protocol/batch.js";
 import type { RelayerStore } from "./store.js";
 import type { Side } from "./types.js";
 
