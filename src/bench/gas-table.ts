@@ -134,8 +134,9 @@ export function missedRelayerTargets(relayer: RelayerFigures): string[] {
 
 /** The markdown table of the relayer's figures (medians, ranges) with their targets. */
 export function relayerTable(relayer: RelayerFigures): string {
+  const given = new Map<string, unknown>(Object.entries(relayer));
   for (const key of RELAYER_KEYS) {
-    if ((relayer as unknown as Record<string, unknown>)[key] === undefined) throw new Error(`bench results have no relayer "${key}"`);
+    if (given.get(key) === undefined) throw new Error(`bench results have no relayer "${key}"`);
   }
   for (const key of SPREAD_KEYS) {
     if (typeof relayer[key]?.median !== "number") throw new Error(`bench results: relayer "${key}" is not a median and range`);

@@ -18,14 +18,14 @@ export function decodeTokenURIDetailed(encodedData: string): { uri: string; loss
   if (encodedData === "0x" || encodedData.length <= 2) return { uri: "", lossy: false };
   let raw: string;
   try {
-    [raw] = abi.decode(["bytes"], encodedData) as unknown as [string];
+    raw = String(abi.decode(["bytes"], encodedData)[0]);
   } catch {
     return { uri: "", lossy: true };
   }
   if (raw === "0x") return { uri: "", lossy: false };
   let bytes: string;
   try {
-    [bytes] = abi.decode(["bytes"], raw) as unknown as [string];
+    bytes = String(abi.decode(["bytes"], raw)[0]);
   } catch {
     return { uri: "", lossy: true };
   }
