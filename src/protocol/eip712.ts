@@ -7,7 +7,7 @@
 import { TypedDataEncoder, getAddress } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 
-import { TRANSFER_FIELDS } from "./transfer.js";
+import { TRANSFER_FIELDS, structFields } from "./transfer.js";
 import type { SignedTransfer } from "./transfer.js";
 
 /** EIP-712 types of a handle batch (domain: `bridgeDomain`). */
@@ -23,16 +23,10 @@ export function bridgeDomain(chainId: bigint, bridgeAddress: string): TypedDataD
 
 /** EIP-712 types of an anchor (domain: `anchoringDomain`). */
 export const ANCHOR_TYPES: Record<string, TypedDataField[]> = {
-  Anchor: [
-    { name: "blockHash", type: "bytes32" },
-    { name: "parentHash", type: "bytes32" },
-    { name: "transactionsRoot", type: "bytes32" },
-    { name: "receiptsRoot", type: "bytes32" },
-    { name: "stateRoot", type: "bytes32" },
-    { name: "blockNumber", type: "uint64" },
-    { name: "blockCount", type: "uint64" },
-    { name: "txCount", type: "uint64" },
-  ],
+  Anchor: structFields(
+    "bytes32 blockHash, bytes32 parentHash, bytes32 transactionsRoot, bytes32 receiptsRoot, bytes32 stateRoot, " +
+      "uint64 blockNumber, uint64 blockCount, uint64 txCount",
+  ),
 };
 
 /** The EIP-712 domain of the anchoring receiver at `receiverAddress` on chain `chainId`. */

@@ -20,19 +20,19 @@ export interface SignedTransfer {
   extraData: string;
 }
 
+/** Typed-data fields from a Solidity-like list: `"bytes32 blockHash, uint64 blockNumber"`. */
+export function structFields(declaration: string): TypedDataField[] {
+  return declaration.split(",").map((field) => {
+    const [type, name] = field.trim().split(/\s+/);
+    return { name, type };
+  });
+}
+
 /** The fields of `IBridge.Transfer` with their Solidity types, in the order of the struct. */
-export const TRANSFER_FIELDS: TypedDataField[] = [
-  { name: "requestTxHash", type: "bytes32" },
-  { name: "tokenType", type: "uint8" },
-  { name: "from", type: "address" },
-  { name: "to", type: "address" },
-  { name: "tokenAddress", type: "address" },
-  { name: "valueOrTokenId", type: "uint256" },
-  { name: "requestNonce", type: "uint64" },
-  { name: "requestBlockNumber", type: "uint64" },
-  { name: "tokenURI", type: "string" },
-  { name: "extraData", type: "bytes" },
-];
+export const TRANSFER_FIELDS: TypedDataField[] = structFields(
+  "bytes32 requestTxHash, uint8 tokenType, address from, address to, address tokenAddress, uint256 valueOrTokenId, " +
+    "uint64 requestNonce, uint64 requestBlockNumber, string tokenURI, bytes extraData",
+);
 
 /** The struct as an ABI tuple, `(bytes32,uint8,…,bytes)`: how selectors and the ABI encoder name it. */
 export const TRANSFER_ABI_TUPLE = `(${TRANSFER_FIELDS.map((field) => field.type).join(",")})`;

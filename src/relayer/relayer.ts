@@ -50,6 +50,8 @@ export class Relayer {
   readonly #scanner: RequestScanner;
   readonly #pending: PendingTransfers;
   readonly #loop: RunLoop;
+  readonly #signed: SignedPath;
+  readonly #submitter: BatchSubmitter;
   #anchorer?: Anchorer;
   #recovery?: TransferRecoveryWorker;
   /** Creates the recovery worker (tried again at each step while a chain does not answer). */
@@ -62,22 +64,18 @@ export class Relayer {
     this.store = context.store;
     this.#context = context;
     this.#scanner = new RequestScanner(context);
-    const submitter = new BatchSubmitter(context, new BatchGasBook(context));
-    const signed = new SignedPath(context, this.#scanner, submitter);
-    this.#pending = new PendingTransfers(context, new VotePath(context, this.#scanner), signed, submitter);
-    this.#loop = new RunLoop(
-      context,
-      {
-        poll: () => this.poll(),
-        recover: () => this.recover(),
-        processPending: () => this.processPending(),
-        anchor: () => this.anchor(),
-        pendingCount: () => this.pendingCount(),
-        recoveryAwaitingSignatures: () => this.#recovery?.awaitingSignatures() === true,
-      },
-      signed,
-      submitter,
-    );
+    this.#submitter = new BatchSubmitter(context, new BatchGasBook(context));
+    this.#signed = new SignedPath(context, this.#scanner, this.#submitter);
+    this.#pending = new PendingTransfers(context, new VotePath(context, this.#scanner), this.#signed, this.#submitter);
+    this.#loop = new RunLoop(context, {
+      poll: () => this.poll(),
+      recover: () => this.recover(),
+      processPending: () => this.processPending(),
+      anchor: () => this.anchor(),
+      pendingCount: () => this.pendingCount(),
+      awaitingSignatures: () => this.#awaitingSignatures(),
+      missingSignatures: () => Math.max(0, ...this.#submitter.missingSignatures.values()),
+    });
   }
 
   /** Connects to both chains, checks that the signer is the same operator on both, and opens the store. */
@@ -239,7 +237,7 @@ export class Relayer {
   async processPending(): Promise<ProcessReport> {
     const report = emptyReport();
     // what each batch short of the threshold lacks, as this step finds it (for the wait line)
-    this.#loop.startStep();
+    this.#submitter.missingSignatures.clear();
     for (const source of ["parent", "child"] as const) await this.#pending.step(source, report);
     const recovery = await this.recoverTransfers();
     report.payoutFailures += recovery.payoutFailures;
@@ -291,6 +289,19 @@ export class Relayer {
   /** Runs until `signal` aborts: a step every `pollIntervalMs`, a recovery every `recoveryIntervalMs`. */
   async run(signal: AbortSignal): Promise<void> {
     return this.#loop.run(signal);
+  }
+
+  /**
+   * Whether `runOnce` waits on: a window not full held back, a batch this operator signed short of the threshold,
+   * or a cancellation or refund it signed.
+   */
+  #awaitingSignatures(): boolean {
+    if (this.#recovery?.awaitingSignatures() === true) return true;
+    for (const source of ["parent", "child"] as const) {
+      if (this.#signed.holdingPartial[source]) return true;
+      if (this.store.pendingTransfers(source).some((transfer) => transfer.state === "signed")) return true;
+    }
+    return false;
   }
 }
 

@@ -2,13 +2,11 @@
  * The run loop: `runOnce` relays what is pending now and returns (waiting a while for batches still filling and for
  * the other operators' signatures), `run` steps until it is stopped. Both say what they did in one log line.
  */
-import type { BatchSubmitter } from "./batch-submit.js";
 import { sleep } from "./context.js";
 import type { RelayerContext } from "./context.js";
 import { describeError } from "./errors.js";
 import { addReport, emptyReport } from "./options.js";
 import type { ProcessReport } from "./options.js";
-import type { SignedPath } from "./signed-path.js";
 import type { Side } from "./types.js";
 
 /** The steps the loop takes (the relayer's own). */
@@ -18,26 +16,19 @@ export interface RelayerSteps {
   processPending(): Promise<ProcessReport>;
   anchor(): Promise<bigint[]>;
   pendingCount(): Record<Side, number>;
-  /** Whether the recovery worker waits for the others' signatures of a cancellation or refund. */
-  recoveryAwaitingSignatures(): boolean;
+  /** Whether a batch still filling, or a signature this operator shared, waits for more (see `runOnce`). */
+  awaitingSignatures(): boolean;
+  /** The most signatures a batch lacked in the last step. */
+  missingSignatures(): number;
 }
 
 export class RunLoop {
   readonly #context: RelayerContext;
   readonly #steps: RelayerSteps;
-  readonly #signed: SignedPath;
-  readonly #submitter: BatchSubmitter;
 
-  constructor(context: RelayerContext, steps: RelayerSteps, signed: SignedPath, submitter: BatchSubmitter) {
+  constructor(context: RelayerContext, steps: RelayerSteps) {
     this.#context = context;
     this.#steps = steps;
-    this.#signed = signed;
-    this.#submitter = submitter;
-  }
-
-  /** A new `processPending` step begins: what batches lacked is found again. */
-  startStep(): void {
-    this.#submitter.missingSignatures.clear();
   }
 
   /**
@@ -51,18 +42,18 @@ export class RunLoop {
     await this.#steps.poll();
     await this.#steps.recover();
     add(await this.#steps.processPending());
-    const deadline =
-      this.#context.now() + this.#context.settings.batchWaitMs * 10 + this.#context.settings.signatureWaitMs + this.#context.settings.pollIntervalMs;
-    if (this.#awaitingSignatures()) {
+    const { batchWaitMs, signatureWaitMs, pollIntervalMs } = this.#context.settings;
+    const deadline = this.#context.now() + batchWaitMs * 10 + signatureWaitMs + pollIntervalMs;
+    if (this.#steps.awaitingSignatures()) {
       // say what the run waits for, once, instead of sitting silent
-      const missing = Math.max(0, ...this.#submitter.missingSignatures.values());
+      const missing = this.#steps.missingSignatures();
       const message =
         missing > 0
           ? `waiting up to ${Math.ceil(this.#context.settings.signatureWaitMs / 1000)} s for ${missing} more signature${missing === 1 ? "" : "s"}, then voting instead`
           : `waiting up to ${Math.ceil((this.#context.settings.batchWaitMs * 10) / 1000)} s for a batch still filling, or the other operators' signatures`;
       this.#context.log.log("info", "wait", { message });
     }
-    while (this.#awaitingSignatures() && this.#context.now() < deadline) {
+    while (this.#steps.awaitingSignatures() && this.#context.now() < deadline) {
       await sleep(Math.min(this.#context.settings.pollIntervalMs, 250));
       add(await this.#steps.processPending());
     }
@@ -84,15 +75,6 @@ export class RunLoop {
       pendingChildToParent: pending.child,
     });
     return total;
-  }
-
-  #awaitingSignatures(): boolean {
-    if (this.#steps.recoveryAwaitingSignatures()) return true;
-    for (const source of ["parent", "child"] as const) {
-      if (this.#signed.holdingPartial[source]) return true;
-      if (this.#context.store.pendingTransfers(source).some((transfer) => transfer.state === "signed")) return true;
-    }
-    return false;
   }
 
   /** Runs until `signal` aborts: a step every `pollIntervalMs`, a recovery every `recoveryIntervalMs`. */

@@ -115,15 +115,10 @@ export class RelayerStore {
   #migrate(): void {
     const version = this.schemaVersion();
     for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
-      this.#db.exec("BEGIN IMMEDIATE");
-      try {
+      this.#transaction(() => {
         this.#db.exec(MIGRATIONS[next]);
         this.#db.exec(`PRAGMA user_version = ${next}`);
-        this.#db.exec("COMMIT");
-      } catch (error) {
-        this.#db.exec("ROLLBACK");
-        throw error;
-      }
+      });
     }
   }
 
@@ -131,6 +126,18 @@ export class RelayerStore {
   schemaVersion(): number {
     const row = this.#db.prepare("PRAGMA user_version").get();
     return row === undefined ? 0 : integer(row, "user_version");
+  }
+
+  /** Runs `write` in one transaction: all of it, or none of it after an error. */
+  #transaction(write: () => void): void {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      write();
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   #statement(sql: string): StatementSync {
@@ -162,22 +169,14 @@ export class RelayerStore {
       "INSERT OR IGNORE INTO transfers (source, nonce, data, state, updated_at) VALUES (?, ?, ?, 'seen', ?)",
     );
     const fresh: TransferRequest[] = [];
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
+    this.#transaction(() => {
       const now = Date.now();
       for (const request of requests) {
         const result = insert.run(request.source, Number(request.requestNonce), serializeRequest(request), now);
         if (Number(result.changes) > 0) fresh.push(request);
       }
-      if (block !== undefined) {
-        this.#statement("INSERT INTO cursor (side, block) VALUES (?, ?) ON CONFLICT(side) DO UPDATE SET block = excluded.block")
-          .run(side, block);
-      }
-      this.#db.exec("COMMIT");
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+      if (block !== undefined) this.setNamedCursor(side, block);
+    });
     return fresh;
   }
 
@@ -218,15 +217,10 @@ export class RelayerStore {
     const sets = keys.map((key) => `${COLUMN[key]} = ?`).join(", ");
     const values = keys.map((key) => update[key] ?? null);
     const statement = this.#statement(`UPDATE transfers SET ${sets}, updated_at = ? WHERE source = ? AND nonce = ?`);
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
+    this.#transaction(() => {
       const now = Date.now();
       for (const nonce of nonces) statement.run(...values, now, source, Number(nonce));
-      this.#db.exec("COMMIT");
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+    });
   }
 
   updateTransfer(source: Side, nonce: bigint, update: TransferUpdate): void {
@@ -253,14 +247,9 @@ export class RelayerStore {
   /** Forgets transfers `nonces` of `source` (stale: read again from the source chain before anything is signed). */
   forgetTransfers(source: Side, nonces: bigint[]): void {
     const statement = this.#statement("DELETE FROM transfers WHERE source = ? AND nonce = ?");
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
+    this.#transaction(() => {
       for (const nonce of nonces) statement.run(source, Number(nonce));
-      this.#db.exec("COMMIT");
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+    });
   }
 
   /** The scan cursor named `key` (`recovery-parent`, …), or undefined before the first scan. */

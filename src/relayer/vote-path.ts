@@ -120,41 +120,14 @@ export class VotePath {
 
   /** The Klaytn-compatible handle call of `request`, with exactly its fields. */
   #sendVote(bridge: Bridge, request: TransferRequest): Promise<ContractTransactionResponse> {
-    const nonce = request.requestNonce;
-    const block = request.requestBlockNumber;
+    const { requestTxHash, from, to, tokenAddress, valueOrTokenId, requestNonce, requestBlockNumber, extraData } = request;
+    const at = [requestNonce, requestBlockNumber] as const;
     if (request.tokenType === TokenType.KLAY) {
-      return bridge.handleKLAYTransfer(
-        request.requestTxHash,
-        request.from,
-        request.to,
-        request.valueOrTokenId,
-        nonce,
-        block,
-        request.extraData,
-      );
+      return bridge.handleKLAYTransfer(requestTxHash, from, to, valueOrTokenId, ...at, extraData);
     }
     if (request.tokenType === TokenType.KIP7) {
-      return bridge.handleERC20Transfer(
-        request.requestTxHash,
-        request.from,
-        request.to,
-        request.tokenAddress,
-        request.valueOrTokenId,
-        nonce,
-        block,
-        request.extraData,
-      );
+      return bridge.handleERC20Transfer(requestTxHash, from, to, tokenAddress, valueOrTokenId, ...at, extraData);
     }
-    return bridge.handleERC721Transfer(
-      request.requestTxHash,
-      request.from,
-      request.to,
-      request.tokenAddress,
-      request.valueOrTokenId,
-      nonce,
-      block,
-      request.tokenURI,
-      request.extraData,
-    );
+    return bridge.handleERC721Transfer(requestTxHash, from, to, tokenAddress, valueOrTokenId, ...at, request.tokenURI, extraData);
   }
 }
