@@ -6,7 +6,6 @@
  */
 import { batchDigest } from "../protocol/batch.js";
 import { VoteType } from "../protocol/constants.js";
-import { readRequestsOfTx } from "../protocol/requests.js";
 import type { BatchSubmitter } from "./batch-submit.js";
 import { batchExchange } from "./context.js";
 import type { RelayerContext } from "./context.js";
@@ -29,7 +28,6 @@ function preferredBatch(aDigest: string, a: SignedTransfer[], bDigest: string, b
   if (a.length !== b.length) return a.length > b.length;
   return aDigest.toLowerCase() < bDigest.toLowerCase();
 }
-
 
 export class SignedPath {
   readonly #context: RelayerContext;
@@ -294,15 +292,11 @@ export class SignedPath {
    * source bridge emitted it, by its store and by the source's logs read now); `final` when that will not change.
    */
   async #checkBatch(source: Side, transfers: SignedTransfer[]): Promise<{ reason: string; final: boolean } | undefined> {
-    const src = this.#context.sides[source];
     for (const transfer of transfers) {
       let stored = this.#context.store.getTransfer(source, transfer.requestNonce);
       if (stored === undefined) {
         // not seen yet: read the request from the transaction it names
-        const requests = await this.#context.rpc(() =>
-          readRequestsOfTx(source, src.bridge, src.tokens, src.provider, transfer.requestTxHash, this.#scanner.onRequestProblem),
-        );
-        this.#scanner.ingest(requests);
+        await this.#scanner.readRequestTx(source, transfer.requestTxHash);
         stored = this.#context.store.getTransfer(source, transfer.requestNonce);
       }
       const nonce = transfer.requestNonce;

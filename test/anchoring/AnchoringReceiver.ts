@@ -4,7 +4,7 @@ import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
 import type { AnchoringReceiver } from "../../types/ethers-contracts/index.js";
-import { ANCHOR_TYPES } from "../../src/signatures.js";
+import { ANCHOR_TYPES, anchoringDomain } from "../../src/signatures.js";
 import type { Anchor } from "../../src/signatures.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -75,7 +75,7 @@ function vote(receiver: AnchoringReceiver, operator: Signer, anchor: Anchor) {
 
 async function domainOf(receiver: AnchoringReceiver): Promise<TypedDataDomain> {
   const { chainId } = await ethers.provider.getNetwork();
-  return { name: "AnchoringReceiver", version: "1", chainId, verifyingContract: await receiver.getAddress() };
+  return anchoringDomain(chainId, await receiver.getAddress());
 }
 
 /** 65-byte r ‖ s ‖ v signatures of `anchor` by `signers`, in the order given (sort first where the test wants). */
