@@ -67,13 +67,13 @@ export class RequestScanner {
 
   /** The requests of `side`'s bridge in blocks `fromBlock..toBlock`, without recording them. */
   async fetchRequests(side: Side, fromBlock: number, toBlock: number): Promise<TransferRequest[]> {
-    const context = this.#context.sides[side];
+    const chain = this.#context.sides[side];
     return this.#context.rpc(() =>
       readRequests(
         side,
-        context.bridge,
-        context.tokens,
-        context.provider,
+        chain.bridge,
+        chain.tokens,
+        chain.provider,
         fromBlock,
         toBlock,
         this.#context.settings.maxBlockRange,
@@ -108,10 +108,10 @@ export class RequestScanner {
   async poll(): Promise<number> {
     let fresh = 0;
     for (const side of ["parent", "child"] as const) {
-      const context = this.#context.sides[side];
-      const head = await this.#context.rpc(() => context.provider.getBlockNumber());
-      const safe = head - context.confirmations;
-      let from = (this.#context.store.getCursor(side) ?? context.endpoint.deployedBlock - 1) + 1;
+      const chain = this.#context.sides[side];
+      const head = await this.#context.rpc(() => chain.provider.getBlockNumber());
+      const safe = head - chain.confirmations;
+      let from = (this.#context.store.getCursor(side) ?? chain.endpoint.deployedBlock - 1) + 1;
       while (from <= safe) {
         const to = Math.min(safe, from + this.#context.settings.maxBlockRange - 1);
         const requests = await this.fetchRequests(side, from, to);
