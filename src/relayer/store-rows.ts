@@ -3,13 +3,11 @@
  * version, edited by hand or damaged reads as an error naming the column, never as a half-typed record), and
  * turned into the camelCase records the relayer works with. Nothing outside the store sees a row.
  */
-import type { SQLOutputValue } from "node:sqlite";
-
 import { requestFromJson, requestToJson } from "../protocol/transfer-json.js";
 import type { Side, TransferRequest, TransferState } from "./types.js";
 
-/** One row as `node:sqlite` returns it. */
-export type Row = Record<string, SQLOutputValue>;
+/** One row as `node:sqlite` returns it (its `SQLOutputValue`s, spelt out: older type packages do not name them). */
+export type Row = Record<string, null | number | bigint | string | Uint8Array>;
 
 /** A transfer as stored, with its state. */
 export interface StoredTransfer {
