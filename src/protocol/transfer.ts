@@ -57,6 +57,15 @@ export function directionOf(source: Side): string {
 export const TokenType = { KLAY: 0, KIP7: 1, KIP17: 2 } as const;
 export type TokenTypeValue = (typeof TokenType)[keyof typeof TokenType];
 
+/** The token types as the tasks and `bridge status` name them, by their number. */
+export const TOKEN_TYPE_NAMES = ["klay", "kip7", "kip17"] as const;
+export type TokenTypeName = (typeof TOKEN_TYPE_NAMES)[number];
+
+/** The name of token type `value` (a number read from an event); `klay` for one the bridge does not define. */
+export function tokenTypeName(value: unknown): TokenTypeName {
+  return TOKEN_TYPE_NAMES[Number(value)] ?? "klay";
+}
+
 /**
  * One value transfer request read from a source bridge, with exactly the fields the destination bridge's handle
  * takes. `tokenAddress` is the destination token (`sourceBridge.registeredTokens(sourceToken)`), zero for KLAY.
