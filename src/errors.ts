@@ -1,6 +1,7 @@
 import { Interface, isError } from "ethers";
 
 import { AnchoringReceiver__factory, Bridge__factory, KIP17Token__factory, KIP7Token__factory, TransferLimits__factory, TransferRecovery__factory } from "./contracts.js";
+import { findRevertData } from "./protocol/revert.js";
 
 /**
  * A failure the user can fix: bad input, an unknown pair, a signer without the right role, a reverted transaction.
@@ -25,18 +26,6 @@ function interfaces(): Interface[] {
     KIP17Token__factory.createInterface(),
   ];
   return knownInterfaces;
-}
-
-/** Finds revert data in an ethers or provider error, however deeply it is nested. */
-function revertData(error: unknown, depth = 0): string | undefined {
-  if (depth > 6 || error === null || typeof error !== "object") return undefined;
-  const record = error as Record<string, unknown>;
-  if (typeof record.data === "string" && record.data.startsWith("0x") && record.data.length >= 10) return record.data;
-  for (const key of ["data", "error", "info", "cause"]) {
-    const found = revertData(record[key], depth + 1);
-    if (found !== undefined) return found;
-  }
-  return undefined;
 }
 
 /**
@@ -70,7 +59,7 @@ export function decodeRevert(data: string, depth = 0): string | undefined {
  */
 export function explain(error: unknown, what: string): BridgeTaskError {
   if (error instanceof BridgeTaskError) return error;
-  const data = revertData(error);
+  const data = findRevertData(error);
   const decoded = data === undefined ? undefined : decodeRevert(data);
   if (decoded !== undefined) return new BridgeTaskError(`${what}: ${decoded}`, { cause: error });
   if (isError(error, "CALL_EXCEPTION")) {

@@ -10,13 +10,13 @@ import { BridgeTaskError, decodeRevert, explain } from "./errors.js";
 import { requireOwner } from "./pair.js";
 import type { ConnectedPair } from "./pair.js";
 import { CounterpartTokens, readRequestsOfTx } from "./protocol/requests.js";
-import { ParkedStatus, toSignedTransfer, transferContentHash } from "./protocol/transfer.js";
+import { ParkedStatus, toSignedTransfer, tokenTypeName, transferContentHash } from "./protocol/transfer.js";
+import type { TokenTypeName } from "./protocol/transfer.js";
 import type { SignedTransfer } from "./signatures.js";
 import { handleLimitProblem } from "./limits.js";
 import { assetUnits, formatAsset } from "./units.js";
 import type { Side } from "./validate.js";
 
-const TOKEN_TYPES = ["klay", "kip7", "kip17"] as const;
 
 function other(side: Side): Side {
   return side === "parent" ? "child" : "parent";
@@ -30,7 +30,7 @@ export interface RecoveryEntry {
   from: Side;
   requestNonce: bigint;
   status: RecoveryStatus;
-  tokenType: (typeof TOKEN_TYPES)[number];
+  tokenType: TokenTypeName;
   requester: string;
   recipient: string;
   /** The destination token (zero for KLAY). */
@@ -99,7 +99,7 @@ export async function recoveryTransfers(pair: ConnectedPair, from: Side): Promis
     else if (state === ParkedStatus.Cancelled) status = (await sourceLedger.isRefunded(nonce)) ? "refunded" : "cancelled";
     else continue; // paid by a retry or a release
     const cancel = cancels.find((candidate) => BigInt(candidate.args.handleNonce) === nonce);
-    const tokenType = TOKEN_TYPES[Number(event.args.tokenType)] ?? "klay";
+    const tokenType = tokenTypeName(event.args.tokenType);
     const units = await assetUnits(pair, to, tokenType, event.args.tokenAddress);
     const refund = refunds.find((candidate) => BigInt(candidate.args.requestNonce) === nonce);
     entries.push({
@@ -214,7 +214,7 @@ export async function payoutShortfall(
   transfer: Pick<SignedTransfer, "tokenType" | "tokenAddress" | "valueOrTokenId">,
 ): Promise<string | undefined> {
   const bridgeAddress = pair.deployment[to].bridge;
-  const kind = TOKEN_TYPES[Number(transfer.tokenType)] ?? "klay";
+  const kind = tokenTypeName(transfer.tokenType);
   const units = await assetUnits(pair, to, kind, transfer.tokenAddress);
   if (kind === "klay") {
     const held = await pair[to].provider.getBalance(bridgeAddress);
@@ -247,7 +247,7 @@ export async function retryFailedTransfer(pair: ConnectedPair, from: Side, nonce
   const shortfall = await payoutShortfall(pair, to, transfer);
   if (shortfall !== undefined) throw new BridgeTaskError(`retry of nonce ${nonce} would fail: ${shortfall}`);
   // a retry counts against the destination's handle limits (RetryAboveLimits beyond them)
-  const kind = TOKEN_TYPES[Number(transfer.tokenType)] ?? "klay";
+  const kind = tokenTypeName(transfer.tokenType);
   const units = await assetUnits(pair, to, kind, transfer.tokenAddress);
   const counted = kind === "kip17" ? 1n : transfer.valueOrTokenId;
   const limited = await handleLimitProblem(pair, to, transfer.tokenAddress, counted, kind === "kip17" ? { decimals: 0, symbol: `${units.symbol} NFT(s)` } : units);
@@ -286,7 +286,7 @@ export async function releaseHeldTransfer(pair: ConnectedPair, from: Side, nonce
     })
     .find((parsed) => parsed?.name === "TransferReleased");
   const paid = released?.args.paid === true;
-  const units = await assetUnits(pair, to, TOKEN_TYPES[Number(transfer.tokenType)] ?? "klay", transfer.tokenAddress);
+  const units = await assetUnits(pair, to, tokenTypeName(transfer.tokenType), transfer.tokenAddress);
   log(
     paid
       ? `nonce ${nonce} paid: ${formatAsset(transfer.valueOrTokenId, units)} to ${transfer.to} on ${to}`

@@ -7,10 +7,11 @@ import { describeRecoveryEntry, recoveryTransfers, type RecoveryEntry } from "./
 import { shortenHex } from "./format.js";
 import { ERC721_INTERFACE_ID, VoteType } from "./protocol/constants.js";
 import { decodeTokenURIDetailed } from "./protocol/token-uri.js";
+import { tokenTypeName } from "./protocol/transfer.js";
+import type { TokenTypeName } from "./protocol/transfer.js";
 import { sameAddress, type Side, type TokenType } from "./validate.js";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
-const TOKEN_TYPES = ["klay", "kip7", "kip17"] as const;
 
 export interface TokenStatus {
   type: TokenType | "unknown";
@@ -53,7 +54,7 @@ export interface SideStatus {
 
 export interface PendingTransfer {
   requestNonce: bigint;
-  tokenType: (typeof TOKEN_TYPES)[number];
+  tokenType: TokenTypeName;
   from: string;
   to: string;
   token: string;
@@ -219,7 +220,7 @@ export async function pendingTransfers(
         ...(symbol === undefined ? {} : { symbol }),
         requestNonce: nonce,
         missing: nonce < upper,
-        tokenType: TOKEN_TYPES[Number(event.args.tokenType)] ?? "klay",
+        tokenType: tokenTypeName(event.args.tokenType),
         from: event.args.from,
         to: event.args.to,
         token: event.args.tokenAddress,

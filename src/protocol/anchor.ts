@@ -9,10 +9,20 @@
 import { toBeHex } from "ethers";
 import type { Provider } from "ethers";
 
-import type { Anchor } from "../signatures.js";
-
 /** Child blocks per anchor when the pair's record names none. */
 export const DEFAULT_ANCHOR_PERIOD = 100;
+
+/** A child block's anchor, as `AnchoringReceiver` takes it. */
+export interface Anchor {
+  blockHash: string;
+  parentHash: string;
+  transactionsRoot: string;
+  receiptsRoot: string;
+  stateRoot: string;
+  blockNumber: bigint;
+  blockCount: bigint;
+  txCount: bigint;
+}
 
 /** The fields of one anchor (the receiver's `Anchor`). */
 export type AnchorData = Anchor;

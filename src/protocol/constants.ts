@@ -18,6 +18,12 @@ export const AFTER_PAYOUT_GAS = 100_000n;
  */
 export const MIN_GAS_BEFORE_PAYOUT = (PAYOUT_GAS * 64n) / 63n + AFTER_PAYOUT_GAS;
 
+/**
+ * What a batch sent with a gas limit learnt from earlier batches (not an estimate) keeps free for its last transfer:
+ * what the bridge asks for before a payout (`MIN_GAS_BEFORE_PAYOUT`), and 50,000 for the rest of that handle.
+ */
+export const PAYOUT_RESERVE = MIN_GAS_BEFORE_PAYOUT + 50_000n;
+
 /** The ERC165 / KIP13 interface id of ERC721 / KIP17: how the bridge tells an NFT from a fungible token. */
 export const ERC721_INTERFACE_ID = "0x80ac58cd";
 

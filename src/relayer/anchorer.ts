@@ -15,7 +15,7 @@ import type { InsufficientFundsAlarm } from "./funds.js";
 import { VoteType } from "../protocol/constants.js";
 import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
-import { packSignatures } from "./signatures.js";
+import { packSignatures } from "../protocol/batch.js";
 import type { RelayerStore } from "./store.js";
 import type { Side } from "./types.js";
 
@@ -118,10 +118,10 @@ export class Anchorer {
       // anchors whose signatures did not come in time: this operator's vote instead
       const latest = await this.#rpc(() => receiver.latestAnchoredBlock());
       for (const row of this.#context.store.anchorsInState("signed")) {
-        if ((row.signed_at ?? 0) + this.#context.signatureWaitMs > this.#context.now()) continue;
+        if ((row.signedAt ?? 0) + this.#context.signatureWaitMs > this.#context.now()) continue;
         const blockNumber = BigInt(row.block);
         if (blockNumber <= latest) {
-          this.#context.store.recordAnchor(row.block, row.block_hash, "passed", null);
+          this.#context.store.recordAnchor(row.block, row.blockHash, "passed", null);
           continue;
         }
         this.#context.log.log("info", "fallback", { block: blockNumber, reason: "anchor signatures did not arrive in time" });

@@ -8,11 +8,10 @@ import { join } from "node:path";
 import { Signature, TypedDataEncoder, getAddress, verifyTypedData } from "ethers";
 import type { Signer, TypedDataDomain } from "ethers";
 
-import { ANCHOR_TYPES, anchoringDomain } from "../signatures.js";
+import { ANCHOR_TYPES, anchoringDomain } from "../protocol/eip712.js";
 import { dueAnchorBlocks, readAnchor, type AnchorData } from "../protocol/anchor.js";
-import { canonicalSignature, listDigests, readSignatureFiles } from "./peer-files.js";
+import { canonicalSignature, listDigests, readSignatureFiles, writeJsonAtomically } from "./peer-files.js";
 import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
-import { writeJsonAtomically } from "./signatures.js";
 
 export { ANCHOR_TYPES, anchoringDomain, dueAnchorBlocks, readAnchor };
 

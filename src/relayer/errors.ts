@@ -1,63 +1,14 @@
 /**
- * How the relayer reads failures: revert data decoded with the contract's interface, the reverts that mean "already
- * handled", insufficient funds, and RPC failures worth a retry with backoff.
+ * How the relayer reads failures (insufficient funds, RPC failures worth a retry) and its one backoff policy: a delay
+ * doubled at each attempt up to a ceiling, for RPC retries, failed sends and failed payouts alike. Revert decoding is
+ * the protocol's (`protocol/revert.ts`).
  */
 import type { Interface } from "ethers";
 
-/** A revert, decoded: the custom error's name and arguments, or what little is known. */
-export interface DecodedRevert {
-  name: string;
-  args: string[];
-  /** `Name(arg, arg)` for logs. */
-  text: string;
-}
+import { decodeRevert } from "../protocol/revert.js";
 
-/** Reverts meaning that the request nonce is handled already: the work is done, by someone. */
-const ALREADY_HANDLED = new Set(["VoteClosed", "NonceAlreadyPassed"]);
-
-function findRevertData(error: unknown, depth = 0): string | undefined {
-  if (depth > 6 || error === null || typeof error !== "object") return undefined;
-  const record = error as Record<string, unknown>;
-  const data = record.data;
-  if (typeof data === "string" && /^0x[0-9a-fA-F]*$/.test(data) && data.length >= 10) return data;
-  if (data !== null && typeof data === "object") {
-    const nested = findRevertData(data, depth + 1);
-    if (nested !== undefined) return nested;
-  }
-  for (const key of ["error", "info", "cause", "revert"]) {
-    const nested = findRevertData(record[key], depth + 1);
-    if (nested !== undefined) return nested;
-  }
-  return undefined;
-}
-
-/** Decodes the revert in `error` with `iface` (custom errors, `Error(string)`, panics); undefined when none. */
-export function decodeRevert(error: unknown, iface: Interface): DecodedRevert | undefined {
-  const data = findRevertData(error);
-  if (data === undefined) {
-    const revert = (error as { revert?: { name: string; args: unknown[] } } | null)?.revert;
-    if (revert?.name !== undefined) {
-      const args = revert.args.map(String);
-      return { name: revert.name, args, text: `${revert.name}(${args.join(", ")})` };
-    }
-    return undefined;
-  }
-  try {
-    const parsed = iface.parseError(data);
-    if (parsed !== null) {
-      const args = parsed.args.map(String);
-      return { name: parsed.name, args, text: `${parsed.name}(${args.join(", ")})` };
-    }
-  } catch {
-    // fall through to the raw selector
-  }
-  return { name: data.slice(0, 10), args: [], text: `unknown revert ${data.slice(0, 10)}` };
-}
-
-/** Whether the revert says the nonce was handled already. */
-export function isAlreadyHandled(revert: DecodedRevert | undefined): boolean {
-  return revert !== undefined && ALREADY_HANDLED.has(revert.name);
-}
+export { decodeRevert, isAlreadyHandled } from "../protocol/revert.js";
+export type { DecodedRevert } from "../protocol/revert.js";
 
 function messageOf(error: unknown): string {
   if (error instanceof Error) {
@@ -110,6 +61,14 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY: RetryOptions = { retries: 5, baseDelayMs: 200, maxDelayMs: 10_000 };
 
+/**
+ * The backoff policy: the delay before attempt `attempt` + 1 after `attempt` failures (1 for the first), `baseMs`
+ * doubled at each failure and at most `maxMs`.
+ */
+export function backoffDelay(baseMs: number, attempt: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(attempt - 1, 0), 20));
+}
+
 /** Runs `operation`, retrying transient RPC failures with exponential backoff (other errors are thrown at once). */
 export async function withRetry<T>(operation: () => Promise<T>, options: RetryOptions = DEFAULT_RETRY): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -117,7 +76,7 @@ export async function withRetry<T>(operation: () => Promise<T>, options: RetryOp
       return await operation();
     } catch (error) {
       if (attempt > options.retries || !isTransientRpcError(error)) throw error;
-      const delayMs = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
+      const delayMs = backoffDelay(options.baseDelayMs, attempt, options.maxDelayMs);
       options.onRetry?.(error, attempt, delayMs);
       await new Promise((resolve) => setTimeout(resolve, delayMs));
     }

@@ -6,6 +6,8 @@
  * Whatever a transport returns was checked: the digest recomputed from the content, the signer recovered from a
  * canonical signature, one entry per signer. Whether a signer counts (a current operator) is the caller's check.
  */
+import type { RecoveryKind } from "../protocol/eip712.js";
+import type { SignedTransfer } from "../protocol/transfer.js";
 
 /** A refused post or file: where it was, and why. */
 export type OnInvalid = (where: string, reason: string) => void;
@@ -27,4 +29,15 @@ export interface SignatureExchange<Entry extends SignedEntry> {
   proposals(): Promise<string[]>;
   /** Forgets `digest` once its action is done. */
   remove(digest: string): Promise<void>;
+}
+
+/** One operator's signature of a handle batch, as posted and read. */
+export interface BatchSignature extends SignedEntry {
+  transfers: SignedTransfer[];
+}
+
+/** One operator's approval (a cancellation or a refund) of one transfer, as posted and read. */
+export interface RecoverySignature extends SignedEntry {
+  kind: RecoveryKind;
+  transfer: SignedTransfer;
 }

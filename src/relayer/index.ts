@@ -6,8 +6,10 @@
 import "./runtime.js";
 
 export { Relayer } from "./relayer.js";
-export type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
-export type { RelayerOptions, ProcessReport } from "./relayer.js";
+export type { BatchSignature, OnInvalid, RecoverySignature, SignatureExchange, SignedEntry } from "./exchange.js";
+export { directoryExchanges } from "./exchanges.js";
+export type { SignatureExchanges } from "./exchanges.js";
+export type { AfterSend, RelayerOptions, ProcessReport, SentTransaction } from "./relayer.js";
 export { RelayerStore } from "./store.js";
 export type { StoredTransfer, RecoveryRecord, RecoveryState } from "./store.js";
 export {

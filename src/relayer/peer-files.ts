@@ -5,11 +5,13 @@
  * expected. A reader accepts only a regular file, opened without following a symlink and without blocking, of at most
  * `MAX_PEER_FILE_BYTES`; anything else is refused with a reason, never waited on, and never read whole.
  */
+import { randomBytes } from "node:crypto";
 import { constants } from "node:fs";
-import { open, readdir } from "node:fs/promises";
-import { join } from "node:path";
+import { open, readdir, rename, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 
 import { Signature } from "ethers";
+import type { TypedDataDomain } from "ethers";
 
 /**
  * The largest signature file read: a batch of 200 transfers with a few hundred bytes of token URI and extra data
@@ -141,4 +143,16 @@ export function canonicalSignature(signature: unknown): string {
   const parsed = Signature.from(signature);
   if (BigInt(parsed.s) > HALF_ORDER) throw new PeerFileError("a malleable signature (high s)");
   return parsed.serialized;
+}
+
+/** The directory of one exchange under `directory`: `<chainId>-<verifying contract lowercase>`. */
+export function exchangeRoot(directory: string, domain: TypedDataDomain): string {
+  return join(directory, `${String(domain.chainId)}-${String(domain.verifyingContract).toLowerCase()}`);
+}
+
+/** Writes `data` as JSON to `path` through a temporary file in the same directory and a rename. */
+export async function writeJsonAtomically(path: string, data: unknown): Promise<void> {
+  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
+  await writeFile(temporary, JSON.stringify(data, null, 2));
+  await rename(temporary, path);
 }

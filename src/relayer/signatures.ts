@@ -19,40 +19,30 @@
  * of a batch it hashed is checked against that digest), recovers the signer from the signature, and checks each
  * transfer against the source chain before it signs the batch itself.
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { mkdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 
 import { getAddress, recoverAddress } from "ethers";
 import type { TypedDataDomain } from "ethers";
 
-import { batchDigest } from "../signatures.js";
-import type { SignedTransfer } from "../signatures.js";
-import { canonicalSignature, listDigests, readSignatureFiles } from "./peer-files.js";
-import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
-import { checksumAddress } from "./types.js";
+import { batchDigest } from "../protocol/batch.js";
+import { transferFromJson, transferToJson } from "../protocol/transfer-json.js";
+import type { TransferJson } from "../protocol/transfer-json.js";
+import type { SignedTransfer } from "../protocol/transfer.js";
+import { canonicalSignature, exchangeRoot, listDigests, readSignatureFiles, writeJsonAtomically } from "./peer-files.js";
+import type { BatchSignature, OnInvalid, SignatureExchange } from "./exchange.js";
 
+export type { BatchSignature } from "./exchange.js";
 export { listDigests, listJsonFiles } from "./peer-files.js";
-
-export {
-  HANDLE_BATCH_TYPES,
-  batchDigest,
-  bridgeDomain,
-  encodeHandleSignedTransfers,
-  packSignatures,
-  signBatch,
-} from "../signatures.js";
+export { batchDigest, encodeHandleSignedTransfers, packSignatures } from "../protocol/batch.js";
+export { HANDLE_BATCH_TYPES, bridgeDomain } from "../protocol/eip712.js";
+export { signBatch } from "../signatures.js";
 
 export const SIGNATURE_FILE_FORMAT = "servicechain-bridge/handle-batch-signature@1";
 
 /** The signer of `signature` over the batch. */
 export function recoverBatchSigner(domain: TypedDataDomain, transfers: SignedTransfer[], signature: string): string {
   return getAddress(recoverAddress(batchDigest(domain, transfers), signature));
-}
-
-/** One operator's signature of a batch, as read and checked. */
-export interface BatchSignature extends SignedEntry {
-  transfers: SignedTransfer[];
 }
 
 interface SignatureFile {
@@ -62,47 +52,8 @@ interface SignatureFile {
   digest: string;
   signer: string;
   signature: string;
-  transfers: Record<string, string | number>[];
+  transfers: TransferJson[];
   createdAt: string;
-}
-
-/** A transfer as written in a signature file (big numbers as decimal strings). */
-export function transferToJson(transfer: SignedTransfer): Record<string, string | number> {
-  return {
-    requestTxHash: transfer.requestTxHash,
-    tokenType: transfer.tokenType,
-    from: transfer.from,
-    to: transfer.to,
-    tokenAddress: transfer.tokenAddress,
-    valueOrTokenId: transfer.valueOrTokenId.toString(),
-    requestNonce: transfer.requestNonce.toString(),
-    requestBlockNumber: transfer.requestBlockNumber.toString(),
-    tokenURI: transfer.tokenURI,
-    extraData: transfer.extraData,
-  };
-}
-
-/** A transfer read back from a signature file, addresses checksummed. */
-export function transferFromJson(json: Record<string, string | number>): SignedTransfer {
-  return {
-    requestTxHash: String(json.requestTxHash),
-    tokenType: Number(json.tokenType),
-    from: checksumAddress(String(json.from)),
-    to: checksumAddress(String(json.to)),
-    tokenAddress: checksumAddress(String(json.tokenAddress)),
-    valueOrTokenId: BigInt(json.valueOrTokenId),
-    requestNonce: BigInt(json.requestNonce),
-    requestBlockNumber: BigInt(json.requestBlockNumber),
-    tokenURI: String(json.tokenURI),
-    extraData: String(json.extraData),
-  };
-}
-
-/** Writes `data` as JSON to `path` through a temporary file in the same directory and a rename. */
-export async function writeJsonAtomically(path: string, data: unknown): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.tmp`);
-  await writeFile(temporary, JSON.stringify(data, null, 2));
-  await rename(temporary, path);
 }
 
 /**
@@ -126,7 +77,7 @@ export class SignatureDirectory implements SignatureExchange<BatchSignature> {
     directory: string,
     readonly domain: TypedDataDomain,
   ) {
-    this.#root = join(directory, `${String(domain.chainId)}-${String(domain.verifyingContract).toLowerCase()}`);
+    this.#root = exchangeRoot(directory, domain);
   }
 
   get root(): string {
@@ -187,6 +138,7 @@ export class SignatureDirectory implements SignatureExchange<BatchSignature> {
       let transfers = this.#batches.get(key);
       let computed = digest;
       if (transfers === undefined) {
+        if (!Array.isArray(file.transfers)) throw new Error("no transfers");
         transfers = file.transfers.map(transferFromJson);
         computed = batchDigest(this.domain, transfers);
         if (computed.toLowerCase() !== key) throw new Error("transfers do not hash to the digest");

@@ -8,44 +8,11 @@ import { dirname } from "node:path";
 import type { DatabaseSync as DatabaseSyncType, StatementSync } from "node:sqlite";
 
 import { loadSqlite } from "./runtime.js";
-import type { Side, TransferRequest, TransferState } from "./types.js";
+import { anchorOf, integer, recoveryOf, serializeRequest, text, transferOf } from "./store-rows.js";
+import type { AnchorRecord, RecoveryRecord, RecoveryState, Row, StoredTransfer } from "./store-rows.js";
+import type { Side, TransferRequest } from "./types.js";
 
-/** A transfer as stored, with its state. */
-export interface StoredTransfer {
-  request: TransferRequest;
-  state: TransferState;
-  /** This operator's vote tx, when it voted. */
-  voteTx: string | null;
-  /** The destination block number read just before voting: where to look for this operator's vote after a crash. */
-  voteFromBlock: number | null;
-  /** The EIP-712 digest of the batch this operator signed holding the transfer. */
-  batchDigest: string | null;
-  /** When this operator signed it (ms since epoch). */
-  signedAt: number | null;
-  /** The signed-batch tx this relayer sent. */
-  submitTx: string | null;
-  /** The last error, for `failed`. */
-  lastError: string | null;
-  attempts: number;
-  /** Not retried before this time (ms since epoch). */
-  retryAt: number;
-}
-
-/** A row of `transfers` as node:sqlite returns it (a type, not an interface, so a row record converts to it). */
-type TransferRow = {
-  source: string;
-  nonce: number;
-  data: string;
-  state: string;
-  vote_tx: string | null;
-  vote_from_block: number | null;
-  batch_digest: string | null;
-  signed_at: number | null;
-  submit_tx: string | null;
-  last_error: string | null;
-  attempts: number;
-  retry_at: number;
-};
+export type { AnchorRecord, RecoveryRecord, RecoveryState, StoredTransfer } from "./store-rows.js";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS cursor (side TEXT PRIMARY KEY, block INTEGER NOT NULL);
@@ -100,54 +67,6 @@ CREATE INDEX IF NOT EXISTS recovery_state ON recovery (state);
 `,
 };
 
-function serializeRequest(request: TransferRequest): string {
-  return JSON.stringify(request, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value));
-}
-
-type BigintField = "valueOrTokenId" | "requestNonce" | "requestBlockNumber";
-
-function parseRequest(data: string): TransferRequest {
-  // as serializeRequest writes it: the bigints as decimal strings
-  const raw = JSON.parse(data) as Omit<TransferRequest, BigintField> & Record<BigintField, string>;
-  return {
-    ...raw,
-    valueOrTokenId: BigInt(raw.valueOrTokenId),
-    requestNonce: BigInt(raw.requestNonce),
-    requestBlockNumber: BigInt(raw.requestBlockNumber),
-  };
-}
-
-/**
- * The requests already parsed, by their stored text: a request never changes once recorded, and a relayer reads its
- * pending transfers several times a step.
- */
-const parsedRequests = new Map<string, TransferRequest>();
-
-function cachedRequest(data: string): TransferRequest {
-  let request = parsedRequests.get(data);
-  if (request === undefined) {
-    request = parseRequest(data);
-    if (parsedRequests.size >= 20_000) parsedRequests.clear();
-    parsedRequests.set(data, request);
-  }
-  return { ...request };
-}
-
-function fromRow(row: TransferRow): StoredTransfer {
-  return {
-    request: cachedRequest(row.data),
-    state: row.state as TransferState,
-    voteTx: row.vote_tx,
-    voteFromBlock: row.vote_from_block,
-    batchDigest: row.batch_digest,
-    signedAt: row.signed_at,
-    submitTx: row.submit_tx,
-    lastError: row.last_error,
-    attempts: row.attempts,
-    retryAt: row.retry_at,
-  };
-}
-
 /** The fields of a transfer's record that a state change may set. */
 export type TransferUpdate = Partial<Omit<StoredTransfer, "request">>;
 
@@ -162,65 +81,6 @@ const COLUMN: Record<keyof TransferUpdate, string> = {
   attempts: "attempts",
   retryAt: "retry_at",
 };
-
-/**
- * Where a transfer that was handled but not paid out stands (see `recovery.ts`):
- * - `failed`: its payout failed on the destination; retried, then cancelled;
- * - `held`: parked above the destination's limits, for the bridge owner to release (or the operators to cancel);
- * - `paid`: paid to its recipient after all, by a retry or a release;
- * - `cancelled`: cancelled on the destination (seen with the destination's confirmations); refunded next;
- * - `refunded`: returned to its requester on the source.
- */
-export type RecoveryState = "failed" | "held" | "paid" | "cancelled" | "refunded";
-
-export interface RecoveryRecord {
-  source: Side;
-  nonce: bigint;
-  state: RecoveryState;
-  /** Failed retries so far (this relayer's and, as far as it knows, anyone's). */
-  attempts: number;
-  /** Why the last payout or retry failed, or why the last step could not go on. */
-  lastReason: string | null;
-  /** Not retried (or the next step not taken) before this time (ms since epoch). */
-  retryAt: number;
-  /** When this operator signed the current approval (cancel while failed or held, refund while cancelled). */
-  signedAt: number | null;
-  /** Whether this operator cast its own approval (the votes fallback) of the current step. */
-  voted: boolean;
-  /** The last transaction this relayer sent for it. */
-  tx: string | null;
-  /** The block of the event that put it in its state. */
-  block: number | null;
-}
-
-/** A row of `recovery` as node:sqlite returns it. */
-type RecoveryRow = {
-  source: string;
-  nonce: number;
-  state: string;
-  attempts: number;
-  last_reason: string | null;
-  retry_at: number;
-  signed_at: number | null;
-  voted: number;
-  tx: string | null;
-  block: number | null;
-};
-
-function recoveryFromRow(row: RecoveryRow): RecoveryRecord {
-  return {
-    source: row.source as Side,
-    nonce: BigInt(row.nonce),
-    state: row.state as RecoveryState,
-    attempts: row.attempts,
-    lastReason: row.last_reason,
-    retryAt: row.retry_at,
-    signedAt: row.signed_at,
-    voted: row.voted !== 0,
-    tx: row.tx,
-    block: row.block,
-  };
-}
 
 export type RecoveryUpdate = Partial<Omit<RecoveryRecord, "source" | "nonce">>;
 
@@ -253,23 +113,31 @@ export class RelayerStore {
 
   /** Brings a store written by an earlier version up to `SCHEMA_VERSION`, one migration per transaction. */
   #migrate(): void {
-    const { user_version: version } = this.#db.prepare("PRAGMA user_version").get() as { user_version: number };
+    const version = this.schemaVersion();
     for (let next = version + 1; next <= SCHEMA_VERSION; next++) {
-      this.#db.exec("BEGIN IMMEDIATE");
-      try {
+      this.#transaction(() => {
         this.#db.exec(MIGRATIONS[next]);
         this.#db.exec(`PRAGMA user_version = ${next}`);
-        this.#db.exec("COMMIT");
-      } catch (error) {
-        this.#db.exec("ROLLBACK");
-        throw error;
-      }
+      });
     }
   }
 
   /** The schema version of the open store. */
   schemaVersion(): number {
-    return (this.#db.prepare("PRAGMA user_version").get() as { user_version: number }).user_version;
+    const row = this.#db.prepare("PRAGMA user_version").get();
+    return row === undefined ? 0 : integer(row, "user_version");
+  }
+
+  /** Runs `write` in one transaction: all of it, or none of it after an error. */
+  #transaction(write: () => void): void {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      write();
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
   }
 
   #statement(sql: string): StatementSync {
@@ -289,8 +157,7 @@ export class RelayerStore {
 
   /** The last block of `side` whose requests are all recorded, or undefined before the first scan. */
   getCursor(side: Side): number | undefined {
-    const row = this.#statement("SELECT block FROM cursor WHERE side = ?").get(side) as { block: number } | undefined;
-    return row?.block;
+    return this.getNamedCursor(side);
   }
 
   /**
@@ -302,59 +169,45 @@ export class RelayerStore {
       "INSERT OR IGNORE INTO transfers (source, nonce, data, state, updated_at) VALUES (?, ?, ?, 'seen', ?)",
     );
     const fresh: TransferRequest[] = [];
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
+    this.#transaction(() => {
       const now = Date.now();
       for (const request of requests) {
         const result = insert.run(request.source, Number(request.requestNonce), serializeRequest(request), now);
         if (Number(result.changes) > 0) fresh.push(request);
       }
-      if (block !== undefined) {
-        this.#statement("INSERT INTO cursor (side, block) VALUES (?, ?) ON CONFLICT(side) DO UPDATE SET block = excluded.block")
-          .run(side, block);
-      }
-      this.#db.exec("COMMIT");
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+      if (block !== undefined) this.setNamedCursor(side, block);
+    });
     return fresh;
   }
 
   getTransfer(source: Side, nonce: bigint): StoredTransfer | undefined {
-    const row = this.#statement("SELECT * FROM transfers WHERE source = ? AND nonce = ?")
-      .get(source, Number(nonce)) as TransferRow | undefined;
-    return row === undefined ? undefined : fromRow(row);
+    const row = this.#statement("SELECT * FROM transfers WHERE source = ? AND nonce = ?").get(source, Number(nonce));
+    return row === undefined ? undefined : transferOf(row);
   }
 
   /** The transfers of `source` not done yet, by nonce. */
   pendingTransfers(source: Side): StoredTransfer[] {
-    const rows = this.#statement("SELECT * FROM transfers WHERE source = ? AND state != 'done' ORDER BY nonce")
-      .all(source) as TransferRow[];
-    return rows.map(fromRow);
+    return this.#statement("SELECT * FROM transfers WHERE source = ? AND state != 'done' ORDER BY nonce")
+      .all(source)
+      .map(transferOf);
   }
 
   /** How many transfers of `source` are recorded with a nonce from `from` to `to` (both included), in any state. */
   countTransfers(source: Side, from: bigint, to: bigint): number {
     const row = this.#statement("SELECT COUNT(*) AS n FROM transfers WHERE source = ? AND nonce BETWEEN ? AND ?")
-      .get(source, Number(from), Number(to)) as { n: number };
-    return row.n;
+      .get(source, Number(from), Number(to));
+    return row === undefined ? 0 : integer(row, "n");
   }
 
   /** Every transfer of `source`, by nonce. */
   allTransfers(source: Side): StoredTransfer[] {
-    const rows = this.#statement("SELECT * FROM transfers WHERE source = ? ORDER BY nonce")
-      .all(source) as TransferRow[];
-    return rows.map(fromRow);
+    return this.#statement("SELECT * FROM transfers WHERE source = ? ORDER BY nonce").all(source).map(transferOf);
   }
 
   /** How many transfers are in each state. */
   countByState(): Record<string, number> {
-    const rows = this.#statement("SELECT state, COUNT(*) AS n FROM transfers GROUP BY state").all() as {
-      state: string;
-      n: number;
-    }[];
-    return Object.fromEntries(rows.map((row) => [row.state, row.n]));
+    const rows = this.#statement("SELECT state, COUNT(*) AS n FROM transfers GROUP BY state").all();
+    return Object.fromEntries(rows.map((row) => [text(row, "state"), integer(row, "n")]));
   }
 
   /** Sets the given fields of the transfers `nonces` of `source`, in one transaction. */
@@ -364,15 +217,10 @@ export class RelayerStore {
     const sets = keys.map((key) => `${COLUMN[key]} = ?`).join(", ");
     const values = keys.map((key) => update[key] ?? null);
     const statement = this.#statement(`UPDATE transfers SET ${sets}, updated_at = ? WHERE source = ? AND nonce = ?`);
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
+    this.#transaction(() => {
       const now = Date.now();
       for (const nonce of nonces) statement.run(...values, now, source, Number(nonce));
-      this.#db.exec("COMMIT");
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+    });
   }
 
   updateTransfer(source: Side, nonce: bigint, update: TransferUpdate): void {
@@ -381,8 +229,8 @@ export class RelayerStore {
 
   /** The fact `key` of the `meta` table, if recorded. */
   getMeta(key: string): string | undefined {
-    const row = this.#statement("SELECT value FROM meta WHERE key = ?").get(key) as { value: string } | undefined;
-    return row?.value;
+    const row = this.#statement("SELECT value FROM meta WHERE key = ?").get(key);
+    return row === undefined ? undefined : text(row, "value");
   }
 
   setMeta(key: string, value: string): void {
@@ -399,20 +247,15 @@ export class RelayerStore {
   /** Forgets transfers `nonces` of `source` (stale: read again from the source chain before anything is signed). */
   forgetTransfers(source: Side, nonces: bigint[]): void {
     const statement = this.#statement("DELETE FROM transfers WHERE source = ? AND nonce = ?");
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
+    this.#transaction(() => {
       for (const nonce of nonces) statement.run(source, Number(nonce));
-      this.#db.exec("COMMIT");
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+    });
   }
 
   /** The scan cursor named `key` (`recovery-parent`, …), or undefined before the first scan. */
   getNamedCursor(key: string): number | undefined {
-    const row = this.#statement("SELECT block FROM cursor WHERE side = ?").get(key) as { block: number } | undefined;
-    return row?.block;
+    const row = this.#statement("SELECT block FROM cursor WHERE side = ?").get(key);
+    return row === undefined ? undefined : integer(row, "block");
   }
 
   setNamedCursor(key: string, block: number): void {
@@ -422,16 +265,14 @@ export class RelayerStore {
 
   /** The recovery record of transfer `nonce` of `source`, if it was not paid out when handled. */
   getRecovery(source: Side, nonce: bigint): RecoveryRecord | undefined {
-    const row = this.#statement("SELECT * FROM recovery WHERE source = ? AND nonce = ?").get(source, Number(nonce)) as
-      | RecoveryRow
-      | undefined;
-    return row === undefined ? undefined : recoveryFromRow(row);
+    const row = this.#statement("SELECT * FROM recovery WHERE source = ? AND nonce = ?").get(source, Number(nonce));
+    return row === undefined ? undefined : recoveryOf(row);
   }
 
   /** The recovery records of `source` (every one, or those in `states`), by nonce. */
   recoveries(source: Side, states?: RecoveryState[]): RecoveryRecord[] {
-    const rows = this.#statement("SELECT * FROM recovery WHERE source = ? ORDER BY nonce").all(source) as RecoveryRow[];
-    return rows.map(recoveryFromRow).filter((record) => states === undefined || states.includes(record.state));
+    const rows = this.#statement("SELECT * FROM recovery WHERE source = ? ORDER BY nonce").all(source);
+    return rows.map(recoveryOf).filter((record) => states === undefined || states.includes(record.state));
   }
 
   /** Creates or changes the recovery record of transfer `nonce` of `source` (a new one needs `state`). */
@@ -455,16 +296,15 @@ export class RelayerStore {
   }
 
   /** The highest child block this relayer anchored (or saw anchored), if any. */
-  lastAnchor(): { block: number; state: string; tx: string | null } | undefined {
-    return this.#statement("SELECT block, state, tx FROM anchors ORDER BY block DESC LIMIT 1").get() as
-      | { block: number; state: string; tx: string | null }
-      | undefined;
+  lastAnchor(): AnchorRecord | undefined {
+    const row: Row | undefined = this.#statement("SELECT * FROM anchors ORDER BY block DESC LIMIT 1").get();
+    return row === undefined ? undefined : anchorOf(row);
   }
 
-  getAnchor(block: number): { block: number; state: string; tx: string | null; block_hash: string } | undefined {
-    return this.#statement("SELECT * FROM anchors WHERE block = ?").get(block) as
-      | { block: number; state: string; tx: string | null; block_hash: string }
-      | undefined;
+  /** What this relayer did for child block `block`, if anything. */
+  getAnchor(block: number): AnchorRecord | undefined {
+    const row = this.#statement("SELECT * FROM anchors WHERE block = ?").get(block);
+    return row === undefined ? undefined : anchorOf(row);
   }
 
   /** Records what this relayer did for child block `block`: `signed`, `voted`, `anchored` or `passed`. */
@@ -479,9 +319,7 @@ export class RelayerStore {
   }
 
   /** The anchors in `state`, by block. */
-  anchorsInState(state: string): { block: number; block_hash: string; signed_at: number | null }[] {
-    return this.#statement("SELECT block, block_hash, signed_at FROM anchors WHERE state = ? ORDER BY block").all(
-      state,
-    ) as { block: number; block_hash: string; signed_at: number | null }[];
+  anchorsInState(state: string): AnchorRecord[] {
+    return this.#statement("SELECT * FROM anchors WHERE state = ? ORDER BY block").all(state).map(anchorOf);
   }
 }

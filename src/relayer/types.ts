@@ -6,6 +6,8 @@ import type { Signer } from "ethers";
 export {
   TokenType,
   checksumAddress,
+  directionOf,
+  lowestNonce,
   otherSide,
   sameTransfer,
   toSignedTransfer,

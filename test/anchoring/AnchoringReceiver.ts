@@ -4,7 +4,8 @@ import { network } from "hardhat";
 import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs";
 
 import type { AnchoringReceiver } from "../../types/ethers-contracts/index.js";
-import { ANCHOR_TYPES } from "../../src/signatures.js";
+import { ANCHOR_TYPES, anchoringDomain } from "../../src/signatures.js";
+import type { Anchor } from "../../src/signatures.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -12,16 +13,6 @@ const { ethers, networkHelpers } = await network.create();
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 
 
-interface Anchor {
-  blockHash: string;
-  parentHash: string;
-  transactionsRoot: string;
-  receiptsRoot: string;
-  stateRoot: string;
-  blockNumber: bigint;
-  blockCount: bigint;
-  txCount: bigint;
-}
 
 /** A made-up child block: every hash is derived from the block number and `fork`, so two forks differ everywhere. */
 function makeAnchor(blockNumber: number, fork = "main"): Anchor {
@@ -84,7 +75,7 @@ function vote(receiver: AnchoringReceiver, operator: Signer, anchor: Anchor) {
 
 async function domainOf(receiver: AnchoringReceiver): Promise<TypedDataDomain> {
   const { chainId } = await ethers.provider.getNetwork();
-  return { name: "AnchoringReceiver", version: "1", chainId, verifyingContract: await receiver.getAddress() };
+  return anchoringDomain(chainId, await receiver.getAddress());
 }
 
 /** 65-byte r ‖ s ‖ v signatures of `anchor` by `signers`, in the order given (sort first where the test wants). */
