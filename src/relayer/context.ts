@@ -51,7 +51,7 @@ export interface RelayerContext {
   /** Logs each refused signature file once. */
   readonly badFile: (file: string, reason: string) => void;
   /** Runs a chain call, retrying transient RPC failures (`settings.retry`), each retry logged. */
-  rpc<T>(operation: () => Promise<T>): Promise<T>;
+  readonly rpc: <T>(operation: () => Promise<T>) => Promise<T>;
 }
 
 /** The RPC retry of a relayer: `withRetry` with its settings, each retry logged as `rpc-retry`. */

@@ -51,7 +51,8 @@ async function apply(context: RecoveryContext, side: Side, log: Log, fromBridge:
   const parsed = fromBridge ? ledger.chain.bridge.interface.parseLog(log) : ledger.recovery.interface.parseLog(log);
   if (parsed === null) return;
   const source = otherSide(side);
-  const nonce = BigInt(parsed.args.handleNonce ?? parsed.args.requestNonce ?? 0n);
+  // every recovery event names its transfer by a uint64 nonce (handleNonce, or requestNonce for a refund)
+  const nonce = BigInt((parsed.args.handleNonce ?? parsed.args.requestNonce ?? 0n) as bigint);
   const current = parsed.name === "ValueTransferRefunded" ? context.store.getRecovery(side, nonce) : context.store.getRecovery(source, nonce);
   const fields = { direction: directionOf(source), nonce, block: log.blockNumber, tx: log.transactionHash };
   if (
