@@ -184,12 +184,13 @@ async function measureAnchors(ethers: Ethers, gas: Record<string, number>) {
     transactionsRoot: ethers.id(`transactions ${blockNumber}`),
     receiptsRoot: ethers.id(`receipts ${blockNumber}`),
     stateRoot: ethers.id(`state ${blockNumber}`),
+    blocksRoot: ethers.id(`blocks ${blockNumber}`),
     blockNumber,
     blockCount: 10n,
     txCount: 25n,
   });
   const fields = (a: Anchor) =>
-    [a.blockNumber, a.blockHash, a.parentHash, a.transactionsRoot, a.receiptsRoot, a.stateRoot, a.blockCount, a.txCount] as const;
+    [a.blockNumber, a.blockHash, a.parentHash, a.transactionsRoot, a.receiptsRoot, a.stateRoot, a.blocksRoot, a.blockCount, a.txCount] as const;
 
   const voted = await deploy();
   gas["anchor.vote.2of3"] = await secondOf(async (round) => {

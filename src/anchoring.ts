@@ -50,6 +50,7 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
       anchor.transactionsRoot,
       anchor.receiptsRoot,
       anchor.stateRoot,
+      anchor.blocksRoot,
       anchor.blockCount,
       anchor.txCount,
     ),
@@ -75,6 +76,7 @@ function anchorFromEvent(event: AcceptedEvent): AnchorData {
     transactionsRoot: String(args.transactionsRoot),
     receiptsRoot: String(args.receiptsRoot),
     stateRoot: String(args.stateRoot),
+    blocksRoot: String(args.blocksRoot),
     blockCount: BigInt(args.blockCount as bigint),
     txCount: BigInt(args.txCount as bigint),
   };
@@ -91,6 +93,7 @@ async function verified(pair: ConnectedPair, anchor: AnchorData): Promise<boolea
     transactionsRoot: anchor.transactionsRoot,
     receiptsRoot: anchor.receiptsRoot,
     stateRoot: anchor.stateRoot,
+    blocksRoot: anchor.blocksRoot,
     blockNumber: anchor.blockNumber,
     blockCount: anchor.blockCount,
     txCount: anchor.txCount,

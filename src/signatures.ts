@@ -1,6 +1,8 @@
 import { Signature, TypedDataEncoder, concat, getAddress, getBytes, hexlify, keccak256, recoverAddress, toQuantity, toUtf8Bytes } from "ethers";
 import type { Signer, TypedDataDomain, TypedDataField } from "ethers";
 
+import { ANCHOR_TYPES, type Anchor } from "./protocol/anchor.js";
+
 /** One transfer of a signed batch, as `Bridge.handleSignedTransfers` takes it. */
 export interface SignedTransfer {
   requestTxHash: string;
@@ -277,31 +279,8 @@ export function packSignatures(signatures: OperatorSignature[]): string {
   return concat(sorted.map(([, signature]) => signature));
 }
 
-/** A child block's anchor, as `AnchoringReceiver` takes it. */
-export interface Anchor {
-  blockHash: string;
-  parentHash: string;
-  transactionsRoot: string;
-  receiptsRoot: string;
-  stateRoot: string;
-  blockNumber: bigint;
-  blockCount: bigint;
-  txCount: bigint;
-}
-
-/** EIP-712 types of an anchor (domain name "AnchoringReceiver", version "1"). */
-export const ANCHOR_TYPES: Record<string, TypedDataField[]> = {
-  Anchor: [
-    { name: "blockHash", type: "bytes32" },
-    { name: "parentHash", type: "bytes32" },
-    { name: "transactionsRoot", type: "bytes32" },
-    { name: "receiptsRoot", type: "bytes32" },
-    { name: "stateRoot", type: "bytes32" },
-    { name: "blockNumber", type: "uint64" },
-    { name: "blockCount", type: "uint64" },
-    { name: "txCount", type: "uint64" },
-  ],
-};
+export { ANCHOR_TYPES } from "./protocol/anchor.js";
+export type { Anchor } from "./protocol/anchor.js";
 
 /** The EIP-712 domain of the anchoring receiver at `receiverAddress` on chain `chainId`. */
 export function anchoringDomain(chainId: bigint, receiverAddress: string): TypedDataDomain {
