@@ -1,5 +1,3 @@
-import type { Provider } from "ethers";
-
 import type { Log } from "./connect.js";
 import type { AnchorData } from "./protocol/anchor.js";
 import { sendTx } from "./connect.js";
@@ -8,6 +6,9 @@ import { VoteType } from "./protocol/constants.js";
 import { readAnchor as childAnchor } from "./protocol/anchor.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOperator, type ConnectedPair } from "./pair.js";
+import { anchorFromEvent, queryInChunks } from "./proofs/anchors.js";
+
+export { queryInChunks };
 
 export type { AnchorData } from "./protocol/anchor.js";
 
@@ -65,23 +66,6 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
   return { anchor, accepted, txHash: receipt.hash };
 }
 
-type AcceptedEvent = Awaited<ReturnType<ConnectedPair["anchoringReceiver"]["queryFilter"]>>[number];
-
-function anchorFromEvent(event: AcceptedEvent): AnchorData {
-  const args = (event as unknown as { args: Record<string, unknown> }).args;
-  return {
-    blockNumber: BigInt(args.blockNumber as bigint),
-    blockHash: String(args.blockHash),
-    parentHash: String(args.parentHash),
-    transactionsRoot: String(args.transactionsRoot),
-    receiptsRoot: String(args.receiptsRoot),
-    stateRoot: String(args.stateRoot),
-    blocksRoot: String(args.blocksRoot),
-    blockCount: BigInt(args.blockCount as bigint),
-    txCount: BigInt(args.txCount as bigint),
-  };
-}
-
 /**
  * The receiver stores one commitment (EIP-712 struct hash) per anchored block; the content comes from its
  * AnchorAccepted event and is checked against that commitment with `verifyAnchor`.
@@ -130,19 +114,4 @@ export async function listAnchors(pair: ConnectedPair): Promise<AnchorData[]> {
     if (await verified(pair, anchor)) anchors.push(anchor);
   }
   return anchors.sort((a, b) => (a.blockNumber < b.blockNumber ? -1 : a.blockNumber > b.blockNumber ? 1 : 0));
-}
-
-/** Log queries over long ranges, in chunks public RPC nodes accept. */
-export async function queryInChunks<T>(
-  provider: Provider,
-  fromBlock: number,
-  query: (from: number, to: number) => Promise<T[]>,
-  chunk = 10_000,
-): Promise<T[]> {
-  const head = await provider.getBlockNumber();
-  const results: T[] = [];
-  for (let start = fromBlock; start <= head; start += chunk) {
-    results.push(...(await query(start, Math.min(head, start + chunk - 1))));
-  }
-  return results;
 }
