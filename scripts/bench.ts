@@ -21,6 +21,7 @@ import {
   withGasTable,
   type RelayerFigures,
 } from "../src/bench/gas-table.js";
+import { measureReceiptProof } from "./bench-proof.js";
 import { measureRelayer, type RelayerRun } from "./bench-relayer.js";
 import {
   anchoringDomain,
@@ -241,6 +242,7 @@ const gas: Record<string, number> = {};
 await measureRequests(connection.ethers, gas);
 await measureHandles(connection.ethers, gas);
 await measureAnchors(connection.ethers, gas);
+await measureReceiptProof(connection.ethers, gas);
 await connection.close();
 const sizes = await measureSizes();
 if (process.env.BENCH_GAS_ONLY === "1") {
