@@ -34,7 +34,7 @@ interface IReceiptVerifier {
 
     /// @notice The block is not in the range of an accepted anchor (or the anchor is not the accepted one).
     error BlockNotAnchored(uint64 blockNumber);
-    /// @notice The trie proof shows no receipt at `transactionIndex` under the block's receipts root.
+    /// @notice The trie holds an empty value at `transactionIndex` under the block's receipts root.
     error ReceiptNotInBlock(uint64 blockNumber, uint256 transactionIndex);
     /// @notice The proven item is not a receipt (not a list of four fields).
     error MalformedReceipt(uint64 blockNumber, uint256 transactionIndex);
