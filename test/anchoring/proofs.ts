@@ -1,7 +1,10 @@
 import { expect } from "chai";
 
-import { proveTransaction, verifyProof, type TransactionProofJson } from "../../src/proofs/index.js";
-import { anchoredBlocksTree, anchoredBlockProof, readAnchoredBlocks } from "../../src/protocol/anchor.js";
+import { hexlify, keccak256, randomBytes, zeroPadValue } from "ethers";
+
+import { encodeReceipt, proveTransaction, rootOf, verifyProof, type TransactionProofJson } from "../../src/proofs/index.js";
+import { TRANSACTION_PROOF_FORMAT, stringify } from "../../src/proofs/types.js";
+import { anchoredBlocksTree, anchoredBlockProof, readAnchoredBlocks, type AnchorData } from "../../src/protocol/anchor.js";
 import { anchoredChains, PERIOD, type AnchoredChains } from "../helpers/anchored-chain.js";
 
 describe("transaction proofs against the anchors (off chain)", function () {
@@ -115,5 +118,54 @@ describe("transaction proofs against the anchors (off chain)", function () {
     expect(await refusal(() => verifyProof(against, chains.parent.ethers.provider))).to.equal(
       `anchor mismatch: the proof's anchor of child block ${PERIOD} conflicts with the one accepted on the parent`,
     );
+  });
+
+  it("checks a concat-mode block (Kaia DeriveShaImpl 2) off chain, with every item of the block in the proof", async function () {
+    // a Kaia block whose roots are one keccak over its items, anchored on a receiver with one operator
+    const log = { address: chains.token.target as string, topics: [keccak256("0x01"), zeroPadValue("0x02", 32)], data: "0x1234" };
+    const transactions = [0, 1, 2].map(() => hexlify(randomBytes(120)));
+    const receipts = [1, 9, 1].map((status) => encodeReceipt("kaia", { status: `0x${status}`, gasUsed: "0x5208", logsBloom: `0x${"00".repeat(256)}`, logs: [log] }));
+    const block = { number: 30n, hash: hexlify(randomBytes(32)), transactionsRoot: await rootOf("concat", transactions), receiptsRoot: await rootOf("concat", receipts) };
+    const others = [26n, 27n, 28n, 29n].map((number) => ({ number, hash: hexlify(randomBytes(32)), transactionsRoot: hexlify(randomBytes(32)), receiptsRoot: hexlify(randomBytes(32)) }));
+    const tree = anchoredBlocksTree([...others, block]);
+    const anchor: AnchorData = {
+      blockNumber: 30n, blockHash: block.hash, parentHash: others[3].hash, transactionsRoot: block.transactionsRoot, receiptsRoot: block.receiptsRoot,
+      stateRoot: hexlify(randomBytes(32)), blocksRoot: tree.root, blockCount: 5n, txCount: 3n,
+    };
+    const { ethers } = chains.parent;
+    const receiver = await ethers.deployContract("AnchoringReceiver");
+    const accepted = await (
+      await receiver.submitAnchor(anchor.blockNumber, anchor.blockHash, anchor.parentHash, anchor.transactionsRoot, anchor.receiptsRoot, anchor.stateRoot, anchor.blocksRoot, anchor.blockCount, anchor.txCount)
+    ).wait();
+    const proof: TransactionProofJson = {
+      format: TRANSACTION_PROOF_FORMAT,
+      parentChainId: String((await ethers.provider.getNetwork()).chainId),
+      receiver: await receiver.getAddress(),
+      parentFromBlock: accepted!.blockNumber,
+      childChainId: "1001",
+      encoding: "kaia",
+      mode: "concat",
+      anchor: stringify(anchor),
+      anchorTransaction: accepted!.hash,
+      block: stringify(block),
+      blockProof: anchoredBlockProof(tree, block),
+      transactionHash: keccak256(transactions[1]),
+      transactionIndex: 1,
+      transaction: transactions[1],
+      receipt: receipts[1],
+      transactions,
+      receipts,
+    };
+    const verified = await verifyProof(proof, ethers.provider);
+    expect(verified.receipt).to.deep.equal({ success: false, status: 9, gas: 21000n, logs: [log] });
+    expect(verified.headerChecked).to.equal(false);
+    expect(verified.approvals).to.deep.equal({ path: "votes", operators: 1 });
+
+    const swapped = [...receipts];
+    swapped[1] = receipts[0];
+    expect(await refusal(() => verifyProof({ ...proof, receipts: swapped, receipt: receipts[0] }, ethers.provider))).to.equal(
+      `receipt mismatch: the block's receipts do not hash to its receipts root ${block.receiptsRoot}`,
+    );
+    expect(await refusal(() => verifyProof({ ...proof, transactionHash: keccak256(transactions[2]) }, ethers.provider))).to.match(/^transaction mismatch/);
   });
 });
