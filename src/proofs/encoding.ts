@@ -6,7 +6,8 @@
  *   prefixed with its type byte when typed (EIP-2718); a transaction is its signed serialization.
  * - `kaia`: a receipt is `[status, gasUsed, logsBloom, logs]` (Kaia's `receiptRLP`, `blockchain/types/receipt.go`),
  *   never typed, `status` an unsigned integer (1 success, 0 and Kaia's error codes otherwise); a transaction is its
- *   raw encoding as the node returns it (`kaia_getRawTransactionByHash`). A Kaia block hash is not a hash of the
+ *   raw encoding as the node returns it (`kaia_getRawTransactionByHash`); its RPC receipt
+ *   (`kaia_getTransactionReceipt`) reports a failure as status 0 with the code in `txError`. A Kaia block hash is not a hash of the
  *   header fields that the RPC returns, so no header is checked: the anchored leaf carries the roots.
  */
 import { decodeRlp, encodeRlp, getBytes, hexlify, keccak256, toBeArray, zeroPadValue } from "ethers";
@@ -51,6 +52,8 @@ export interface RpcLog {
 export interface RpcReceipt {
   type?: string;
   status: string;
+  /** Kaia: a failed receipt's status code (its RPC says status 0 and puts the code here). */
+  txError?: string;
   cumulativeGasUsed?: string;
   gasUsed: string;
   logsBloom: string;
@@ -112,7 +115,8 @@ const encodeLogs = (logs: RpcLog[]) => logs.map((log) => [log.address, log.topic
 /** A receipt as its block's receipts root commits to it. */
 export function encodeReceipt(encoding: ChainEncoding, receipt: RpcReceipt): string {
   if (encoding === "kaia") {
-    return encodeRlp([quantity(receipt.status), quantity(receipt.gasUsed), receipt.logsBloom, encodeLogs(receipt.logs)]);
+    const status = BigInt(receipt.status) === 1n ? receipt.status : (receipt.txError ?? receipt.status);
+    return encodeRlp([quantity(status), quantity(receipt.gasUsed), receipt.logsBloom, encodeLogs(receipt.logs)]);
   }
   const body = encodeRlp([
     BigInt(receipt.status) === 1n ? "0x01" : "0x",

@@ -62,8 +62,9 @@ export async function proveTransaction(txHash: string, options: ProveOptions): P
   const block = (await child.send("eth_getBlockByNumber", [toBeHex(blockNumber), false])) as RpcBlock;
   const encoding = options.encoding ?? (await detectEncoding(child));
   const transactions = await Promise.all(block.transactions.map((hash) => transactionItem(child, encoding, hash)));
+  const receiptMethod = encoding === "kaia" ? "kaia_getTransactionReceipt" : "eth_getTransactionReceipt";
   const receipts = await Promise.all(
-    block.transactions.map(async (hash) => encodeReceipt(encoding, (await child.send("eth_getTransactionReceipt", [hash])) as RpcReceipt)),
+    block.transactions.map(async (hash) => encodeReceipt(encoding, (await child.send(receiptMethod, [hash])) as RpcReceipt)),
   );
   const mode = await modeOf(block.transactionsRoot, transactions);
   if (mode === undefined) throw new BridgeTaskError(`child block ${blockNumber}: its transactions do not build its transactions root`);

@@ -18,6 +18,9 @@ describe("Kaia encodings (receipts and DeriveShaImpl roots)", function () {
     const reverted = encodeReceipt("kaia", { status: "0x9", gasUsed: "0x5208", logsBloom: ZERO_BLOOM, logs: [] });
     expect(reverted).to.equal(`0xf9010809825208b90100${"00".repeat(256)}c0`);
     expect(decodeReceipt("kaia", reverted)).to.deep.equal({ success: false, status: 9, gas: 21000n, logs: [] });
+    // Kaia's RPC reports a failure as status 0 and the code in txError (api_public_blockchain.go)
+    const fromRpc = encodeReceipt("kaia", { status: "0x0", txError: "0x9", gasUsed: "0x5208", logsBloom: ZERO_BLOOM, logs: [] });
+    expect(fromRpc).to.equal(reverted);
     const failed = encodeReceipt("kaia", { status: "0x0", gasUsed: "0x5208", logsBloom: ZERO_BLOOM, logs: [] });
     expect(failed.slice(0, 12)).to.equal("0xf901088082");
   });
