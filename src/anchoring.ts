@@ -6,7 +6,7 @@ import { VoteType } from "./protocol/constants.js";
 import { readAnchor as childAnchor } from "./protocol/anchor.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOperator, type ConnectedPair } from "./pair.js";
-import { anchorFromEvent, queryInChunks } from "./proofs/anchors.js";
+import { acceptedAnchors, anchorFromEvent, queryInChunks } from "./proofs/anchors.js";
 
 export { queryInChunks };
 
@@ -84,7 +84,8 @@ async function verified(pair: ConnectedPair, anchor: AnchorData): Promise<boolea
   });
 }
 
-function receiverDeployedBlock(pair: ConnectedPair): number {
+/** The parent block the pair's anchoring receiver was deployed at: where its events start. */
+export function receiverDeployedBlock(pair: ConnectedPair): number {
   return pair.deployment.parent.anchoringReceiverDeployedBlock ?? pair.deployment.parent.deployedBlock;
 }
 
@@ -104,14 +105,5 @@ export async function readAnchor(pair: ConnectedPair, blockNumber: bigint): Prom
 
 /** `bridge anchors`: every accepted anchor, from the AnchorAccepted events since the receiver was deployed. */
 export async function listAnchors(pair: ConnectedPair): Promise<AnchorData[]> {
-  const receiver = pair.anchoringReceiver;
-  const events = await queryInChunks(pair.parent.provider, receiverDeployedBlock(pair), (from, to) =>
-    receiver.queryFilter(receiver.filters.AnchorAccepted(), from, to),
-  );
-  const anchors: AnchorData[] = [];
-  for (const event of events) {
-    const anchor = anchorFromEvent(event);
-    if (await verified(pair, anchor)) anchors.push(anchor);
-  }
-  return anchors.sort((a, b) => (a.blockNumber < b.blockNumber ? -1 : a.blockNumber > b.blockNumber ? 1 : 0));
+  return (await acceptedAnchors(pair.anchoringReceiver, receiverDeployedBlock(pair))).map(({ anchor }) => anchor);
 }

@@ -4,6 +4,7 @@
  */
 import { isHexString } from "ethers";
 
+import { receiverDeployedBlock } from "./anchoring.js";
 import { BridgeTaskError } from "./errors.js";
 import type { ConnectedPair } from "./pair.js";
 import { proveTransaction, verifyProof, type TransactionProofJson, type VerifiedTransaction } from "./proofs/index.js";
@@ -22,7 +23,7 @@ export async function verifyTransaction(pair: ConnectedPair, txHash: string): Pr
     child: pair.child.provider,
     parent: pair.parent.provider,
     receiver,
-    receiverDeployedBlock: pair.deployment.parent.anchoringReceiverDeployedBlock ?? pair.deployment.parent.deployedBlock,
+    receiverDeployedBlock: receiverDeployedBlock(pair),
     childChainId: BigInt(pair.deployment.child.chainId),
   });
   return { proof, verified: await verifyProof(proof, pair.parent.provider) };

@@ -2,6 +2,7 @@
  * The anchors a proof rests on, read from the parent chain alone: the accepted anchor whose range holds a child
  * block, and how many operators approved an anchor (the signatures its submission carried, or the operators' votes).
  */
+import { TypedDataEncoder } from "ethers";
 import type { Provider } from "ethers";
 
 import { AnchoringReceiver__factory } from "../contracts.js";
@@ -9,7 +10,6 @@ import type { AnchoringReceiver } from "../contracts.js";
 import { BridgeTaskError } from "../errors.js";
 import { ANCHOR_TYPES, type AnchorData } from "../protocol/anchor.js";
 import { VoteType } from "../protocol/constants.js";
-import { TypedDataEncoder } from "ethers";
 
 /** Log queries over long ranges, in chunks public RPC nodes accept. */
 export async function queryInChunks<T>(
