@@ -21,6 +21,7 @@ import {
   withGasTable,
   type RelayerFigures,
 } from "../src/bench/gas-table.js";
+import { measureReceiptProof } from "./bench-proof.js";
 import { measureRelayer, type RelayerRun } from "./bench-relayer.js";
 import {
   anchoringDomain,
@@ -184,12 +185,13 @@ async function measureAnchors(ethers: Ethers, gas: Record<string, number>) {
     transactionsRoot: ethers.id(`transactions ${blockNumber}`),
     receiptsRoot: ethers.id(`receipts ${blockNumber}`),
     stateRoot: ethers.id(`state ${blockNumber}`),
+    blocksRoot: ethers.id(`blocks ${blockNumber}`),
     blockNumber,
     blockCount: 10n,
     txCount: 25n,
   });
   const fields = (a: Anchor) =>
-    [a.blockNumber, a.blockHash, a.parentHash, a.transactionsRoot, a.receiptsRoot, a.stateRoot, a.blockCount, a.txCount] as const;
+    [a.blockNumber, a.blockHash, a.parentHash, a.transactionsRoot, a.receiptsRoot, a.stateRoot, a.blocksRoot, a.blockCount, a.txCount] as const;
 
   const voted = await deploy();
   gas["anchor.vote.2of3"] = await secondOf(async (round) => {
@@ -240,6 +242,7 @@ const gas: Record<string, number> = {};
 await measureRequests(connection.ethers, gas);
 await measureHandles(connection.ethers, gas);
 await measureAnchors(connection.ethers, gas);
+await measureReceiptProof(connection.ethers, gas);
 await connection.close();
 const sizes = await measureSizes();
 if (process.env.BENCH_GAS_ONLY === "1") {

@@ -1,14 +1,14 @@
-import type { Provider } from "ethers";
-
 import type { Log } from "./connect.js";
 import type { AnchorData } from "./protocol/anchor.js";
-import type { AnchorAcceptedEvent } from "../types/ethers-contracts/anchoring/AnchoringReceiver.js";
 import { sendTx } from "./connect.js";
 import { anchorPeriodOf } from "./deployments.js";
 import { VoteType } from "./protocol/constants.js";
 import { readAnchor as childAnchor } from "./protocol/anchor.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOperator, type ConnectedPair } from "./pair.js";
+import { acceptedAnchors, anchorFromEvent, queryInChunks } from "./proofs/anchors.js";
+
+export { queryInChunks };
 
 export type { AnchorData } from "./protocol/anchor.js";
 
@@ -51,6 +51,7 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
       anchor.transactionsRoot,
       anchor.receiptsRoot,
       anchor.stateRoot,
+      anchor.blocksRoot,
       anchor.blockCount,
       anchor.txCount,
     ),
@@ -65,20 +66,6 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
   return { anchor, accepted, txHash: receipt.hash };
 }
 
-function anchorFromEvent(event: AnchorAcceptedEvent.Log): AnchorData {
-  const args = event.args;
-  return {
-    blockNumber: args.blockNumber,
-    blockHash: args.blockHash,
-    parentHash: args.parentHash,
-    transactionsRoot: args.transactionsRoot,
-    receiptsRoot: args.receiptsRoot,
-    stateRoot: args.stateRoot,
-    blockCount: args.blockCount,
-    txCount: args.txCount,
-  };
-}
-
 /**
  * The receiver stores one commitment (EIP-712 struct hash) per anchored block; the content comes from its
  * AnchorAccepted event and is checked against that commitment with `verifyAnchor`.
@@ -90,13 +77,15 @@ async function verified(pair: ConnectedPair, anchor: AnchorData): Promise<boolea
     transactionsRoot: anchor.transactionsRoot,
     receiptsRoot: anchor.receiptsRoot,
     stateRoot: anchor.stateRoot,
+    blocksRoot: anchor.blocksRoot,
     blockNumber: anchor.blockNumber,
     blockCount: anchor.blockCount,
     txCount: anchor.txCount,
   });
 }
 
-function receiverDeployedBlock(pair: ConnectedPair): number {
+/** The parent block the pair's anchoring receiver was deployed at: where its events start. */
+export function receiverDeployedBlock(pair: ConnectedPair): number {
   return pair.deployment.parent.anchoringReceiverDeployedBlock ?? pair.deployment.parent.deployedBlock;
 }
 
@@ -116,29 +105,5 @@ export async function readAnchor(pair: ConnectedPair, blockNumber: bigint): Prom
 
 /** `bridge anchors`: every accepted anchor, from the AnchorAccepted events since the receiver was deployed. */
 export async function listAnchors(pair: ConnectedPair): Promise<AnchorData[]> {
-  const receiver = pair.anchoringReceiver;
-  const events = await queryInChunks(pair.parent.provider, receiverDeployedBlock(pair), (from, to) =>
-    receiver.queryFilter(receiver.filters.AnchorAccepted(), from, to),
-  );
-  const anchors: AnchorData[] = [];
-  for (const event of events) {
-    const anchor = anchorFromEvent(event);
-    if (await verified(pair, anchor)) anchors.push(anchor);
-  }
-  return anchors.sort((a, b) => (a.blockNumber < b.blockNumber ? -1 : a.blockNumber > b.blockNumber ? 1 : 0));
-}
-
-/** Log queries over long ranges, in chunks public RPC nodes accept. */
-export async function queryInChunks<T>(
-  provider: Provider,
-  fromBlock: number,
-  query: (from: number, to: number) => Promise<T[]>,
-  chunk = 10_000,
-): Promise<T[]> {
-  const head = await provider.getBlockNumber();
-  const results: T[] = [];
-  for (let start = fromBlock; start <= head; start += chunk) {
-    results.push(...(await query(start, Math.min(head, start + chunk - 1))));
-  }
-  return results;
+  return (await acceptedAnchors(pair.anchoringReceiver, receiverDeployedBlock(pair))).map(({ anchor }) => anchor);
 }

@@ -15,3 +15,5 @@ export * from "./status.js";
 export * from "./tokens.js";
 export * from "./transfer.js";
 export * from "./validate.js";
+export * from "./verify.js";
+export * from "./proofs/index.js";

@@ -101,6 +101,12 @@ const definedTasks: NewTaskDefinition[] = [
     .addFlag({ name: "json", description: "Print JSON" })
     .setAction(() => import("./anchors.js"))
     .build(),
+  task(["bridge", "verify"], "Prove a child transaction and its receipt against the anchors on the parent")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "tx", description: "Child transaction hash", type: TEXT, defaultValue: undefined })
+    .addFlag({ name: "json", description: "Print the result and the portable proof as JSON" })
+    .setAction(() => import("./verify.js"))
+    .build(),
 
   task(["bridge", "transfer"], "Request a value transfer to the other chain; prints the request nonce and tx hash")
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
@@ -207,6 +213,7 @@ const HELP: Record<string, { example: string; required: string[] }> = {
   "bridge fee": { example: "npx hardhat bridge fee --pair demo --side parent --token DMT --amount 0.5", required: ["pair", "side"] },
   "bridge anchor": { example: "npx hardhat bridge anchor --pair demo", required: ["pair"] },
   "bridge anchors": { example: "npx hardhat bridge anchors --pair demo", required: ["pair"] },
+  "bridge verify": { example: "npx hardhat bridge verify --pair demo --tx CHILD_TX_HASH", required: ["pair", "tx"] },
   "bridge transfer": {
     example: "npx hardhat bridge transfer --pair demo --from parent --asset DMT --amount 250 --to 0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
     required: ["pair", "from", "asset"],

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 // External Imports
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
 // Internal Imports
 import {OperatorVotes} from "../common/OperatorVotes.sol";
@@ -28,7 +29,7 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
     /// @notice The EIP-712 type hash of `Anchor`.
     bytes32 public constant ANCHOR_TYPEHASH = keccak256(
         "Anchor(bytes32 blockHash,bytes32 parentHash,bytes32 transactionsRoot,bytes32 receiptsRoot,bytes32 stateRoot,"
-        "uint64 blockNumber,uint64 blockCount,uint64 txCount)"
+        "bytes32 blocksRoot,uint64 blockNumber,uint64 blockCount,uint64 txCount)"
     );
 
     uint8 private constant VOTE_ANCHORING = 0;
@@ -56,8 +57,9 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
     /// @param transactionsRoot its transactions root
     /// @param receiptsRoot its receipts root
     /// @param stateRoot its state root
-    /// @param blockCount the number of child blocks since the previous anchor
-    /// @param txCount the number of child transactions since the previous anchor
+    /// @param blocksRoot the Merkle root over the `AnchoredBlock`s of the range (see `IAnchoringReceiver.Anchor`)
+    /// @param blockCount the number of child blocks the anchor covers, ending at `blockNumber`
+    /// @param txCount the number of child transactions in those blocks
     function submitAnchor(
         uint64 blockNumber,
         bytes32 blockHash,
@@ -65,6 +67,7 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
         bytes32 transactionsRoot,
         bytes32 receiptsRoot,
         bytes32 stateRoot,
+        bytes32 blocksRoot,
         uint64 blockCount,
         uint64 txCount
     ) external {
@@ -75,6 +78,7 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
             transactionsRoot: transactionsRoot,
             receiptsRoot: receiptsRoot,
             stateRoot: stateRoot,
+            blocksRoot: blocksRoot,
             blockNumber: blockNumber,
             blockCount: blockCount,
             txCount: txCount
@@ -149,6 +153,27 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
         return stored != 0 && stored == _structHash(anchor);
     }
 
+    /// @notice Whether `childBlock` is one of the blocks that `anchor` commits to, and `anchor` is exactly the anchor
+    /// accepted for its block: the block lies in the anchor's range and `proof` is its OpenZeppelin Merkle proof
+    /// (sorted pairs) against `anchor.blocksRoot`.
+    /// @param anchor the accepted anchor of a range
+    /// @param childBlock a child block of that range (the leaf)
+    /// @param proof the leaf's Merkle proof
+    /// @return true when both hold
+    function verifyAnchoredBlock(Anchor calldata anchor, AnchoredBlock calldata childBlock, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        bytes32 stored = _anchorHashes[anchor.blockNumber];
+        if (stored == 0 || stored != _structHash(anchor)) return false;
+        if (childBlock.number > anchor.blockNumber || uint256(childBlock.number) + anchor.blockCount <= anchor.blockNumber) {
+            return false;
+        }
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(childBlock))));
+        return MerkleProof.verifyCalldata(proof, anchor.blocksRoot, leaf);
+    }
+
     /// @notice Whether child block `blockNumber` is anchored.
     /// @param blockNumber the child block
     /// @return whether an anchor of it was accepted
@@ -210,6 +235,7 @@ contract AnchoringReceiver is OperatorVotes, EIP712, IAnchoringReceiver {
             anchor.transactionsRoot,
             anchor.receiptsRoot,
             anchor.stateRoot,
+            anchor.blocksRoot,
             anchor.blockCount,
             anchor.txCount
         );

@@ -6,7 +6,8 @@ import {IOperatorVotes} from "../common/IOperatorVotes.sol";
 
 /// @title The anchoring of a service chain on its parent chain: the anchor, its events, errors and functions
 /// @notice Operators record blocks of the child chain (block hash, parent hash, roots, and the number of blocks and
-/// transactions since the previous anchor, the fields Klaytn's anchoring transaction carries). An anchor is accepted
+/// transactions of the range the anchor covers, the fields Klaytn's anchoring transaction carries) and a Merkle root
+/// over every block of that range, so that any block of it can be proven (`verifyAnchoredBlock`). An anchor is accepted
 /// when the threshold of current operators agree on exactly its content, either by one vote each
 /// (`submitAnchor`) or by EIP-712 signatures that anyone may submit (`submitSignedAnchors`). Anchors move forward
 /// only; a block is anchored once; a different anchor for an anchored block is refused and reported.
@@ -17,18 +18,34 @@ interface IAnchoringReceiver is IOperatorVotes {
     /// @param transactionsRoot the block's transactions root
     /// @param receiptsRoot the block's receipts root
     /// @param stateRoot the block's state root
+    /// @param blocksRoot the root of the OpenZeppelin standard Merkle tree whose leaves are the `AnchoredBlock`s of
+    /// the range: the `blockCount` blocks that end at `blockNumber`
     /// @param blockNumber the number of the block
-    /// @param blockCount the number of child blocks since the previous anchor
-    /// @param txCount the number of child transactions since the previous anchor
+    /// @param blockCount the number of child blocks the anchor covers, ending at `blockNumber`
+    /// @param txCount the number of child transactions in those blocks
     struct Anchor {
         bytes32 blockHash;
         bytes32 parentHash;
         bytes32 transactionsRoot;
         bytes32 receiptsRoot;
         bytes32 stateRoot;
+        bytes32 blocksRoot;
         uint64 blockNumber;
         uint64 blockCount;
         uint64 txCount;
+    }
+
+    /// @notice One block of an anchored range, a leaf of the anchor's `blocksRoot`: the leaf is
+    /// `keccak256(bytes.concat(keccak256(abi.encode(number, hash, transactionsRoot, receiptsRoot))))`.
+    /// @param number the block number
+    /// @param hash the block hash
+    /// @param transactionsRoot the root its transactions are proven against
+    /// @param receiptsRoot the root its receipts are proven against
+    struct AnchoredBlock {
+        uint64 number;
+        bytes32 hash;
+        bytes32 transactionsRoot;
+        bytes32 receiptsRoot;
     }
 
     /// @notice Child block `blockNumber` was anchored with this content.
@@ -39,6 +56,7 @@ interface IAnchoringReceiver is IOperatorVotes {
         bytes32 transactionsRoot,
         bytes32 receiptsRoot,
         bytes32 stateRoot,
+        bytes32 blocksRoot,
         uint64 blockCount,
         uint64 txCount
     );
@@ -79,6 +97,7 @@ interface IAnchoringReceiver is IOperatorVotes {
         bytes32 transactionsRoot,
         bytes32 receiptsRoot,
         bytes32 stateRoot,
+        bytes32 blocksRoot,
         uint64 blockCount,
         uint64 txCount
     ) external;
@@ -94,6 +113,13 @@ interface IAnchoringReceiver is IOperatorVotes {
 
     /// @notice Whether `anchor` is exactly the anchor accepted for its block.
     function verifyAnchor(Anchor calldata anchor) external view returns (bool);
+
+    /// @notice Whether `childBlock` is one of the blocks that `anchor`, the anchor accepted for its block, commits to:
+    /// `proof` is its OpenZeppelin Merkle proof against `anchor.blocksRoot`.
+    function verifyAnchoredBlock(Anchor calldata anchor, AnchoredBlock calldata childBlock, bytes32[] calldata proof)
+        external
+        view
+        returns (bool);
 
     /// @notice Whether child block `blockNumber` is anchored.
     function isAnchored(uint64 blockNumber) external view returns (bool);

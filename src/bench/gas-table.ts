@@ -30,6 +30,7 @@ export const GAS_TARGETS: Readonly<Record<string, number>> = {
   "handle.signed.kip7.5of9": 100_000,
   "handle.signed.kip7.2of3.batch20.perTransfer": 45_000,
   "anchor.signed.2of3": 90_000,
+  "anchor.verifyReceipt": 80_000,
 };
 
 /** What each key of `bench/results.json` measures, as the README says it. */
@@ -50,6 +51,7 @@ export const GAS_LABELS: Readonly<Record<string, string>> = {
   "handle.signed.kip7.2of3.batch20.perTransfer": "handle KIP7, 2 of 3, signed batch of 20, per transfer",
   "anchor.vote.2of3": "anchor, 2 of 3, votes (sum)",
   "anchor.signed.2of3": "anchor, 2 of 3, signed",
+  "anchor.verifyReceipt": "verify one child receipt proof on chain (24-transaction block)",
 };
 
 /** The contract size limit of EIP-170. */

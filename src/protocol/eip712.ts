@@ -21,11 +21,11 @@ export function bridgeDomain(chainId: bigint, bridgeAddress: string): TypedDataD
   return { name: "ServiceChainBridge", version: "1", chainId, verifyingContract: bridgeAddress };
 }
 
-/** EIP-712 types of an anchor (domain: `anchoringDomain`). */
+/** EIP-712 types of an anchor (domain: `anchoringDomain`; the fields of `Anchor` in anchor.ts). */
 export const ANCHOR_TYPES: Record<string, TypedDataField[]> = {
   Anchor: structFields(
     "bytes32 blockHash, bytes32 parentHash, bytes32 transactionsRoot, bytes32 receiptsRoot, bytes32 stateRoot, " +
-      "uint64 blockNumber, uint64 blockCount, uint64 txCount",
+      "bytes32 blocksRoot, uint64 blockNumber, uint64 blockCount, uint64 txCount",
   ),
 };
 

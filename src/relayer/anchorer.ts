@@ -3,7 +3,6 @@
  * operator's signature over each (exchanged like the batch signatures) or its vote, and the submission of the
  * anchors a threshold of operators signed, several in one transaction.
  */
-import { id as selectorHash } from "ethers";
 import type { Provider, Signer } from "ethers";
 
 import { AnchoringReceiver__factory } from "../../types/ethers-contracts/index.js";
@@ -19,9 +18,9 @@ import { packSignatures } from "../protocol/batch.js";
 import type { RelayerStore } from "./store.js";
 import type { Side } from "./types.js";
 
-const SUBMIT_SIGNED_ANCHORS_SELECTOR = selectorHash(
-  "submitSignedAnchors((bytes32,bytes32,bytes32,bytes32,bytes32,uint64,uint64,uint64)[],bytes[])",
-).slice(2, 10);
+const SUBMIT_SIGNED_ANCHORS_SELECTOR = AnchoringReceiver__factory.createInterface()
+  .getFunction("submitSignedAnchors")
+  .selector.slice(2);
 
 /** What the anchorer works with (the relayer hands over its own store, logger, clock and RPC retry). */
 export interface AnchorerContext {
@@ -192,6 +191,7 @@ export class Anchorer {
         anchor.transactionsRoot,
         anchor.receiptsRoot,
         anchor.stateRoot,
+        anchor.blocksRoot,
         anchor.blockCount,
         anchor.txCount,
       );

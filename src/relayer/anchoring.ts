@@ -22,7 +22,7 @@ export function anchorDigest(domain: TypedDataDomain, anchor: AnchorData): strin
   return TypedDataEncoder.hash(domain, ANCHOR_TYPES, anchor);
 }
 
-export const ANCHOR_SIGNATURE_FILE_FORMAT = "servicechain-bridge/anchor-signature@1";
+export const ANCHOR_SIGNATURE_FILE_FORMAT = "servicechain-bridge/anchor-signature@2";
 
 /** One operator's signature over one anchor. */
 export interface AnchorSignature extends SignedEntry {
@@ -48,6 +48,7 @@ function anchorFromJson(json: Record<string, string>): AnchorData {
     transactionsRoot: json.transactionsRoot,
     receiptsRoot: json.receiptsRoot,
     stateRoot: json.stateRoot,
+    blocksRoot: json.blocksRoot,
     blockCount: BigInt(json.blockCount),
     txCount: BigInt(json.txCount),
   };
@@ -56,8 +57,8 @@ function anchorFromJson(json: Record<string, string>): AnchorData {
 /**
  * The anchor signatures of one AnchoringReceiver, exchanged like the batch signatures:
  * `<dir>/<chainId>-<receiver lowercase>/<anchor digest>/<signer lowercase>.json`, each file
- * `{ "format": "servicechain-bridge/anchor-signature@1", "chainId", "receiver", "digest", "signer", "signature",
- *    "anchor": { blockNumber, blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blockCount, txCount } }`.
+ * `{ "format": "servicechain-bridge/anchor-signature@2", "chainId", "receiver", "digest", "signer", "signature",
+ *    "anchor": { blockNumber, blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blocksRoot, blockCount, txCount } }`.
  * Every operator computes the anchor of a block itself, so equal anchors meet in the same directory.
  */
 export class AnchorSignatureDirectory implements SignatureExchange<AnchorSignature> {

@@ -23,6 +23,7 @@ function makeAnchor(blockNumber: number, fork = "main"): Anchor {
     transactionsRoot: field("transactionsRoot"),
     receiptsRoot: field("receiptsRoot"),
     stateRoot: field("stateRoot"),
+    blocksRoot: field("blocksRoot"),
     blockNumber: BigInt(blockNumber),
     blockCount: 10n,
     txCount: BigInt(blockNumber * 3 + 1),
@@ -37,6 +38,7 @@ function fieldsInStructOrder(anchor: Anchor) {
     anchor.transactionsRoot,
     anchor.receiptsRoot,
     anchor.stateRoot,
+    anchor.blocksRoot,
     anchor.blockNumber,
     anchor.blockCount,
     anchor.txCount,
@@ -52,6 +54,7 @@ function acceptedArgs(anchor: Anchor) {
     anchor.transactionsRoot,
     anchor.receiptsRoot,
     anchor.stateRoot,
+    anchor.blocksRoot,
     anchor.blockCount,
     anchor.txCount,
   ];
@@ -68,6 +71,7 @@ function vote(receiver: AnchoringReceiver, operator: Signer, anchor: Anchor) {
       anchor.transactionsRoot,
       anchor.receiptsRoot,
       anchor.stateRoot,
+      anchor.blocksRoot,
       anchor.blockCount,
       anchor.txCount
     );
@@ -226,7 +230,7 @@ describe("AnchoringReceiver", function () {
       // The vote's content hash is the anchor's EIP-712 struct hash: the type hash, then every field in order.
       const contentHash = ethers.keccak256(
         ethers.AbiCoder.defaultAbiCoder().encode(
-          ["bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "uint64", "uint64", "uint64"],
+          ["bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "uint64", "uint64", "uint64"],
           [await receiver.ANCHOR_TYPEHASH(), ...fieldsInStructOrder(anchor)]
         )
       );
@@ -329,7 +333,7 @@ describe("AnchoringReceiver", function () {
       expect(await receiver.ANCHOR_TYPEHASH()).to.equal(
         ethers.id(
           "Anchor(bytes32 blockHash,bytes32 parentHash,bytes32 transactionsRoot,bytes32 receiptsRoot," +
-            "bytes32 stateRoot,uint64 blockNumber,uint64 blockCount,uint64 txCount)"
+            "bytes32 stateRoot,bytes32 blocksRoot,uint64 blockNumber,uint64 blockCount,uint64 txCount)"
         )
       );
       expect(await receiver.anchorDigest(anchor)).to.equal(

@@ -399,8 +399,8 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     // each anchor is the child block as its header says, counting the blocks and transactions of its period
     const anchorOf = async (blockNumber: bigint) => {
       const [event] = await receiver.queryFilter(receiver.filters.AnchorAccepted(blockNumber));
-      const { blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blockCount, txCount } = event.args;
-      return { blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blockNumber, blockCount, txCount };
+      const { blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blocksRoot, blockCount, txCount } = event.args;
+      return { blockHash, parentHash, transactionsRoot, receiptsRoot, stateRoot, blocksRoot, blockNumber, blockCount, txCount };
     };
     const header = (await frame.child.provider.request({
       method: "eth_getBlockByNumber",
@@ -432,7 +432,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     const receipt = await (
       await receiver
         .connect(operator)
-        .submitAnchor(signedUpTo, forged.blockHash, forged.parentHash, forged.transactionsRoot, forged.receiptsRoot, forged.stateRoot, forged.blockCount, forged.txCount)
+        .submitAnchor(signedUpTo, forged.blockHash, forged.parentHash, forged.transactionsRoot, forged.receiptsRoot, forged.stateRoot, forged.blocksRoot, forged.blockCount, forged.txCount)
     ).wait();
     const conflict = receipt!.logs
       .map((log) => receiver.interface.parseLog(log))
