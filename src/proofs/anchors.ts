@@ -5,6 +5,7 @@
 import { TypedDataEncoder } from "ethers";
 import type { Provider } from "ethers";
 
+import type { AnchorAcceptedEvent } from "../../types/ethers-contracts/anchoring/AnchoringReceiver.js";
 import { AnchoringReceiver__factory } from "../contracts.js";
 import type { AnchoringReceiver } from "../contracts.js";
 import { BridgeTaskError } from "../errors.js";
@@ -34,21 +35,20 @@ export interface AcceptedAnchor {
   parentBlockNumber: number;
 }
 
-type AcceptedEvent = Awaited<ReturnType<AnchoringReceiver["queryFilter"]>>[number];
 
 /** The anchor an `AnchorAccepted` event carries. */
-export function anchorFromEvent(event: AcceptedEvent): AnchorData {
-  const args = (event as unknown as { args: Record<string, unknown> }).args;
+export function anchorFromEvent(event: AnchorAcceptedEvent.Log): AnchorData {
+  const args = event.args;
   return {
-    blockNumber: BigInt(args.blockNumber as bigint),
-    blockHash: String(args.blockHash),
-    parentHash: String(args.parentHash),
-    transactionsRoot: String(args.transactionsRoot),
-    receiptsRoot: String(args.receiptsRoot),
-    stateRoot: String(args.stateRoot),
-    blocksRoot: String(args.blocksRoot),
-    blockCount: BigInt(args.blockCount as bigint),
-    txCount: BigInt(args.txCount as bigint),
+    blockNumber: args.blockNumber,
+    blockHash: args.blockHash,
+    parentHash: args.parentHash,
+    transactionsRoot: args.transactionsRoot,
+    receiptsRoot: args.receiptsRoot,
+    stateRoot: args.stateRoot,
+    blocksRoot: args.blocksRoot,
+    blockCount: args.blockCount,
+    txCount: args.txCount,
   };
 }
 

@@ -8,12 +8,11 @@ import { network } from "hardhat";
 import { rootOf } from "../../src/proofs/index.js";
 import { trieKey } from "../../src/proofs/encoding.js";
 import { trieProof } from "../../src/proofs/roots.js";
-import type { MerklePatriciaProofHarness } from "../../types/ethers-contracts/index.js";
 
 const { ethers, networkHelpers } = await network.create();
 
 async function deploy() {
-  return (await ethers.deployContract("MerklePatriciaProofHarness")) as unknown as MerklePatriciaProofHarness;
+  return (await ethers.deployContract("MerklePatriciaProofHarness"));
 }
 
 /** `count` items of `minLength`..`maxLength` random bytes. */

@@ -52,14 +52,14 @@ export async function anchoredChains(busyBlockSize = 3): Promise<AnchoredChains>
   const parent = await network.create({ network: "parent" });
   const child = await network.create({ network: "child" });
   const operators = (await parent.ethers.getSigners()).slice(0, 3);
-  const receiver = (await parent.ethers.deployContract("AnchoringReceiver", operators[0])) as unknown as AnchoringReceiver;
+  const receiver = (await parent.ethers.deployContract("AnchoringReceiver", operators[0]));
   const receiverDeployedBlock = (await receiver.deploymentTransaction()!.wait())!.blockNumber;
   await (await receiver.registerOperator(operators[1].address)).wait();
   await (await receiver.registerOperator(operators[2].address)).wait();
   await (await receiver.setOperatorThreshold(0, 2)).wait();
 
   const [holder] = await child.ethers.getSigners();
-  const token = (await child.ethers.deployContract("TestERC20", ["Child token", "CT"])) as unknown as TestERC20;
+  const token = (await child.ethers.deployContract("TestERC20", ["Child token", "CT"]));
   await (await token.mint(holder.address, 10n ** 24n)).wait();
   // block PERIOD (anchored itself) holds a transfer; a busy block between anchors holds many
   await mineTo(child, PERIOD - 1n);
