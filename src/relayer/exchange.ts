@@ -1,11 +1,16 @@
 /**
  * How the operators' relayers exchange signatures: one interface for every signed action (handle batches, anchors,
  * cancellations, refunds), whatever carries the signatures. The shared directory (`signatures.ts`, `anchoring.ts`,
- * `recovery.ts`) is one transport, for operators on one machine or a shared file system.
+ * `recovery.ts`) is one transport, for operators on one machine or a shared file system; the signature board on the
+ * child chain (`board-feed.ts`, `board-exchange.ts`) is the other, for operators who share nothing but the chains.
  *
  * Whatever a transport returns was checked: the digest recomputed from the content, the signer recovered from a
  * canonical signature, one entry per signer. Whether a signer counts (a current operator) is the caller's check.
  */
+import type { TypedDataDomain } from "ethers";
+
+import type { Side, SignedTransfer } from "../protocol/transfer.js";
+import type { BatchSignature } from "./signatures.js";
 
 /** A refused post or file: where it was, and why. */
 export type OnInvalid = (where: string, reason: string) => void;
@@ -27,4 +32,25 @@ export interface SignatureExchange<Entry extends SignedEntry> {
   proposals(): Promise<string[]>;
   /** Forgets `digest` once its action is done. */
   remove(digest: string): Promise<void>;
+}
+
+/** What a batch transport is given for one destination bridge. */
+export interface BatchExchangeContext {
+  /** The side whose requests the batches carry. */
+  source: Side;
+  /** The destination bridge's EIP-712 domain. */
+  domain: TypedDataDomain;
+  /**
+   * The source's requests `first` to `last` as this relayer read them from the source chain (its own scan), in
+   * nonce order; undefined while one of them is not read yet.
+   */
+  requests(first: bigint, last: bigint): SignedTransfer[] | undefined;
+}
+
+/** The transports a relayer exchanges its signatures through (the shared directory, or the signature board). */
+export interface ExchangeWiring {
+  /** What the wiring is, for the start line (`dir`, `board`). */
+  readonly name: string;
+  /** The batch signatures for one destination bridge. */
+  batches(context: BatchExchangeContext): SignatureExchange<BatchSignature>;
 }

@@ -6,7 +6,10 @@
 import "./runtime.js";
 
 export { Relayer } from "./relayer.js";
-export type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
+export type { BatchExchangeContext, ExchangeWiring, OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
+export { BoardFeed } from "./board-feed.js";
+export type { BoardFeedOptions, BoardPost } from "./board-feed.js";
+export { BoardBatchExchange, boardWiring } from "./board-exchange.js";
 export type { RelayerOptions, ProcessReport } from "./relayer.js";
 export { RelayerStore } from "./store.js";
 export type { StoredTransfer, RecoveryRecord, RecoveryState } from "./store.js";
@@ -22,6 +25,7 @@ export type { RecoveryReport } from "./recovery.js";
 export {
   SignatureDirectory,
   SIGNATURE_FILE_FORMAT,
+  directoryWiring,
   HANDLE_BATCH_TYPES,
   batchDigest,
   bridgeDomain,
@@ -45,5 +49,5 @@ export type { RelayerLogger, LogLevel, LogFields } from "./log.js";
 export { decodeRevert, isAlreadyHandled, isInsufficientFunds, isTransientRpcError, withRetry } from "./errors.js";
 export { TokenType, otherSide, toSignedTransfer, sameTransfer } from "./types.js";
 export type { ChainEndpoint, Side, TransferRequest, TransferState, SignedTransfer } from "./types.js";
-export { createPairRelayer, relayerDirectory, relayerStorePath, signatureDirectory } from "./pair.js";
-export type { PairRecord, PairRelayerOptions } from "./pair.js";
+export { chooseExchange, createPairRelayer, relayerDirectory, relayerStorePath, signatureDirectory } from "./pair.js";
+export type { ExchangeKind, PairRecord, PairRelayerOptions } from "./pair.js";

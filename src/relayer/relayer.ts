@@ -32,16 +32,17 @@ import { distinctSigners } from "./peer-files.js";
 import type { LogFields, RelayerLogger } from "./log.js";
 import { CounterpartTokens, readRequests, readRequestsOfTx } from "../protocol/requests.js";
 import type { RequestProblem } from "../protocol/requests.js";
+import { nonceRuns } from "./board-exchange.js";
 import {
-  SignatureDirectory,
   batchDigest,
   bridgeDomain,
   encodeHandleSignedTransfers,
+  directoryWiring,
   packSignatures,
   signBatch,
 } from "./signatures.js";
 import type { BatchSignature } from "./signatures.js";
-import type { SignatureExchange } from "./exchange.js";
+import type { ExchangeWiring, SignatureExchange } from "./exchange.js";
 import { TransferRecoveryWorker, emptyRecoveryReport } from "./recovery.js";
 import type { RecoveryChain, RecoveryReport } from "./recovery.js";
 import type { RelayerStore } from "./store.js";
@@ -61,6 +62,11 @@ export interface RelayerOptions {
   store: RelayerStore | string;
   /** The directory shared with the other operators' relayers for signatures; without it, votes only. */
   signatureDir?: string;
+  /**
+   * How batch signatures are exchanged (`boardWiring`, `directoryWiring`); default the directory `signatureDir`
+   * when given; neither: votes only.
+   */
+  exchange?: ExchangeWiring;
   /**
    * Transfers per signed batch (default 100). Batches are cut at fixed request nonces, `batchSize` apart (the batch
    * of window k holds nonces k·batchSize to (k+1)·batchSize − 1), so that operators whose relayers read a burst of
@@ -151,7 +157,7 @@ interface SideContext {
   confirmations: number;
   tokens: CounterpartTokens;
   domain: TypedDataDomain;
-  /** The signature exchange of this side's bridge, when the signed path is on (the shared directory today). */
+  /** The signature exchange of this side's bridge, when the signed path is on (see `RelayerOptions.exchange`). */
   signatures?: SignatureExchange<BatchSignature>;
   signedPath: boolean;
 }
@@ -329,6 +335,7 @@ export class Relayer {
       throw new Error(`the parent signer ${operator} and the child signer ${childOperator} must be the same operator`);
     }
     const sides = {} as Record<Side, SideContext>;
+    const exchange = options.exchange ?? (options.signatureDir === undefined ? undefined : directoryWiring(options.signatureDir));
     for (const side of ["parent", "child"] as const) {
       const endpoint = options[side];
       const provider = endpoint.signer.provider;
@@ -339,7 +346,7 @@ export class Relayer {
       const code = await provider.getCode(bridgeAddress);
       if (code === "0x") throw new Error(`no contract at the ${side} bridge ${bridgeAddress} (chain ${chainId})`);
       const domain = bridgeDomain(chainId, bridgeAddress);
-      const signedPath = options.signatureDir !== undefined && code.includes(HANDLE_SIGNED_SELECTOR);
+      const signedPath = exchange !== undefined && code.includes(HANDLE_SIGNED_SELECTOR);
       sides[side] = {
         side,
         endpoint,
@@ -350,7 +357,6 @@ export class Relayer {
         confirmations: endpoint.confirmations ?? 0,
         tokens: new CounterpartTokens(bridge),
         domain,
-        signatures: signedPath ? new SignatureDirectory(options.signatureDir as string, domain) : undefined,
         signedPath,
       };
     }
@@ -382,6 +388,23 @@ export class Relayer {
       store = options.store;
       const problem = bindStore(store, identity);
       if (problem !== undefined) throw new Error(`the relayer's store belongs to another deployment: ${problem}`);
+    }
+    for (const side of ["parent", "child"] as const) {
+      if (exchange === undefined || !sides[side].signedPath) continue;
+      const source = otherSide(side);
+      sides[side].signatures = exchange.batches({
+        source,
+        domain: sides[side].domain,
+        requests: (first, last) => {
+          const transfers: SignedTransfer[] = [];
+          for (let nonce = first; nonce <= last; nonce += 1n) {
+            const stored = store.getTransfer(source, nonce);
+            if (stored === undefined) return undefined;
+            transfers.push(toSignedTransfer(stored.request));
+          }
+          return transfers;
+        },
+      });
     }
     const relayer = new Relayer(operator, store, sides, options);
     if (setAside !== undefined) {
@@ -449,6 +472,7 @@ export class Relayer {
         operator,
         direction: direction(side),
         path: destination.signedPath ? "signed" : "votes",
+        exchange: destination.signedPath ? exchange?.name : undefined,
         from: relayer.store.getCursor(side) ?? options[side].deployedBlock,
       });
     }
@@ -1022,7 +1046,7 @@ export class Relayer {
         }
       }
       this.#partialSince.delete(key);
-      ready.push(part);
+      ready.push(...nonceRuns(part)); // each a run of consecutive nonces, which a board post can name
     }
     return ready;
   }

@@ -29,7 +29,7 @@ import type { TypedDataDomain } from "ethers";
 import { batchDigest } from "../signatures.js";
 import type { SignedTransfer } from "../signatures.js";
 import { canonicalSignature, listDigests, readSignatureFiles } from "./peer-files.js";
-import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
+import type { ExchangeWiring, OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
 import { checksumAddress } from "./types.js";
 
 export { listDigests, listJsonFiles } from "./peer-files.js";
@@ -213,4 +213,9 @@ export class SignatureDirectory implements SignatureExchange<BatchSignature> {
     for (const path of this.#checked.keys()) if (dirname(path) === batchDir) this.#checked.delete(path);
     await rm(join(this.#root, digest.toLowerCase()), { recursive: true, force: true });
   }
+}
+
+/** The shared directory `directory` as the relayer's signature exchange. */
+export function directoryWiring(directory: string): ExchangeWiring {
+  return { name: "dir", batches: ({ domain }) => new SignatureDirectory(directory, domain) };
 }

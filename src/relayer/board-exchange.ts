@@ -1,0 +1,120 @@
+/**
+ * The signature board as a `SignatureExchange` (see `board-feed.ts` for the reading and posting): handle batches are
+ * posted by name (their source side and nonce run, `src/protocol/board.ts`), digest and signature, never with their
+ * transfers. A reader rebuilds a batch from its own scan of the source chain (`BatchExchangeContext.requests`),
+ * hashes it under the destination's domain and keeps a post only when the digests agree; a post whose name does not
+ * parse or does not rebuild to its digest is refused and logged once. A post naming requests this relayer has not
+ * read yet waits, unread, until its scan reaches them.
+ */
+import { BoardKind, batchName, parseBatchName } from "../protocol/board.js";
+import { batchDigest } from "../signatures.js";
+import type { SignedTransfer } from "../protocol/transfer.js";
+import type { BatchExchangeContext, ExchangeWiring, OnInvalid, SignatureExchange } from "./exchange.js";
+import type { BoardFeed } from "./board-feed.js";
+import type { BatchSignature } from "./signatures.js";
+
+/** The name of the batch `transfers` of `source`: they must be one run of consecutive nonces, ascending. */
+export function runName(source: BatchExchangeContext["source"], transfers: SignedTransfer[]): string {
+  const first = transfers[0]?.requestNonce;
+  if (first === undefined) throw new Error("an empty batch has no name");
+  transfers.forEach((transfer, index) => {
+    if (transfer.requestNonce !== first + BigInt(index)) {
+      throw new Error(`the batch is not a run of consecutive nonces from ${first}: the board cannot name it`);
+    }
+  });
+  return batchName(source, first, first + BigInt(transfers.length - 1));
+}
+
+/** Splits transfers (in any order) into runs of consecutive nonces, ascending: what a board post can name. */
+export function nonceRuns<T extends { request: { requestNonce: bigint } }>(items: T[]): T[][] {
+  const sorted = [...items].sort((a, b) => (a.request.requestNonce < b.request.requestNonce ? -1 : 1));
+  const runs: T[][] = [];
+  for (const item of sorted) {
+    const run = runs.at(-1);
+    const last = run?.at(-1)?.request.requestNonce;
+    if (run !== undefined && last !== undefined && item.request.requestNonce === last + 1n) run.push(item);
+    else runs.push([item]);
+  }
+  return runs;
+}
+
+/** The handle-batch signatures of one destination bridge, on the board. */
+export class BoardBatchExchange implements SignatureExchange<BatchSignature> {
+  /** The batches rebuilt and found to match, by name (bounded). */
+  readonly #rebuilt = new Map<string, { digest: string; transfers: SignedTransfer[] }>();
+
+  constructor(
+    readonly feed: BoardFeed,
+    readonly context: BatchExchangeContext,
+  ) {}
+
+  async post(entry: BatchSignature): Promise<void> {
+    const name = runName(this.context.source, entry.transfers);
+    this.#remember(name, entry.digest, entry.transfers);
+    await this.feed.send([{ kind: BoardKind.Batch, name, digest: entry.digest, signature: entry.signature }]);
+  }
+
+  /**
+   * The digests of the batches of this direction posted so far and not done, and of posts whose name is no batch's
+   * (so that `read` reports them).
+   */
+  async proposals(): Promise<string[]> {
+    await this.feed.sync(true);
+    return this.feed.digests(BoardKind.Batch).filter((digest) =>
+      this.feed.posts(BoardKind.Batch, digest).some((post) => {
+        const parsed = parseBatchName(post.name);
+        return typeof parsed === "string" || parsed.source === this.context.source;
+      }),
+    );
+  }
+
+  /** The posts of batch `digest` whose name rebuilds, from this relayer's scan, to that digest. */
+  async read(digest: string, onInvalid?: OnInvalid): Promise<BatchSignature[]> {
+    await this.feed.sync();
+    const entries: BatchSignature[] = [];
+    for (const post of this.feed.posts(BoardKind.Batch, digest)) {
+      const parsed = parseBatchName(post.name);
+      if (typeof parsed === "string") {
+        onInvalid?.(post.where, `batch name ${post.name}: ${parsed}`);
+        continue;
+      }
+      if (parsed.source !== this.context.source) continue; // the other direction's exchange reads it
+      let batch = this.#rebuilt.get(post.name);
+      if (batch === undefined) {
+        const transfers = this.context.requests(parsed.first, parsed.last);
+        if (transfers === undefined) continue; // not read from the source yet: the post waits
+        const computed = batchDigest(this.context.domain, transfers);
+        if (computed.toLowerCase() !== digest.toLowerCase()) {
+          onInvalid?.(
+            post.where,
+            `${parsed.source} nonces ${parsed.first} to ${parsed.last} hash to ${computed} on the chain, not to the digest posted`,
+          );
+          continue;
+        }
+        batch = this.#remember(post.name, computed, transfers);
+      }
+      if (batch.digest.toLowerCase() !== digest.toLowerCase()) {
+        onInvalid?.(post.where, `the batch it names hashes to ${batch.digest}, not to the digest posted`);
+        continue;
+      }
+      entries.push({ digest: batch.digest, signer: post.signer, signature: post.signature, transfers: [...batch.transfers] });
+    }
+    return entries;
+  }
+
+  async remove(digest: string): Promise<void> {
+    this.feed.forget(BoardKind.Batch, digest);
+  }
+
+  #remember(name: string, digest: string, transfers: SignedTransfer[]) {
+    if (this.#rebuilt.size >= 1000) this.#rebuilt.clear();
+    const batch = { digest, transfers };
+    this.#rebuilt.set(name, batch);
+    return batch;
+  }
+}
+
+/** The board as the relayer's signature exchange. */
+export function boardWiring(feed: BoardFeed): ExchangeWiring {
+  return { name: "board", batches: (context) => new BoardBatchExchange(feed, context) };
+}

@@ -1,0 +1,138 @@
+/**
+ * The signed path through the signature board: three operators' relayers, each reading and posting on the child
+ * chain only (no shared directory), every asset kind both ways by signed batches; and what the readers make of posts
+ * that do not match the chains.
+ */
+import { expect } from "chai";
+import { HDNodeWallet, Signature, Wallet } from "ethers";
+import type { Signer } from "ethers";
+
+import { SignatureBoard__factory } from "../../types/ethers-contracts/index.js";
+import type { SignatureBoard } from "../../types/ethers-contracts/index.js";
+import { BoardKind, batchName } from "../../src/protocol/board.js";
+import { BoardFeed, boardWiring, memoryLogger } from "../../src/relayer/index.js";
+import type { Relayer, RelayerLogger } from "../../src/relayer/index.js";
+import { deployPair, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
+import type { Pair } from "./helpers.js";
+
+const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
+
+describe("relayer: signatures through the signature board", function () {
+  const frame = useTwoChains("relayer-board-");
+
+  async function deployBoard(pair: Pair): Promise<{ board: SignatureBoard; deployedBlock: number }> {
+    const board = await new SignatureBoard__factory(pair.child.signers[0]).deploy(await pair.child.bridge.getAddress());
+    const receipt = await board.deploymentTransaction()!.wait();
+    return { board, deployedBlock: receipt!.blockNumber };
+  }
+
+  function childSigner(pair: Pair, index: number): Signer {
+    return pair.child.signers.find((signer) => signer.address === pair.operators[index])! as unknown as Signer;
+  }
+
+  /** The relayers of operators `indexes`, each with its own board reader and store. */
+  async function boardRelayers(pair: Pair, board: { board: SignatureBoard; deployedBlock: number }, indexes: number[]) {
+    const logs = indexes.map(() => memoryLogger());
+    const relayers: Relayer[] = [];
+    for (const [position, index] of indexes.entries()) {
+      const logger = logs[position] as RelayerLogger;
+      const feed = await BoardFeed.open({
+        board: await board.board.getAddress(),
+        signer: childSigner(pair, index),
+        deployedBlock: board.deployedBlock,
+        minSyncIntervalMs: 0,
+        log: logger,
+      });
+      relayers.push(await relayerFor(pair, index, frame.directory.path, { exchange: boardWiring(feed), logger }));
+    }
+    frame.relayers.push(...relayers);
+    return { relayers, logs };
+  }
+
+  it("carries every asset kind both ways by signed batches, with no vote, also with one relayer stopped", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const board = await deployBoard(pair);
+    const { relayers, logs } = await boardRelayers(pair, board, [0, 1, 2]);
+    await requestEachKind(pair, "parent", 1n);
+    await stepAll(relayers, 2);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(3n);
+    await requestEachKind(pair, "child", 1n, 2n * 10n ** 18n); // back again, what arrived on the child
+    await stepAll(relayers, 2);
+    expect(await pair.parent.bridge.lowerHandleNonce()).to.equal(3n);
+
+    // the third relayer stopped: the other two still reach the threshold of 2
+    await requestEachKind(pair, "parent", 3n);
+    await stepAll(relayers.slice(0, 2), 2);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(6n);
+
+    const votes = [
+      ...(await pair.child.bridge.queryFilter(pair.child.bridge.filters.VoteCast())),
+      ...(await pair.parent.bridge.queryFilter(pair.parent.bridge.filters.VoteCast())),
+    ];
+    expect(votes, "no per-operator vote").to.have.length(0);
+    const actions = logs.flatMap((log) => log.records.map((record) => record.action));
+    expect(actions).to.not.include("vote");
+    expect(actions.filter((action) => action === "submit")).to.have.length(3);
+    const posts = await board.board.queryFilter(board.board.filters.Posted());
+    expect(posts.length, "one post per signature, each under 40,000 gas").to.be.at.least(6);
+    for (const post of posts) {
+      const receipt = await post.getTransactionReceipt();
+      expect(receipt.gasUsed).to.be.at.most(40_000n);
+    }
+    await expectConservation(pair);
+  });
+
+  it("ignores, logging each once, a post whose window does not rebuild to its digest, a foreign signature, a bad name", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const board = await deployBoard(pair);
+    const { relayers, logs } = await boardRelayers(pair, board, [0]);
+    await requestEachKind(pair, "parent", 1n);
+    await relayers[0].poll();
+
+    // operator 1 posts a real signature of its own over a digest that is not the batch of nonces 0 to 2
+    const liar = Wallet.createRandom(); // its signatures, posted by operator 1: foreign
+    const operator1 = board.board.connect(childSigner(pair, 1) as never);
+    // operator 1's key: the second account of Hardhat's default mnemonic
+    const operator1Key = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0/2");
+    expect(operator1Key.address).to.equal(pair.operators[1]);
+    const wrongDigest = "0x" + "ab".repeat(32);
+    const posts = [
+      { kind: BoardKind.Batch, name: batchName("parent", 0n, 2n), digest: wrongDigest, signature: Signature.from(operator1Key.signingKey.sign(wrongDigest)).serialized },
+      { kind: BoardKind.Batch, name: batchName("parent", 0n, 2n), digest: "0x" + "cd".repeat(32), signature: Signature.from(liar.signingKey.sign("0x" + "cd".repeat(32))).serialized },
+      { kind: BoardKind.Batch, name: "0x07" + "00".repeat(31), digest: "0x" + "ef".repeat(32), signature: Signature.from(operator1Key.signingKey.sign("0x" + "ef".repeat(32))).serialized },
+    ];
+    await (await operator1.post(posts)).wait();
+    await relayers[0].processPending();
+    await relayers[0].processPending();
+    const refused = logs[0].records.filter((record) => record.action === "bad-signature-file");
+    const reasons = refused.map((record) => String(record.fields.reason));
+    expect(reasons.filter((reason) => /posted by/.test(reason)), "a foreign signature, once").to.have.length(1);
+    expect(reasons.filter((reason) => /side 7 is neither/.test(reason)), "a name that is not a batch's, once").to.have.length(1);
+    expect(reasons.filter((reason) => /hash to .* on the chain/.test(reason)), "the window that does not match, once").to.have.length(1);
+    expect(new Set(refused.map((record) => `${record.fields.file} ${record.fields.reason}`)).size).to.equal(refused.length);
+    // and the relayer's own proposal is untouched by them
+    expect(logs[0].records.some((record) => record.action === "sign")).to.equal(true);
+  });
+
+  it("refuses a non-operator's post on chain, and an operator removed while batches are in flight no longer counts", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const board = await deployBoard(pair);
+    const stranger = pair.child.signers[15];
+    const digest = "0x" + "11".repeat(32);
+    const signature = Signature.from(Wallet.createRandom().signingKey.sign(digest)).serialized;
+    await expect(board.board.connect(stranger).post([{ kind: BoardKind.Batch, name: batchName("parent", 0n, 0n), digest, signature }]))
+      .to.be.revertedWithCustomError(board.board, "NotBridgeOperator");
+
+    const { relayers } = await boardRelayers(pair, board, [0, 1]);
+    await requestEachKind(pair, "parent", 1n);
+    await relayers[0].poll();
+    await relayers[0].processPending(); // operator 0 signs and posts
+    // operator 0 is removed from the destination (the child bridge) before operator 1 adds its signature
+    await (await pair.child.bridge.registerOperator(pair.child.signers[4].address)).wait();
+    await (await pair.child.bridge.deregisterOperator(pair.operators[0])).wait();
+    await relayers[1].poll();
+    await relayers[1].processPending();
+    expect(await pair.child.bridge.lowerHandleNonce(), "one current operator's signature is below the threshold").to.equal(0n);
+    await expect(relayers[0].processPending()).to.not.be.rejected;
+  });
+});
