@@ -133,6 +133,8 @@ describe("relayer: signatures through the signature board", function () {
     await relayers[1].poll();
     await relayers[1].processPending();
     expect(await pair.child.bridge.lowerHandleNonce(), "one current operator's signature is below the threshold").to.equal(0n);
-    await expect(relayers[0].processPending()).to.not.be.rejected;
+    await expect(board.board.connect(childSigner(pair, 0) as never).post([{ kind: BoardKind.Batch, name: batchName("parent", 0n, 0n), digest, signature }]))
+      .to.be.revertedWithCustomError(board.board, "NotBridgeOperator")
+      .withArgs(pair.operators[0]);
   });
 });
