@@ -9,6 +9,8 @@ import type { Signer } from "ethers";
 
 import { SignatureBoard__factory } from "../../types/ethers-contracts/index.js";
 import type { SignatureBoard } from "../../types/ethers-contracts/index.js";
+import { checkSignatureBoard } from "../../src/board.js";
+import type { PairDeployment } from "../../src/deployments.js";
 import { BoardKind, batchName } from "../../src/protocol/board.js";
 import { BoardFeed, boardWiring, memoryLogger } from "../../src/relayer/index.js";
 import type { Relayer, RelayerLogger } from "../../src/relayer/index.js";
@@ -112,6 +114,23 @@ describe("relayer: signatures through the signature board", function () {
     expect(new Set(refused.map((record) => `${record.fields.file} ${record.fields.reason}`)).size).to.equal(refused.length);
     // and the relayer's own proposal is untouched by them
     expect(logs[0].records.some((record) => record.action === "sign")).to.equal(true);
+  });
+
+  it("bridge check: a board that serves the recorded child bridge matches; another bridge's or none differs", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const { board, deployedBlock } = await deployBoard(pair);
+    const record = (boardAddress: string, bridge: string) =>
+      ({ child: { bridge, signatureBoard: boardAddress, signatureBoardDeployedBlock: deployedBlock } }) as unknown as PairDeployment;
+    const child = { provider: frame.child.ethers.provider };
+    const childBridge = await pair.child.bridge.getAddress();
+    expect(await checkSignatureBoard(record(await board.getAddress(), childBridge), child)).to.deep.equal([]);
+    expect(await checkSignatureBoard(record(await board.getAddress(), await pair.parent.kip7.getAddress()), child)).to.deep.equal([
+      `signature board: serves the bridge ${childBridge}, the file says the child bridge is ${await pair.parent.kip7.getAddress()}`,
+    ]);
+    const nowhere = "0x00000000000000000000000000000000000b0a4d";
+    expect(await checkSignatureBoard(record(nowhere, childBridge), child)).to.deep.equal([
+      `child: no contract at the recorded signature board ${nowhere}`,
+    ]);
   });
 
   it("refuses a non-operator's post on chain, and an operator removed while batches are in flight no longer counts", async function () {
