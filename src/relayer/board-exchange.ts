@@ -48,9 +48,16 @@ export class BoardBatchExchange implements SignatureExchange<BatchSignature> {
     readonly context: BatchExchangeContext,
   ) {}
 
+  /**
+   * Posts this operator's signature of a batch, unless the board holds one of this operator already: another relayer
+   * of the same operator (high availability: one key on two machines) posted it, and a second post adds nothing.
+   */
   async post(entry: BatchSignature): Promise<void> {
     const name = runName(this.context.source, entry.transfers);
     this.#remember(name, entry.digest, entry.transfers);
+    await this.feed.sync(true);
+    const mine = this.feed.operator.toLowerCase();
+    if (this.feed.posts(BoardKind.Batch, entry.digest).some((post) => post.signer.toLowerCase() === mine)) return;
     await this.feed.send([{ kind: BoardKind.Batch, name, digest: entry.digest, signature: entry.signature }]);
   }
 

@@ -9,12 +9,16 @@ import type { Signer } from "ethers";
 
 import { SignatureBoard__factory } from "../../types/ethers-contracts/index.js";
 import type { SignatureBoard } from "../../types/ethers-contracts/index.js";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+
 import { checkSignatureBoard } from "../../src/board.js";
+import { collectStatus } from "../../src/status.js";
 import type { PairDeployment } from "../../src/deployments.js";
 import { BoardKind, batchName } from "../../src/protocol/board.js";
 import { BoardFeed, boardWiring, memoryLogger } from "../../src/relayer/index.js";
 import type { Relayer, RelayerLogger } from "../../src/relayer/index.js";
-import { deployPair, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
+import { connectedPair, deployPair, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
 import type { Pair } from "./helpers.js";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -32,8 +36,13 @@ describe("relayer: signatures through the signature board", function () {
     return pair.child.signers.find((signer) => signer.address === pair.operators[index])! as unknown as Signer;
   }
 
-  /** The relayers of operators `indexes`, each with its own board reader and store. */
-  async function boardRelayers(pair: Pair, board: { board: SignatureBoard; deployedBlock: number }, indexes: number[]) {
+  /** The relayers of operators `indexes`, each with its own board reader and store (`directories`: where). */
+  async function boardRelayers(
+    pair: Pair,
+    board: { board: SignatureBoard; deployedBlock: number },
+    indexes: number[],
+    directories = indexes.map(() => frame.directory.path),
+  ) {
     const logs = indexes.map(() => memoryLogger());
     const relayers: Relayer[] = [];
     for (const [position, index] of indexes.entries()) {
@@ -45,7 +54,7 @@ describe("relayer: signatures through the signature board", function () {
         minSyncIntervalMs: 0,
         log: logger,
       });
-      relayers.push(await relayerFor(pair, index, frame.directory.path, { exchange: boardWiring(feed), logger }));
+      relayers.push(await relayerFor(pair, index, directories[position], { exchange: boardWiring(feed), logger }));
     }
     frame.relayers.push(...relayers);
     return { relayers, logs };
@@ -114,6 +123,48 @@ describe("relayer: signatures through the signature board", function () {
     expect(new Set(refused.map((record) => `${record.fields.file} ${record.fields.reason}`)).size).to.equal(refused.length);
     // and the relayer's own proposal is untouched by them
     expect(logs[0].records.some((record) => record.action === "sign")).to.equal(true);
+  });
+
+  it("bridge status shows, per pending transfer, which operators signed it on the board", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const board = await deployBoard(pair);
+    const { relayers } = await boardRelayers(pair, board, [0, 1]);
+    await requestEachKind(pair, "parent", 1n);
+    await relayers[0].poll();
+    await relayers[0].processPending(); // operator 0 signs and posts; operator 1 has not yet
+    const connected = await connectedPair(pair);
+    connected.deployment.child.signatureBoard = await board.board.getAddress();
+    connected.deployment.child.signatureBoardDeployedBlock = board.deployedBlock;
+    const status = await collectStatus(connected);
+    expect(status.parentToChild.pending.map((transfer) => transfer.signedBy)).to.deep.equal([
+      [pair.operators[0]],
+      [pair.operators[0]],
+      [pair.operators[0]],
+    ]);
+    expect(status.childToParent.pending).to.deep.equal([]);
+  });
+
+  it("two relayers of one operator (one key, two stores): each batch posted once by that operator, each transfer handled once", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const board = await deployBoard(pair);
+    const second = join(frame.directory.path, "second-machine");
+    mkdirSync(second);
+    const { relayers, logs } = await boardRelayers(pair, board, [0, 0, 1], [frame.directory.path, second, frame.directory.path]);
+    await requestEachKind(pair, "parent", 1n);
+    await requestEachKind(pair, "parent", 2n);
+    await stepAll(relayers, 2);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(6n);
+    const handled = await pair.child.bridge.queryFilter(pair.child.bridge.filters.HandleValueTransfer());
+    expect(handled.map((event) => event.args.handleNonce)).to.deep.equal([0n, 1n, 2n, 3n, 4n, 5n]);
+    const posts = await board.board.queryFilter(board.board.filters.Posted(pair.operators[0]));
+    expect(new Set(posts.map((post) => post.args.digest)).size, "operator 0 posted each digest once").to.equal(posts.length);
+    expect(logs.flatMap((log) => log.records.map((record) => record.action))).to.not.include("vote");
+
+    // one of the two stopped: the other keeps relaying for operator 0
+    await requestEachKind(pair, "parent", 3n);
+    await stepAll([relayers[1], relayers[2]], 2);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(9n);
+    await expectConservation(pair);
   });
 
   it("bridge check: a board that serves the recorded child bridge matches; another bridge's or none differs", async function () {
