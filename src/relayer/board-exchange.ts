@@ -6,10 +6,20 @@
  * parse or does not rebuild to its digest is refused and logged once. A post naming requests this relayer has not
  * read yet waits, unread, until its scan reaches them.
  */
-import { BoardKind, batchName, parseBatchName } from "../protocol/board.js";
+import { BoardKind, anchorName, batchName, parseAnchorName, parseBatchName } from "../protocol/board.js";
+import type { AnchorData } from "../protocol/anchor.js";
+import { anchorDigest } from "./anchoring.js";
+import type { AnchorSignature } from "./anchoring.js";
 import { batchDigest } from "../signatures.js";
 import type { SignedTransfer } from "../protocol/transfer.js";
-import type { BatchExchangeContext, ExchangeWiring, OnInvalid, SignatureExchange } from "./exchange.js";
+import type {
+  AnchorExchange,
+  AnchorExchangeContext,
+  BatchExchangeContext,
+  ExchangeWiring,
+  OnInvalid,
+  SignatureExchange,
+} from "./exchange.js";
 import type { BoardFeed } from "./board-feed.js";
 import type { BatchSignature } from "./signatures.js";
 
@@ -121,7 +131,75 @@ export class BoardBatchExchange implements SignatureExchange<BatchSignature> {
   }
 }
 
-/** The board as the relayer's signature exchange. */
+/**
+ * The anchor signatures of one AnchoringReceiver, on the board: a post names the child block; a reader reads that
+ * block's anchor from the child chain itself (once confirmed), hashes it under the receiver's domain and keeps the
+ * post only when the digests agree.
+ */
+export class BoardAnchorExchange implements AnchorExchange {
+  /** The anchors read from the child chain, by block (bounded). */
+  readonly #anchors = new Map<bigint, { digest: string; anchor: AnchorData }>();
+
+  constructor(
+    readonly feed: BoardFeed,
+    readonly context: AnchorExchangeContext,
+  ) {}
+
+  get domain() {
+    return this.context.domain;
+  }
+
+  /** Posts this operator's signature of an anchor, unless its operator's other relayer posted it already. */
+  async post(entry: AnchorSignature): Promise<void> {
+    await this.feed.sync(true);
+    const mine = this.feed.operator.toLowerCase();
+    if (this.feed.posts(BoardKind.Anchor, entry.digest).some((post) => post.signer.toLowerCase() === mine)) return;
+    const name = anchorName(entry.anchor.blockNumber);
+    await this.feed.send([{ kind: BoardKind.Anchor, name, digest: entry.digest, signature: entry.signature }]);
+  }
+
+  async proposals(): Promise<string[]> {
+    await this.feed.sync(true);
+    return this.feed.digests(BoardKind.Anchor);
+  }
+
+  /** The posts of anchor `digest` whose block's anchor, read from the child chain, hashes to that digest. */
+  async read(digest: string, onInvalid?: OnInvalid): Promise<AnchorSignature[]> {
+    await this.feed.sync();
+    const entries: AnchorSignature[] = [];
+    for (const post of this.feed.posts(BoardKind.Anchor, digest)) {
+      const blockNumber = parseAnchorName(post.name);
+      if (typeof blockNumber === "string") {
+        onInvalid?.(post.where, `anchor name ${post.name}: ${blockNumber}`);
+        continue;
+      }
+      let known = this.#anchors.get(blockNumber);
+      if (known === undefined) {
+        const anchor = await this.context.anchorOf(blockNumber);
+        if (anchor === undefined) continue; // not confirmed yet: the post waits
+        if (this.#anchors.size >= 1000) this.#anchors.clear();
+        known = { digest: anchorDigest(this.context.domain, anchor), anchor };
+        this.#anchors.set(blockNumber, known);
+      }
+      if (known.digest.toLowerCase() !== digest.toLowerCase()) {
+        onInvalid?.(post.where, `child block ${blockNumber}'s anchor hashes to ${known.digest} on the chain, not to the digest posted`);
+        continue;
+      }
+      entries.push({ digest: known.digest, signer: post.signer, signature: post.signature, anchor: known.anchor });
+    }
+    return entries;
+  }
+
+  async remove(digest: string): Promise<void> {
+    this.feed.forget(BoardKind.Anchor, digest);
+  }
+}
+
+/** The board as the relayer's signature exchange: handle batches and anchors. */
 export function boardWiring(feed: BoardFeed): ExchangeWiring {
-  return { name: "board", batches: (context) => new BoardBatchExchange(feed, context) };
+  return {
+    name: "board",
+    batches: (context) => new BoardBatchExchange(feed, context),
+    anchors: (context) => new BoardAnchorExchange(feed, context),
+  };
 }

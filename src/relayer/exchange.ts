@@ -10,6 +10,7 @@
 import type { TypedDataDomain } from "ethers";
 
 import type { Side, SignedTransfer } from "../protocol/transfer.js";
+import type { AnchorData, AnchorSignature } from "./anchoring.js";
 import type { BatchSignature } from "./signatures.js";
 
 /** A refused post or file: where it was, and why. */
@@ -47,10 +48,24 @@ export interface BatchExchangeContext {
   requests(first: bigint, last: bigint): SignedTransfer[] | undefined;
 }
 
+/** An exchange of anchor signatures, for one AnchoringReceiver (its EIP-712 domain). */
+export interface AnchorExchange extends SignatureExchange<AnchorSignature> {
+  readonly domain: TypedDataDomain;
+}
+
+/** What an anchor transport is given for one AnchoringReceiver. */
+export interface AnchorExchangeContext {
+  domain: TypedDataDomain;
+  /** The anchor of child block `blockNumber` as this relayer reads it from the child chain; undefined while not confirmed. */
+  anchorOf(blockNumber: bigint): Promise<AnchorData | undefined>;
+}
+
 /** The transports a relayer exchanges its signatures through (the shared directory, or the signature board). */
 export interface ExchangeWiring {
   /** What the wiring is, for the start line (`dir`, `board`). */
   readonly name: string;
   /** The batch signatures for one destination bridge. */
   batches(context: BatchExchangeContext): SignatureExchange<BatchSignature>;
+  /** The anchor signatures for one AnchoringReceiver; without it, anchors go through the directory (if any) or by votes. */
+  anchors?(context: AnchorExchangeContext): AnchorExchange;
 }

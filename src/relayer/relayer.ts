@@ -427,6 +427,7 @@ export class Relayer {
         anchorPeriod: BigInt(options.anchorPeriod ?? relayer.#options.anchorEvery),
         maxPerStep: relayer.#options.maxAnchorsPerStep,
         signatureDir: options.signatureDir,
+        exchange,
         signatureWaitMs: relayer.#options.signatureWaitMs,
         store,
         log: relayer.#log,

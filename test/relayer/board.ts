@@ -17,8 +17,8 @@ import { collectStatus } from "../../src/status.js";
 import type { PairDeployment } from "../../src/deployments.js";
 import { BoardKind, batchName } from "../../src/protocol/board.js";
 import { BoardFeed, boardWiring, memoryLogger } from "../../src/relayer/index.js";
-import type { Relayer, RelayerLogger } from "../../src/relayer/index.js";
-import { connectedPair, deployPair, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
+import type { Relayer, RelayerLogger, RelayerOptions } from "../../src/relayer/index.js";
+import { connectedPair, deployPair, mine, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
 import type { Pair } from "./helpers.js";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -42,6 +42,7 @@ describe("relayer: signatures through the signature board", function () {
     board: { board: SignatureBoard; deployedBlock: number },
     indexes: number[],
     directories = indexes.map(() => frame.directory.path),
+    options: Partial<RelayerOptions> = {},
   ) {
     const logs = indexes.map(() => memoryLogger());
     const relayers: Relayer[] = [];
@@ -54,7 +55,7 @@ describe("relayer: signatures through the signature board", function () {
         minSyncIntervalMs: 0,
         log: logger,
       });
-      relayers.push(await relayerFor(pair, index, directories[position], { exchange: boardWiring(feed), logger }));
+      relayers.push(await relayerFor(pair, index, directories[position], { ...options, exchange: boardWiring(feed), logger }));
     }
     frame.relayers.push(...relayers);
     return { relayers, logs };
@@ -165,6 +166,22 @@ describe("relayer: signatures through the signature board", function () {
     await stepAll([relayers[1], relayers[2]], 2);
     expect(await pair.child.bridge.lowerHandleNonce()).to.equal(9n);
     await expectConservation(pair);
+  });
+
+  it("anchors by signatures posted on the board: each operator reads the anchored block itself; no vote", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const board = await deployBoard(pair);
+    const { relayers, logs } = await boardRelayers(pair, board, [0, 1], undefined, { anchorEvery: 10, anchorPeriod: 10 });
+    await mine(frame.child, 20);
+    expect(await relayers[0].anchor(), "one signature is below the threshold").to.deep.equal([]);
+    const anchored = await relayers[1].anchor();
+    expect(anchored.length).to.be.at.least(2);
+    const receiver = pair.parent.anchoringReceiver;
+    expect(await receiver.latestAnchoredBlock()).to.equal(anchored.at(-1));
+    expect(await receiver.queryFilter(receiver.filters.VoteCast()), "no anchor vote").to.have.length(0);
+    const anchorPosts = (await board.board.queryFilter(board.board.filters.Posted())).filter((post) => Number(post.args.kind) === BoardKind.Anchor);
+    expect(anchorPosts.length).to.be.at.least(3);
+    for (const log of logs) expect(log.records.filter((record) => record.action === "bad-signature-file")).to.deep.equal([]);
   });
 
   it("bridge check: a board that serves the recorded child bridge matches; another bridge's or none differs", async function () {
