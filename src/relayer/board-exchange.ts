@@ -6,7 +6,11 @@
  * parse or does not rebuild to its digest is refused and logged once. A post naming requests this relayer has not
  * read yet waits, unread, until its scan reaches them.
  */
-import { BoardKind, anchorName, batchName, parseAnchorName, parseBatchName } from "../protocol/board.js";
+import { BoardKind, anchorName, batchName, parseAnchorName, parseBatchName, parseRecoveryName, recoveryName } from "../protocol/board.js";
+import { otherSide } from "../protocol/transfer.js";
+import { recoveryDigest } from "../signatures.js";
+import type { RecoveryKind } from "../signatures.js";
+import type { RecoverySignature } from "./recovery.js";
 import type { AnchorData } from "../protocol/anchor.js";
 import { anchorDigest } from "./anchoring.js";
 import type { AnchorSignature } from "./anchoring.js";
@@ -18,6 +22,8 @@ import type {
   BatchExchangeContext,
   ExchangeWiring,
   OnInvalid,
+  RecoveryExchange,
+  RecoveryExchangeContext,
   SignatureExchange,
 } from "./exchange.js";
 import type { BoardFeed } from "./board-feed.js";
@@ -195,11 +201,77 @@ export class BoardAnchorExchange implements AnchorExchange {
   }
 }
 
-/** The board as the relayer's signature exchange: handle batches and anchors. */
+/**
+ * The cancel and refund signatures of one recovery ledger, on the board: a post names the request (its source side
+ * and nonce). A reader asks only for the digest it computed itself (`digestOf`) from the transfer it holds, so the
+ * content of a post it keeps is that transfer; a post whose name is not that request's is refused and logged once.
+ */
+export class BoardRecoveryExchange implements RecoveryExchange {
+  /** The approvals whose digest this relayer computed, by digest (bounded). */
+  readonly #computed = new Map<string, { kind: RecoveryKind; transfer: SignedTransfer }>();
+
+  constructor(
+    readonly feed: BoardFeed,
+    readonly context: RecoveryExchangeContext,
+  ) {}
+
+  digestOf(kind: RecoveryKind, transfer: SignedTransfer): string {
+    const digest = recoveryDigest(this.context.domain, kind, transfer);
+    if (this.#computed.size >= 10_000) this.#computed.clear();
+    this.#computed.set(digest.toLowerCase(), { kind, transfer });
+    return digest;
+  }
+
+  /** The source side of the requests whose `kind` this ledger executes. */
+  #source(kind: RecoveryKind) {
+    return kind === "cancel" ? otherSide(this.context.side) : this.context.side;
+  }
+
+  async post(entry: RecoverySignature): Promise<void> {
+    const kind = entry.kind === "cancel" ? BoardKind.Cancel : BoardKind.Refund;
+    await this.feed.sync(true);
+    const mine = this.feed.operator.toLowerCase();
+    if (this.feed.posts(kind, entry.digest).some((post) => post.signer.toLowerCase() === mine)) return;
+    const name = recoveryName(this.#source(entry.kind), entry.transfer.requestNonce);
+    await this.feed.send([{ kind, name, digest: entry.digest, signature: entry.signature }]);
+  }
+
+  async read(digest: string, onInvalid?: OnInvalid): Promise<RecoverySignature[]> {
+    const computed = this.#computed.get(digest.toLowerCase());
+    if (computed === undefined) return []; // only a digest computed here from a transfer held here is read
+    await this.feed.sync();
+    const kind = computed.kind === "cancel" ? BoardKind.Cancel : BoardKind.Refund;
+    const entries: RecoverySignature[] = [];
+    for (const post of this.feed.posts(kind, digest)) {
+      const named = parseRecoveryName(post.name);
+      const source = this.#source(computed.kind);
+      if (typeof named === "string" || named.source !== source || named.nonce !== computed.transfer.requestNonce) {
+        onInvalid?.(post.where, `a ${computed.kind} of ${source} nonce ${computed.transfer.requestNonce} posted under another name (${post.name})`);
+        continue;
+      }
+      entries.push({ digest, signer: post.signer, signature: post.signature, kind: computed.kind, transfer: computed.transfer });
+    }
+    return entries;
+  }
+
+  async proposals(): Promise<string[]> {
+    await this.feed.sync(true);
+    return [...this.feed.digests(BoardKind.Cancel), ...this.feed.digests(BoardKind.Refund)];
+  }
+
+  async remove(digest: string): Promise<void> {
+    this.feed.forget(BoardKind.Cancel, digest);
+    this.feed.forget(BoardKind.Refund, digest);
+    this.#computed.delete(digest.toLowerCase());
+  }
+}
+
+/** The board as the relayer's signature exchange: handle batches, anchors, cancellations and refunds. */
 export function boardWiring(feed: BoardFeed): ExchangeWiring {
   return {
     name: "board",
     batches: (context) => new BoardBatchExchange(feed, context),
     anchors: (context) => new BoardAnchorExchange(feed, context),
+    recovery: (context) => new BoardRecoveryExchange(feed, context),
   };
 }

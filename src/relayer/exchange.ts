@@ -11,7 +11,9 @@ import type { TypedDataDomain } from "ethers";
 
 import type { Side, SignedTransfer } from "../protocol/transfer.js";
 import type { AnchorData, AnchorSignature } from "./anchoring.js";
+import type { RecoverySignature } from "./recovery.js";
 import type { BatchSignature } from "./signatures.js";
+import type { RecoveryKind } from "../signatures.js";
 
 /** A refused post or file: where it was, and why. */
 export type OnInvalid = (where: string, reason: string) => void;
@@ -60,6 +62,19 @@ export interface AnchorExchangeContext {
   anchorOf(blockNumber: bigint): Promise<AnchorData | undefined>;
 }
 
+/** An exchange of cancel and refund signatures, for one TransferRecovery ledger. */
+export interface RecoveryExchange extends SignatureExchange<RecoverySignature> {
+  /** The digest an approval of `kind` for `transfer` signs on this ledger. */
+  digestOf(kind: RecoveryKind, transfer: SignedTransfer): string;
+}
+
+/** What a recovery transport is given for one ledger. */
+export interface RecoveryExchangeContext {
+  domain: TypedDataDomain;
+  /** The side of the ledger: it cancels transfers of the other side's requests and refunds its own side's. */
+  side: Side;
+}
+
 /** The transports a relayer exchanges its signatures through (the shared directory, or the signature board). */
 export interface ExchangeWiring {
   /** What the wiring is, for the start line (`dir`, `board`). */
@@ -68,4 +83,6 @@ export interface ExchangeWiring {
   batches(context: BatchExchangeContext): SignatureExchange<BatchSignature>;
   /** The anchor signatures for one AnchoringReceiver; without it, anchors go through the directory (if any) or by votes. */
   anchors?(context: AnchorExchangeContext): AnchorExchange;
+  /** The cancel and refund signatures for one recovery ledger; without it, the directory (if any) or calls. */
+  recovery?(context: RecoveryExchangeContext): RecoveryExchange;
 }

@@ -92,8 +92,8 @@ export async function createPairRelayer(record: PairRecord, options: PairRelayer
     },
     anchorPeriod: record.anchorPeriod ?? DEFAULT_ANCHOR_PERIOD,
     store: relayerStorePath(record.name, operator, root),
-    // anchors and cancellations/refunds still travel through the directory; batches through the chosen exchange
-    signatureDir: signatures === false ? undefined : signatureDirectory(record.name, root),
+    // with the board, every signed action goes through it and nothing is shared on disk
+    signatureDir: kind === "dir" ? signatureDirectory(record.name, root) : undefined,
     exchange: board !== undefined ? boardWiring(board) : kind === "dir" ? directoryWiring(signatureDirectory(record.name, root)) : undefined,
   });
 }

@@ -46,7 +46,7 @@ import { decodeRevert, describeError, isInsufficientFunds, isTransientRpcError }
 import { REVERT_PREVIEW_CHARS, VoteType, withGasHeadroom } from "../protocol/constants.js";
 import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
-import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
+import type { ExchangeWiring, OnInvalid, RecoveryExchange, SignatureExchange, SignedEntry } from "./exchange.js";
 import { canonicalSignature, listDigests, readSignatureFiles } from "./peer-files.js";
 import { transferFromJson, transferToJson, writeJsonAtomically } from "./signatures.js";
 import type { RecoveryRecord, RelayerStore } from "./store.js";
@@ -156,6 +156,8 @@ export interface RecoveryOptions {
   signatureWaitMs: number;
   maxBlockRange: number;
   signatureDir?: string;
+  /** The exchange of cancel and refund signatures, when its wiring has one (the board); else `signatureDir`. */
+  exchange?: ExchangeWiring;
 }
 
 /** What one recovery step did. */
@@ -180,7 +182,7 @@ interface Ledger {
   recovery: TransferRecovery;
   address: string;
   domain: TypedDataDomain;
-  signatures?: RecoverySignatureDirectory;
+  signatures?: RecoveryExchange;
 }
 
 /** What the worker borrows from its relayer: its logger, clock, RPC retry and crash hook. */
@@ -258,7 +260,8 @@ export class TransferRecoveryWorker {
         address,
         domain,
         signatures:
-          options.signatureDir === undefined ? undefined : new RecoverySignatureDirectory(options.signatureDir, domain),
+          options.exchange?.recovery?.({ domain, side }) ??
+          (options.signatureDir === undefined ? undefined : new RecoverySignatureDirectory(options.signatureDir, domain)),
       };
     }
     return new TransferRecoveryWorker(ledgers, store, operator, options, hooks);
@@ -290,7 +293,7 @@ export class TransferRecoveryWorker {
    * stepping while there is one, up to its deadline).
    */
   awaitingSignatures(): boolean {
-    if (this.#options.signatureDir === undefined) return false;
+    if (this.#options.signatureDir === undefined && this.#options.exchange?.recovery === undefined) return false;
     for (const source of ["parent", "child"] as const) {
       for (const record of this.#store.recoveries(source, ["failed", "held", "cancelled"])) {
         if (record.signedAt !== null && !record.voted) return true;

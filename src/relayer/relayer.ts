@@ -452,6 +452,7 @@ export class Relayer {
           signatureWaitMs: relayer.#options.signatureWaitMs,
           maxBlockRange: relayer.#options.maxBlockRange,
           signatureDir: options.signatureDir,
+          exchange,
         },
         {
           log: relayer.#log,

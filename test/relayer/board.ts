@@ -7,7 +7,7 @@ import { expect } from "chai";
 import { HDNodeWallet, Signature, Wallet } from "ethers";
 import type { Signer } from "ethers";
 
-import { SignatureBoard__factory } from "../../types/ethers-contracts/index.js";
+import { KLAYRejecter__factory, SignatureBoard__factory, TransferRecovery__factory } from "../../types/ethers-contracts/index.js";
 import type { SignatureBoard } from "../../types/ethers-contracts/index.js";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -18,7 +18,7 @@ import type { PairDeployment } from "../../src/deployments.js";
 import { BoardKind, batchName } from "../../src/protocol/board.js";
 import { BoardFeed, boardWiring, memoryLogger } from "../../src/relayer/index.js";
 import type { Relayer, RelayerLogger, RelayerOptions } from "../../src/relayer/index.js";
-import { connectedPair, deployPair, mine, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
+import { ONE, connectedPair, deployPair, mine, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
 import type { Pair } from "./helpers.js";
 
 const HARDHAT_MNEMONIC = "test test test test test test test test test test test junk";
@@ -182,6 +182,37 @@ describe("relayer: signatures through the signature board", function () {
     const anchorPosts = (await board.board.queryFilter(board.board.filters.Posted())).filter((post) => Number(post.args.kind) === BoardKind.Anchor);
     expect(anchorPosts.length).to.be.at.least(3);
     for (const log of logs) expect(log.records.filter((record) => record.action === "bad-signature-file")).to.deep.equal([]);
+  });
+
+  it("cancels and refunds a transfer that cannot be paid by signatures posted on the board, with no approval call", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const board = await deployBoard(pair);
+    let clock = 1_000_000;
+    const { relayers, logs } = await boardRelayers(pair, board, [0, 1, 2], undefined, {
+      now: () => clock,
+      payoutRetryBackoffMs: 1000,
+      signatureWaitMs: 60_000,
+      failedRetries: 0,
+    });
+    const rejecter = await new KLAYRejecter__factory(pair.child.signers[0]).deploy();
+    const user = pair.parent.signers.find((signer) => signer.address === pair.user)!;
+    await (await pair.parent.bridge.connect(user).requestKLAYTransfer(await rejecter.getAddress(), 2n * ONE, "0x", { value: 2n * ONE })).wait();
+    const before = await frame.parent.ethers.provider.getBalance(pair.user);
+    for (let round = 0; round < 6; round++) {
+      clock += 1000;
+      await stepAll(relayers);
+    }
+    const recovery = TransferRecovery__factory.connect(await pair.parent.bridge.transferRecovery(), frame.parent.ethers.provider);
+    expect(await recovery.queryFilter(recovery.filters.ValueTransferRefunded())).to.have.length(1);
+    expect((await frame.parent.ethers.provider.getBalance(pair.user)) - before).to.equal(2n * ONE);
+    const actions = logs.flatMap((log) => log.records.map((record) => record.action));
+    expect(actions).to.include("cancel-submitted");
+    expect(actions).to.include("refund-submitted");
+    expect(actions.filter((action) => action === "cancel-approved" || action === "refund-approved"), "no approval call").to.deep.equal([]);
+    const kinds = (await board.board.queryFilter(board.board.filters.Posted())).map((post) => Number(post.args.kind));
+    expect(kinds.filter((kind) => kind === BoardKind.Cancel).length).to.be.at.least(2);
+    expect(kinds.filter((kind) => kind === BoardKind.Refund).length).to.be.at.least(2);
+    await expectConservation(pair);
   });
 
   it("bridge check: a board that serves the recorded child bridge matches; another bridge's or none differs", async function () {
