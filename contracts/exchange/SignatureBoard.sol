@@ -4,8 +4,10 @@ pragma solidity 0.8.30;
 // Internal Imports
 import {ISignatureBoard} from "./ISignatureBoard.sol";
 
-/// @dev The part of the child bridge the board reads.
+/// @title The part of the child bridge the board reads
+/// @notice Its operator set, as the Bridge (and Klaytn's bridge) exposes it.
 interface IOperatorSet {
+    /// @notice Whether `account` is a current operator.
     function operators(address account) external view returns (bool);
 }
 

@@ -165,15 +165,21 @@ export class BoardFeed {
     for (const post of posts) this.#accept({ ...post, signer: this.operator, where: "this relayer" });
     for (let start = 0; start < posts.length; start += MAX_BOARD_POSTS) {
       const chunk = posts.slice(start, start + MAX_BOARD_POSTS);
-      const tx = await this.board.post(chunk.map(({ kind, name, digest, signature }) => ({ kind, name, digest, signature })));
-      const receipt = await tx.wait();
-      if (receipt === null || receipt.status !== 1) throw new Error(`board post ${tx.hash} failed`);
-      this.#log.log("info", "board-post", {
-        kinds: [...new Set(chunk.map((post) => post.kind))].join(","),
-        posts: chunk.length,
-        tx: tx.hash,
-        gas: receipt.gasUsed,
-      });
+      try {
+        const tx = await this.board.post(chunk.map(({ kind, name, digest, signature }) => ({ kind, name, digest, signature })));
+        const receipt = await tx.wait();
+        if (receipt === null || receipt.status !== 1) throw new Error(`board post ${tx.hash} failed`);
+        this.#log.log("info", "board-post", {
+          kinds: [...new Set(chunk.map((post) => post.kind))].join(","),
+          posts: chunk.length,
+          tx: tx.hash,
+          gas: receipt.gasUsed,
+        });
+      } catch (error) {
+        // not on the board: this relayer must not count the posts as made
+        for (const post of posts.slice(start)) this.#posts.get(`${post.kind}:${post.digest.toLowerCase()}`)?.delete(this.operator.toLowerCase());
+        throw new Error(`posting ${chunk.length} signature(s) on the board failed`, { cause: error });
+      }
     }
   }
 }
