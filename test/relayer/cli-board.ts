@@ -4,7 +4,7 @@
 // signed batches (no per-operator vote is ever sent), also with one relayer stopped; a relayer killed mid-batch and
 // started again leaves each transfer handled exactly once. Every process started is stopped whatever happens.
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -174,5 +174,22 @@ describe("operators on different machines: three `bridge relay` processes exchan
       parent.destroy();
       child.destroy();
     }
+  });
+
+  it("a pair recorded without a board: `relay --exchange board` says so in one line; `board deploy` adds one, `check` verifies it", async function () {
+    const record = JSON.parse(await readFile(path.join(dir, "deployments", "far.json"), "utf8")) as PairDeployment;
+    record.name = "older";
+    delete record.child.signatureBoard;
+    delete record.child.signatureBoardDeployedBlock;
+    delete record.child.signatureBoardDeployTx;
+    await writeFile(path.join(dir, "deployments", "older.json"), JSON.stringify(record, null, 2));
+    const refused = await runBridge(env, "relay", "--pair", "older", "--exchange", "board", "--once");
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr.trim().split("\n"), refused.stderr).to.have.length(1);
+    expect(refused.stderr.trim()).to.match(/^Error: exchange: pair "older" records no signature board; hint: .*bridge board deploy --pair older/);
+    await ok("board", "deploy", "--pair", "older");
+    const updated = JSON.parse(await readFile(path.join(dir, "deployments", "older.json"), "utf8")) as PairDeployment;
+    expect(updated.child.signatureBoard).to.match(/^0x[0-9a-fA-F]{40}$/);
+    expect(await ok("check", "--pair", "older")).to.match(/the chains match/);
   });
 });
