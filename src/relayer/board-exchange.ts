@@ -7,7 +7,9 @@
  * read yet waits, unread, until its scan reaches them.
  */
 import { BoardKind, anchorName, batchName, parseAnchorName, parseBatchName, parseRecoveryName, recoveryName } from "../protocol/board.js";
-import { otherSide } from "../protocol/transfer.js";
+import { otherSide, toSignedTransfer } from "../protocol/transfer.js";
+import type { Side } from "../protocol/transfer.js";
+import type { RelayerStore } from "./store.js";
 import { recoveryDigest } from "../signatures.js";
 import type { RecoveryKind } from "../signatures.js";
 import type { RecoverySignature } from "./recovery.js";
@@ -52,6 +54,19 @@ export function nonceRuns<T extends { request: { requestNonce: bigint } }>(items
     else runs.push([item]);
   }
   return runs;
+}
+
+/** `BatchExchangeContext.requests` from a relayer's store: the requests of `source` it read from the source chain. */
+export function storedRequests(store: RelayerStore, source: Side): BatchExchangeContext["requests"] {
+  return (first, last) => {
+    const transfers: SignedTransfer[] = [];
+    for (let nonce = first; nonce <= last; nonce += 1n) {
+      const stored = store.getTransfer(source, nonce);
+      if (stored === undefined) return undefined;
+      transfers.push(toSignedTransfer(stored.request));
+    }
+    return transfers;
+  };
 }
 
 /** The handle-batch signatures of one destination bridge, on the board. */

@@ -32,7 +32,7 @@ import { distinctSigners } from "./peer-files.js";
 import type { LogFields, RelayerLogger } from "./log.js";
 import { CounterpartTokens, readRequests, readRequestsOfTx } from "../protocol/requests.js";
 import type { RequestProblem } from "../protocol/requests.js";
-import { nonceRuns } from "./board-exchange.js";
+import { nonceRuns, storedRequests } from "./board-exchange.js";
 import {
   batchDigest,
   bridgeDomain,
@@ -63,8 +63,9 @@ export interface RelayerOptions {
   /** The directory shared with the other operators' relayers for signatures; without it, votes only. */
   signatureDir?: string;
   /**
-   * How batch signatures are exchanged (`boardWiring`, `directoryWiring`); default the directory `signatureDir`
-   * when given; neither: votes only.
+   * How signatures are exchanged (`boardWiring`: batches, anchors, cancellations and refunds; `directoryWiring`:
+   * batches, with anchors and recovery in `signatureDir`); default the directory `signatureDir` when given; neither:
+   * votes only.
    */
   exchange?: ExchangeWiring;
   /**
@@ -392,19 +393,7 @@ export class Relayer {
     for (const side of ["parent", "child"] as const) {
       if (exchange === undefined || !sides[side].signedPath) continue;
       const source = otherSide(side);
-      sides[side].signatures = exchange.batches({
-        source,
-        domain: sides[side].domain,
-        requests: (first, last) => {
-          const transfers: SignedTransfer[] = [];
-          for (let nonce = first; nonce <= last; nonce += 1n) {
-            const stored = store.getTransfer(source, nonce);
-            if (stored === undefined) return undefined;
-            transfers.push(toSignedTransfer(stored.request));
-          }
-          return transfers;
-        },
-      });
+      sides[side].signatures = exchange.batches({ source, domain: sides[side].domain, requests: storedRequests(store, source) });
     }
     const relayer = new Relayer(operator, store, sides, options);
     if (setAside !== undefined) {
