@@ -22,6 +22,7 @@ import {
   type RelayerFigures,
 } from "../src/bench/gas-table.js";
 import { measureReceiptProof } from "./bench-proof.js";
+import { measureBoard, type BoardRun } from "./bench-board.js";
 import { measureRelayer, type RelayerRun } from "./bench-relayer.js";
 import {
   anchoringDomain,
@@ -232,6 +233,23 @@ async function measureRelayerRuns(runs: number): Promise<RelayerFigures> {
     relayedMs: of("relayedMs"),
     requestMs: of("requestMs"),
     directMs: of("directMs"),
+    transfers: results[0].transfers,
+    batchSize: results[0].batchSize,
+    board: await measureBoardRuns(runs),
+  };
+}
+
+/** The board figures over `runs` runs: medians and ranges. */
+async function measureBoardRuns(runs: number): Promise<NonNullable<RelayerFigures["board"]>> {
+  const results: BoardRun[] = [];
+  for (let run = 0; run < runs; run++) results.push(await measureBoard());
+  const of = (key: keyof Omit<BoardRun, "transfers" | "batchSize">) => spread(results.map((result) => result[key]));
+  return {
+    runs,
+    transfersPerSecond: of("transfersPerSecond"),
+    p95LatencyMs: of("p95LatencyMs"),
+    boardGasPerOperatorPerBatch: of("boardGasPerOperatorPerBatch"),
+    relayedMs: of("relayedMs"),
     transfers: results[0].transfers,
     batchSize: results[0].batchSize,
   };

@@ -1,3 +1,4 @@
+import { checkSignatureBoard } from "./board.js";
 import { VoteType } from "./protocol/constants.js";
 import type { ConnectedPair } from "./pair.js";
 import { sameAddress, type Side } from "./validate.js";
@@ -78,5 +79,6 @@ export async function checkPair(pair: ConnectedPair): Promise<string[]> {
       if (Number(threshold) !== deployment.thresholds.anchoring) differ(`anchoring receiver: threshold is ${threshold}, the file says ${deployment.thresholds.anchoring}`);
     }
   }
+  for (const line of await checkSignatureBoard(deployment, pair.child)) differ(line);
   return differences;
 }

@@ -7,6 +7,7 @@ export {
   KIP7Token__factory,
   ServiceChainKIP17__factory,
   ServiceChainKIP7__factory,
+  SignatureBoard__factory,
   TransferLimits__factory,
   TransferRecovery__factory,
 } from "../types/ethers-contracts/index.js";
@@ -17,6 +18,7 @@ export type {
   KIP7Token,
   ServiceChainKIP17,
   ServiceChainKIP7,
+  SignatureBoard,
   TransferLimits,
   TransferRecovery,
 } from "../types/ethers-contracts/index.js";

@@ -2,6 +2,7 @@ import { access, constants, mkdir } from "node:fs/promises";
 
 import type { ChainSide, Log, PairSides } from "./connect.js";
 import { sendTx } from "./connect.js";
+import { deploySignatureBoard } from "./board.js";
 import { AnchoringReceiver__factory, Bridge__factory } from "./contracts.js";
 import { deploymentExists, deploymentPath, deploymentsDir, writeDeployment, type PairDeployment, type Thresholds } from "./deployments.js";
 import { BridgeTaskError } from "./errors.js";
@@ -24,6 +25,8 @@ export interface DeployPairOptions {
   dir?: string;
   /** Child blocks per anchor (default `DEFAULT_ANCHOR_PERIOD`): every operator's anchor counts this period. */
   anchorPeriod?: number;
+  /** false: no signature board (the operators' relayers then share a directory, or vote). Default true. */
+  board?: boolean;
   /** Root of the relayers' state (default $BRIDGE_RELAYER_DIR or ./.relayer), set aside when a pair is replaced. */
   relayerRoot?: string;
 }
@@ -39,7 +42,7 @@ async function requireFunds(side: ChainSide): Promise<void> {
 }
 
 /**
- * Deploys a pair: a Bridge on each side and an AnchoringReceiver on the parent, links the counterparts, registers
+ * Deploys a pair: a Bridge on each side, an AnchoringReceiver on the parent and a SignatureBoard on the child, links the counterparts, registers
  * the operators and thresholds on all three contracts and writes deployments/NAME.json. Everything is checked before
  * the first transaction.
  */
@@ -95,6 +98,7 @@ export async function deployPair(sides: PairSides, options: DeployPairOptions, l
   log(`[parent] Bridge at ${parentBridgeAddress}`);
   log(`[child] Bridge at ${childBridgeAddress}`);
   log(`[parent] AnchoringReceiver at ${anchoringAddress}`);
+  const board = options.board === false ? undefined : await deploySignatureBoard(child, childDeploy.contractAddress!, log);
 
   const parentBridge = Bridge__factory.connect(parentBridgeAddress, parent.signer);
   const childBridge = Bridge__factory.connect(childBridgeAddress, child.signer);
@@ -134,6 +138,7 @@ export async function deployPair(sides: PairSides, options: DeployPairOptions, l
       owner: child.signer.address,
       deployedBlock: childDeploy.blockNumber,
       deployTx: childDeploy.hash,
+      ...board,
     },
     tokens: [],
     anchorPeriod: options.anchorPeriod ?? DEFAULT_ANCHOR_PERIOD,

@@ -21,6 +21,10 @@ export interface SideDeployment {
   /** Block of the bridge's deployment: where a relayer starts scanning. */
   deployedBlock: number;
   deployTx: string;
+  /** Child side only: the signature board the operators' relayers exchange their signatures through. */
+  signatureBoard?: string;
+  signatureBoardDeployedBlock?: number;
+  signatureBoardDeployTx?: string;
   /** Parent side only. */
   anchoringReceiver?: string;
   anchoringReceiverDeployedBlock?: number;
@@ -184,6 +188,10 @@ export function validateDeployment(data: unknown, file = "deployment"): PairDepl
       result.anchoringReceiver = address(raw.anchoringReceiver, `${where}.anchoringReceiver`);
       result.anchoringReceiverDeployedBlock = integer(raw.anchoringReceiverDeployedBlock, `${where}.anchoringReceiverDeployedBlock`);
       result.anchoringReceiverDeployTx = hash(raw.anchoringReceiverDeployTx, `${where}.anchoringReceiverDeployTx`);
+    } else if (raw.signatureBoard !== undefined) {
+      result.signatureBoard = address(raw.signatureBoard, `${where}.signatureBoard`);
+      result.signatureBoardDeployedBlock = integer(raw.signatureBoardDeployedBlock, `${where}.signatureBoardDeployedBlock`);
+      result.signatureBoardDeployTx = hash(raw.signatureBoardDeployTx, `${where}.signatureBoardDeployTx`);
     }
     return result;
   };

@@ -1,6 +1,7 @@
 import { formatUnits } from "ethers";
 
 import { latestAnchor, queryInChunks, readAnchor, type AnchorData } from "./anchoring.js";
+import { boardSigners } from "./board-status.js";
 import { KIP17Token__factory, KIP7Token__factory } from "./contracts.js";
 import type { ConnectedPair } from "./pair.js";
 import { describeRecoveryEntry, recoveryTransfers, type RecoveryEntry } from "./recovery.js";
@@ -66,6 +67,8 @@ export interface PendingTransfer {
   fee: bigint;
   txHash: string;
   blockNumber: number;
+  /** The operators who posted a signature of a batch holding it on the signature board (absent without a board). */
+  signedBy?: string[];
   /** Why the request is not relayed as made (a token URI that is not UTF-8 is relayed with U+FFFD for its bad bytes). */
   problem?: string;
 }
@@ -247,6 +250,12 @@ export async function collectStatus(pair: ConnectedPair): Promise<PairStatus> {
     recoveryTransfers(pair, "parent"),
     recoveryTransfers(pair, "child"),
   ]);
+  const signed = await boardSigners(pair);
+  if (pair.deployment.child.signatureBoard !== undefined) {
+    for (const [from, direction] of [["parent", parentToChild], ["child", childToParent]] as const) {
+      for (const transfer of direction.pending) transfer.signedBy = signed.get(`${from}:${transfer.requestNonce}`) ?? [];
+    }
+  }
   const receiver = pair.anchoringReceiver;
   const [receiverOperators, threshold, childHeadBlock, latest] = await Promise.all([
     receiver.getOperatorList(),
@@ -313,7 +322,8 @@ function describeDirection(direction: DirectionStatus): string[] {
   for (const transfer of direction.pending) {
     const what = transfer.tokenType === "klay" ? `${formatUnits(transfer.valueOrTokenId, 18)} KLAY` : transfer.tokenType === "kip17" ? `${transfer.symbol ?? "KIP17"} #${transfer.valueOrTokenId} (${transfer.token})` : `${formatUnits(transfer.valueOrTokenId, 18)} ${transfer.symbol ?? "KIP7"} (${transfer.token})`;
     const problem = transfer.problem === undefined ? "" : `; ${transfer.problem}`;
-    lines.push(`  ${transfer.missing ? "MISSING" : "pending"} nonce ${transfer.requestNonce}: ${what} from ${transfer.from} to ${transfer.to} (block ${transfer.blockNumber}, tx ${transfer.txHash}${problem})`);
+    const signedBy = transfer.signedBy === undefined ? "" : `; signed by ${transfer.signedBy.length === 0 ? "no operator yet" : transfer.signedBy.join(", ")}`;
+    lines.push(`  ${transfer.missing ? "MISSING" : "pending"} nonce ${transfer.requestNonce}: ${what} from ${transfer.from} to ${transfer.to} (block ${transfer.blockNumber}, tx ${transfer.txHash}${problem}${signedBy})`);
   }
   if (direction.recovery.length > 0) {
     const count = (status: string) => direction.recovery.filter((entry) => entry.status === status).length;

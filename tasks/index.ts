@@ -162,6 +162,13 @@ const definedTasks: NewTaskDefinition[] = [
     .setAction(() => import("./release.js"))
     .build(),
 
+  task(["bridge", "board", "deploy"], "Add a signature board on the child chain to a recorded pair, and record it")
+    .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
+    .addFlag({ name: "force", description: "Deploy another board even if the pair has one" })
+    .addOption(SIGNER)
+    .setAction(() => import("./board-deploy.js"))
+    .build(),
+
   task(["bridge", "check"], "Compare the chains with deployments/PAIR.json; exits non-zero on any difference")
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
     .setAction(() => import("./check.js"))
@@ -175,6 +182,7 @@ const definedTasks: NewTaskDefinition[] = [
     .addOption({ name: "anchorEvery", description: "Anchor the child chain every N child blocks (default: 0, off; use the pair's anchor period)", type: TEXT, defaultValue: undefined })
     .addOption({ name: "signatureWait", description: "Seconds to wait for the other operators' signatures before voting (default 30; 5 with --once)", type: TEXT, defaultValue: undefined })
     .addFlag({ name: "votes", description: "Per-operator votes only: exchange no signatures" })
+    .addOption({ name: "exchange", description: "board (the pair's signature board on the child chain; default when the pair has one) or dir (a directory shared by relayers on one machine)", type: TEXT, defaultValue: undefined })
     .addOption({ name: "failedRetries", description: "Retries of a transfer whose payout failed before it is cancelled and refunded (default 3; 0: at once)", type: TEXT, defaultValue: undefined })
     .addFlag({ name: "cancelHeld", description: "Cancel (and refund) transfers held above the limits instead of leaving them to the owner" })
     .addFlag({ name: "json", description: "Log JSON lines" })
@@ -226,6 +234,7 @@ const HELP: Record<string, { example: string; required: string[] }> = {
   },
   "bridge retry": { example: "npx hardhat bridge retry --pair demo --from parent --nonce 3", required: ["pair", "from", "nonce"] },
   "bridge release": { example: "npx hardhat bridge release --pair demo --from parent --nonce 3", required: ["pair", "from", "nonce"] },
+  "bridge board deploy": { example: "npx hardhat bridge board deploy --pair demo", required: ["pair"] },
   "bridge check": { example: "npx hardhat bridge check --pair demo", required: ["pair"] },
   "bridge relay": { example: "npx hardhat bridge relay --pair demo --anchor-every 100 --metrics-port 9464", required: ["pair"] },
   "bridge demo": { example: "npx hardhat bridge demo", required: [] },
@@ -280,5 +289,6 @@ export const bridgeTasks: TaskDefinition[] = [
     import("./group-operator.js"),
   ),
   groupTask(["bridge", "token"], "Register or deploy a token pair", () => import("./group-token.js")),
+  groupTask(["bridge", "board"], "The pair's signature board on the child chain", () => import("./group-board.js")),
   ...actionTasks,
 ];

@@ -20,6 +20,7 @@ interface Args {
   anchorEvery?: string;
   signatureWait?: string;
   votes: boolean;
+  exchange?: string;
   json: boolean;
   failedRetries?: string;
   cancelHeld: boolean;
@@ -55,7 +56,17 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     if (args.metricsHost !== undefined && args.metricsHost.trim() === "") {
       throw new BridgeTaskError(`metrics-host: empty; give an address of this machine (default ${DEFAULT_METRICS_HOST})`);
     }
+    const exchange = args.exchange?.trim();
+    if (exchange !== undefined && exchange !== "board" && exchange !== "dir") {
+      throw new BridgeTaskError(`exchange: must be board or dir (got "${args.exchange}")`);
+    }
+    if (exchange !== undefined && args.votes) throw new BridgeTaskError("exchange: --votes exchanges no signatures; give one of the two");
     const deployment = await readDeployment(name);
+    if (exchange === "board" && deployment.child.signatureBoard === undefined) {
+      throw new BridgeTaskError(
+        `exchange: pair "${name}" records no signature board; hint: add one with \`npx hardhat bridge board deploy --pair ${name}\`, or relay with --exchange dir (relayers on one machine)`,
+      );
+    }
     if (anchorEvery > 0 && deployment.parent.anchoringReceiver === undefined) {
       throw new BridgeTaskError(`anchor-every: pair "${name}" records no anchoring receiver`);
     }
@@ -75,6 +86,7 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
       confirmations: scanBehind,
       anchorEvery,
       signatures: !args.votes,
+      exchange,
       signatureWaitMs: signatureWait * 1000,
       failedRetries,
       cancelHeld: args.cancelHeld,

@@ -114,13 +114,28 @@ export interface RelayerFigures {
   directMs: Spread;
   transfers: number;
   batchSize: number;
+  /** The same transfers relayed through the signature board (absent in results of before the board). */
+  board?: BoardFigures;
+}
+
+/** `relayer.board`: the relayers exchanging signatures through the signature board on the child chain. */
+export interface BoardFigures {
+  runs: number;
+  transfersPerSecond: Spread;
+  /** From the mining of a request's block to its handle, 95th percentile. */
+  p95LatencyMs: Spread;
+  /** Child-chain gas one operator pays to post its signature of one batch of `batchSize`. */
+  boardGasPerOperatorPerBatch: Spread;
+  relayedMs: Spread;
+  transfers: number;
+  batchSize: number;
 }
 
 export const RELAYER_KEYS = ["runs", "transfersPerSecond", "overheadRatio", "relayedMs", "requestMs", "directMs", "transfers", "batchSize"] as const;
 const SPREAD_KEYS = ["transfersPerSecond", "overheadRatio", "relayedMs", "requestMs", "directMs"] as const;
 
 /** The relayer's targets. */
-export const RELAYER_TARGETS = { transfersPerSecond: 300, overheadRatio: 1.5 } as const;
+export const RELAYER_TARGETS = { transfersPerSecond: 300, overheadRatio: 1.5, boardGasPerOperatorPerBatch: 40_000 } as const;
 
 /** The labels of the targets the relayer's medians miss. */
 export function missedRelayerTargets(relayer: RelayerFigures): string[] {
@@ -130,6 +145,15 @@ export function missedRelayerTargets(relayer: RelayerFigures): string[] {
   }
   if (relayer.overheadRatio.median > RELAYER_TARGETS.overheadRatio) {
     missed.push(`relayer overhead ratio: ${relayer.overheadRatio.median.toFixed(2)} > ${RELAYER_TARGETS.overheadRatio}`);
+  }
+  const board = relayer.board;
+  if (board !== undefined && board.transfersPerSecond.median < RELAYER_TARGETS.transfersPerSecond) {
+    missed.push(`relayer through the board, transfers per second: ${format(board.transfersPerSecond.median)} < ${RELAYER_TARGETS.transfersPerSecond}`);
+  }
+  if (board !== undefined && board.boardGasPerOperatorPerBatch.median > RELAYER_TARGETS.boardGasPerOperatorPerBatch) {
+    missed.push(
+      `board gas per operator per batch: ${format(board.boardGasPerOperatorPerBatch.median)} > ${format(RELAYER_TARGETS.boardGasPerOperatorPerBatch)}`,
+    );
   }
   return missed;
 }
@@ -154,6 +178,22 @@ export function relayerTable(relayer: RelayerFigures): string {
     `| requests sent and mined (ms) | ${whole(relayer.requestMs)} | – |`,
     `| first request to last handle (ms) | ${whole(relayer.relayedMs)} | – |`,
     `| same handles signed by 2 operators and submitted directly (ms) | ${whole(relayer.directMs)} | – |`,
+    ...(relayer.board === undefined ? [] : ["", boardTable(relayer.board)]),
+  ].join("\n");
+}
+
+/** The markdown table of the board figures (`relayer.board`). */
+export function boardTable(board: BoardFigures): string {
+  const whole = (s: Spread) => `${format(Math.round(s.median))} (${format(Math.round(s.min))}–${format(Math.round(s.max))})`;
+  const gas = board.boardGasPerOperatorPerBatch.median;
+  return [
+    `Through the signature board: the same ${format(board.transfers)} KIP7 transfers, three relayers each with its own store and its own reader of the board (signatures posted on the child chain, nothing else shared), batches of ${board.batchSize}; the median of ${board.runs} run${board.runs === 1 ? "" : "s"}, the range in brackets:`,
+    "",
+    "| figure | median (range) | target |",
+    "|---|---:|---:|",
+    `| transfers per second, first request to last handle | ${whole(board.transfersPerSecond)} | ${target(board.transfersPerSecond.median, RELAYER_TARGETS.transfersPerSecond, false)} |`,
+    `| p95 latency, a request's block mined to its handle (ms) | ${whole(board.p95LatencyMs)} | – |`,
+    `| board gas per operator per batch (child chain) | ${whole(board.boardGasPerOperatorPerBatch)} | ≤ ${format(RELAYER_TARGETS.boardGasPerOperatorPerBatch)}${gas <= RELAYER_TARGETS.boardGasPerOperatorPerBatch ? "" : " **missed**"} |`,
   ].join("\n");
 }
 

@@ -9,6 +9,7 @@ import { AnchoringReceiver__factory } from "../../types/ethers-contracts/index.j
 import type { AnchoringReceiver } from "../../types/ethers-contracts/index.js";
 import { AnchorSignatureDirectory, anchoringDomain, dueAnchorBlocks, readAnchor, signAnchorEntry } from "./anchoring.js";
 import type { AnchorData, AnchorSignature } from "./anchoring.js";
+import type { AnchorExchange, ExchangeWiring } from "./exchange.js";
 import { decodeRevert, describeError, isInsufficientFunds } from "./errors.js";
 import type { InsufficientFundsAlarm } from "./funds.js";
 import { VoteType } from "../protocol/constants.js";
@@ -37,6 +38,8 @@ export interface AnchorerContext {
   maxPerStep: number;
   /** Shared with the other operators; without it (or without the signed path on the receiver), votes only. */
   signatureDir?: string;
+  /** The exchange of anchor signatures, when its wiring has one (the board); else `signatureDir`. */
+  exchange?: ExchangeWiring;
   signatureWaitMs: number;
   store: RelayerStore;
   log: RelayerLogger;
@@ -49,11 +52,11 @@ export interface AnchorerContext {
 export class Anchorer {
   readonly #context: AnchorerContext;
   readonly #receiver: AnchoringReceiver;
-  readonly #signatures?: AnchorSignatureDirectory;
+  readonly #signatures?: AnchorExchange;
   /** Logs each refused signature file once. */
   readonly #badFile: (file: string, reason: string) => void;
 
-  private constructor(context: AnchorerContext, signatures?: AnchorSignatureDirectory) {
+  private constructor(context: AnchorerContext, signatures?: AnchorExchange) {
     this.#context = context;
     this.#badFile = badFileReporter(context.log);
     this.#receiver = AnchoringReceiver__factory.connect(context.receiver, context.parentSigner);
@@ -65,10 +68,20 @@ export class Anchorer {
     const provider = context.parentSigner.provider;
     const code = provider === null || provider === undefined ? "0x" : await provider.getCode(context.receiver);
     if (code === "0x") throw new Error(`no contract at the anchoring receiver ${context.receiver}`);
-    const signatures =
-      context.signatureDir !== undefined && code.includes(SUBMIT_SIGNED_ANCHORS_SELECTOR)
-        ? new AnchorSignatureDirectory(context.signatureDir, anchoringDomain(context.parentChainId, context.receiver))
-        : undefined;
+    const domain = anchoringDomain(context.parentChainId, context.receiver);
+    const signedPath = code.includes(SUBMIT_SIGNED_ANCHORS_SELECTOR);
+    const anchorOf = async (blockNumber: bigint) => {
+      const head = await context.childProvider.getBlockNumber();
+      if (Number(blockNumber) + context.childConfirmations > head) return undefined;
+      return readAnchor(context.childProvider, blockNumber, context.anchorPeriod);
+    };
+    const signatures = !signedPath
+      ? undefined
+      : context.exchange?.anchors !== undefined
+        ? context.exchange.anchors({ domain, anchorOf })
+        : context.signatureDir !== undefined
+          ? new AnchorSignatureDirectory(context.signatureDir, domain)
+          : undefined;
     return new Anchorer(context, signatures);
   }
 
@@ -132,7 +145,7 @@ export class Anchorer {
   }
 
   /** Submits, in one transaction, every due anchor that a threshold of current operators signed. */
-  async #submitSignedAnchors(receiver: AnchoringReceiver, signatures: AnchorSignatureDirectory): Promise<bigint[]> {
+  async #submitSignedAnchors(receiver: AnchoringReceiver, signatures: AnchorExchange): Promise<bigint[]> {
     const latest = await this.#rpc(() => receiver.latestAnchoredBlock());
     const threshold = Number(await this.#rpc(() => receiver.operatorThresholds(VoteType.ValueTransfer)));
     const isOperator = new Map<string, boolean>();

@@ -13,12 +13,13 @@ import { bridgeDomain } from "../protocol/eip712.js";
 import { CounterpartTokens } from "../protocol/requests.js";
 import { describeError, withRetry } from "./errors.js";
 import type { BatchSignature, SignatureExchange } from "./exchange.js";
-import type { SignatureExchanges } from "./exchanges.js";
+import type { ExchangeWiring } from "./exchange.js";
 import type { InsufficientFundsAlarm } from "./funds.js";
 import type { RelayerLogger } from "./log.js";
 import type { AfterSend, RelayerOptions, RelayerSettings } from "./options.js";
 import type { DeploymentIdentity } from "./store-binding.js";
 import type { RelayerStore } from "./store.js";
+import { storedRequests } from "./board-exchange.js";
 import { otherSide } from "./types.js";
 import type { ChainEndpoint, Side } from "./types.js";
 
@@ -65,9 +66,10 @@ export function rpcWithRetry(settings: RelayerSettings, log: RelayerLogger): <T>
 
 /**
  * Both sides of the pair connected: the bridge at each endpoint (an error when there is no contract there), its
- * EIP-712 domain, and its batch exchange from `exchanges` when the bridge has the signed path.
+ * EIP-712 domain, and whether the signed path is on towards it (`exchange` given and the bridge has the signed path;
+ * its batch exchange is set once the store is open, see `withBatchExchanges`).
  */
-export async function connectSides(options: RelayerOptions, exchanges?: SignatureExchanges): Promise<Record<Side, SideContext>> {
+export async function connectSides(options: RelayerOptions, exchange?: ExchangeWiring): Promise<Record<Side, SideContext>> {
   const connect = async (side: Side): Promise<SideContext> => {
     const endpoint = options[side];
     const provider = endpoint.signer.provider;
@@ -78,7 +80,6 @@ export async function connectSides(options: RelayerOptions, exchanges?: Signatur
     const code = await provider.getCode(bridgeAddress);
     if (code === "0x") throw new Error(`no contract at the ${side} bridge ${bridgeAddress} (chain ${chainId})`);
     const domain = bridgeDomain(chainId, bridgeAddress);
-    const signatures = code.includes(HANDLE_SIGNED_TRANSFERS_SELECTOR) ? exchanges?.batches(domain) : undefined;
     return {
       side,
       endpoint,
@@ -89,11 +90,19 @@ export async function connectSides(options: RelayerOptions, exchanges?: Signatur
       confirmations: endpoint.confirmations ?? 0,
       tokens: new CounterpartTokens(bridge),
       domain,
-      signatures,
-      signedPath: signatures !== undefined,
+      signedPath: exchange !== undefined && code.includes(HANDLE_SIGNED_TRANSFERS_SELECTOR),
     };
   };
   return { parent: await connect("parent"), child: await connect("child") };
+}
+
+/** Gives each side with the signed path its batch exchange from `exchange`, whose readers rebuild batches from `store`. */
+export function withBatchExchanges(sides: Record<Side, SideContext>, exchange: ExchangeWiring | undefined, store: RelayerStore): void {
+  for (const side of ["parent", "child"] as const) {
+    if (exchange === undefined || !sides[side].signedPath) continue;
+    const source = otherSide(side);
+    sides[side].signatures = exchange.batches({ source, domain: sides[side].domain, requests: storedRequests(store, source) });
+  }
 }
 
 /** The deployment the sides belong to, as the store records it (the deployed blocks' hashes tell a redeployed chain). */

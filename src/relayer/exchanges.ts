@@ -1,26 +1,17 @@
 /**
- * Where a relayer gets its signature exchanges: one per destination bridge for handle batches, one per recovery
- * ledger for cancellations and refunds. The relayer asks for them here only, so a transport other than the shared
- * directory plugs in by giving `RelayerOptions.exchanges` its own `SignatureExchanges`.
+ * Where a relayer gets its signature transports: one `ExchangeWiring`, given as `RelayerOptions.exchange`. The
+ * directory shared by the operators' relayers (one machine, or a shared disk) is `directoryWiring`; the signature
+ * board on the child chain is `boardWiring` (`board-exchange.ts`).
  */
-import type { TypedDataDomain } from "ethers";
-
-import type { BatchSignature, RecoverySignature, SignatureExchange } from "./exchange.js";
 import { RecoverySignatureDirectory } from "./recovery-directory.js";
+import type { ExchangeWiring } from "./exchange.js";
 import { SignatureDirectory } from "./signatures.js";
 
-/** The signature exchanges of one operator's relayer, by the EIP-712 domain whose digests they carry. */
-export interface SignatureExchanges {
-  /** The handle batches of the bridge of `domain` (`bridgeDomain`). */
-  batches(domain: TypedDataDomain): SignatureExchange<BatchSignature>;
-  /** The cancellations and refunds of the recovery ledger of `domain` (`recoveryDomain`). */
-  recoveries(domain: TypedDataDomain): SignatureExchange<RecoverySignature>;
-}
-
-/** The exchanges over the directory `signatureDir`, shared by the operators' relayers (one machine, or a shared disk). */
-export function directoryExchanges(signatureDir: string): SignatureExchanges {
+/** The exchanges over the directory `signatureDir`: batches and recovery approvals (anchors: `Anchorer`'s own). */
+export function directoryWiring(signatureDir: string): ExchangeWiring {
   return {
-    batches: (domain) => new SignatureDirectory(signatureDir, domain),
-    recoveries: (domain) => new RecoverySignatureDirectory(signatureDir, domain),
+    name: "dir",
+    batches: ({ domain }) => new SignatureDirectory(signatureDir, domain),
+    recovery: ({ domain }) => new RecoverySignatureDirectory(signatureDir, domain),
   };
 }

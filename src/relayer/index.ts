@@ -6,9 +6,23 @@
 import "./runtime.js";
 
 export { Relayer } from "./relayer.js";
-export type { BatchSignature, OnInvalid, RecoverySignature, SignatureExchange, SignedEntry } from "./exchange.js";
-export { directoryExchanges } from "./exchanges.js";
-export type { SignatureExchanges } from "./exchanges.js";
+export type {
+  AnchorExchange,
+  AnchorExchangeContext,
+  BatchExchangeContext,
+  BatchSignature,
+  ExchangeWiring,
+  OnInvalid,
+  RecoveryExchange,
+  RecoveryExchangeContext,
+  RecoverySignature,
+  SignatureExchange,
+  SignedEntry,
+} from "./exchange.js";
+export { directoryWiring } from "./exchanges.js";
+export { BoardFeed } from "./board-feed.js";
+export type { BoardFeedOptions, BoardPost } from "./board-feed.js";
+export { BoardBatchExchange, boardWiring } from "./board-exchange.js";
 export type { AfterSend, RelayerOptions, ProcessReport, SentTransaction } from "./relayer.js";
 export { RelayerStore } from "./store.js";
 export type { StoredTransfer, RecoveryRecord, RecoveryState } from "./store.js";
@@ -47,5 +61,5 @@ export type { RelayerLogger, LogLevel, LogFields } from "./log.js";
 export { decodeRevert, isAlreadyHandled, isInsufficientFunds, isTransientRpcError, withRetry } from "./errors.js";
 export { TokenType, otherSide, toSignedTransfer, sameTransfer } from "./types.js";
 export type { ChainEndpoint, Side, TransferRequest, TransferState, SignedTransfer } from "./types.js";
-export { createPairRelayer, relayerDirectory, relayerStorePath, signatureDirectory } from "./pair.js";
-export type { PairRecord, PairRelayerOptions } from "./pair.js";
+export { chooseExchange, createPairRelayer, relayerDirectory, relayerStorePath, signatureDirectory } from "./pair.js";
+export type { ExchangeKind, PairRecord, PairRelayerOptions } from "./pair.js";

@@ -3,7 +3,7 @@
  */
 import { DEFAULT_RETRY } from "./errors.js";
 import type { RetryOptions } from "./errors.js";
-import type { SignatureExchanges } from "./exchanges.js";
+import type { ExchangeWiring } from "./exchange.js";
 import type { RelayerLogger } from "./log.js";
 import type { RelayerStore } from "./store.js";
 import type { ChainEndpoint, Side } from "./types.js";
@@ -27,10 +27,11 @@ export interface RelayerOptions {
   /** The directory shared with the other operators' relayers for signatures; without it, votes only. */
   signatureDir?: string;
   /**
-   * How signatures travel between the operators' relayers (batches, cancellations, refunds): by default the files of
-   * `signatureDir` (`directoryExchanges`). Another transport gives its own; anchors still go through `signatureDir`.
+   * How signatures travel between the operators' relayers (`exchanges.ts`): `boardWiring` (the signature board on the
+   * child chain: batches, anchors, cancellations and refunds) or `directoryWiring` (batches and recovery approvals, with
+   * anchors in `signatureDir`); by default the directory `signatureDir` when given; neither: votes only.
    */
-  exchanges?: SignatureExchanges;
+  exchange?: ExchangeWiring;
   /**
    * Transfers per signed batch (default 100). Batches are cut at fixed request nonces, `batchSize` apart (the batch
    * of window k holds nonces k·batchSize to (k+1)·batchSize − 1), so that operators whose relayers read a burst of

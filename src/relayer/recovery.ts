@@ -36,7 +36,7 @@ import type { Side, TransferRequest } from "../protocol/transfer.js";
 import { withGasHeadroom } from "../protocol/constants.js";
 import { decodeRevert } from "../protocol/revert.js";
 import { describeError } from "./errors.js";
-import type { RecoverySignature, SignatureExchange } from "./exchange.js";
+import type { RecoveryExchange, RecoverySignature, SignatureExchange } from "./exchange.js";
 import { badFileReporter } from "./log.js";
 import { RecoveryApprovals } from "./recovery-approval.js";
 import { emptyRecoveryReport, reconcile, retryBackoff, tryLater } from "./recovery-context.js";
@@ -72,7 +72,7 @@ export class TransferRecoveryWorker {
     operator: string,
     options: RecoveryOptions,
     hooks: RecoveryHooks,
-    exchange?: (domain: TypedDataDomain) => SignatureExchange<RecoverySignature>,
+    exchange?: (domain: TypedDataDomain, side: Side) => RecoveryExchange | undefined,
   ): Promise<TransferRecoveryWorker | undefined> {
     const ledgers = {} as Record<Side, Ledger>; // filled for both sides below, or not returned
     for (const side of ["parent", "child"] as const) {
@@ -92,7 +92,7 @@ export class TransferRecoveryWorker {
         recovery: TransferRecovery__factory.connect(address, chain.signer),
         address,
         domain,
-        signatures: exchange?.(domain),
+        signatures: exchange?.(domain, side),
       };
     }
     return new TransferRecoveryWorker({ ...hooks, ledgers, store, operator, options, badFile: badFileReporter(hooks.log) });

@@ -20,10 +20,10 @@ import { getAddress } from "ethers";
 import { Anchorer } from "./anchorer.js";
 import { BatchGasBook } from "./batch-gas.js";
 import { BatchSubmitter } from "./batch-submit.js";
-import { connectSides, deploymentOf, rpcWithRetry } from "./context.js";
+import { connectSides, deploymentOf, rpcWithRetry, withBatchExchanges } from "./context.js";
 import type { RelayerContext, SideContext } from "./context.js";
 import { describeError } from "./errors.js";
-import { directoryExchanges } from "./exchanges.js";
+import { directoryWiring } from "./exchanges.js";
 import { InsufficientFundsAlarm } from "./funds.js";
 import { badFileReporter, silentLogger } from "./log.js";
 import { emptyReport, settingsOf } from "./options.js";
@@ -86,8 +86,8 @@ export class Relayer {
       throw new Error(`the parent signer ${operator} and the child signer ${childOperator} must be the same operator`);
     }
     // the one place the relayer gets its signature exchanges from
-    const exchanges = options.exchanges ?? (options.signatureDir === undefined ? undefined : directoryExchanges(options.signatureDir));
-    const sides = await connectSides(options, exchanges);
+    const exchange = options.exchange ?? (options.signatureDir === undefined ? undefined : directoryWiring(options.signatureDir));
+    const sides = await connectSides(options, exchange);
     const identity = await deploymentOf(sides, options);
     let store: RelayerStore;
     let setAside: SetAsideStore | undefined;
@@ -98,6 +98,7 @@ export class Relayer {
       const problem = bindStore(store, identity);
       if (problem !== undefined) throw new Error(`the relayer's store belongs to another deployment: ${problem}`);
     }
+    withBatchExchanges(sides, exchange, store);
     const settings = settingsOf(options);
     const log = options.logger ?? silentLogger;
     const context: RelayerContext = {
@@ -133,6 +134,7 @@ export class Relayer {
         anchorPeriod: BigInt(options.anchorPeriod ?? settings.anchorEvery),
         maxPerStep: settings.maxAnchorsPerStep,
         signatureDir: options.signatureDir,
+        exchange,
         signatureWaitMs: settings.signatureWaitMs,
         store,
         log,
@@ -161,7 +163,7 @@ export class Relayer {
           afterSend: options.afterSend,
           readRequestTx: (source, txHash) => relayer.#scanner.readRequestTx(source, txHash),
         },
-        exchanges === undefined ? undefined : (domain) => exchanges.recoveries(domain),
+        exchange?.recovery === undefined ? undefined : (domain, side) => exchange.recovery?.({ domain, side }),
       );
     await relayer.#startRecovery();
     for (const side of ["parent", "child"] as const) {
@@ -169,6 +171,7 @@ export class Relayer {
         operator,
         direction: directionOf(side),
         path: sides[otherSide(side)].signedPath ? "signed" : "votes",
+        exchange: sides[otherSide(side)].signedPath ? exchange?.name : undefined,
         from: store.getCursor(side) ?? options[side].deployedBlock,
       });
     }

@@ -17,6 +17,7 @@ import { signBatch } from "../signatures.js";
 import type { StoredTransfer } from "./store.js";
 import { directionOf, lowestNonce, otherSide, sameTransfer, toSignedTransfer } from "./types.js";
 import type { Side, SignedTransfer } from "./types.js";
+import { nonceRuns } from "./board-exchange.js";
 
 /**
  * Whether batch `a` goes before batch `b` when two batches hold some of the same transfers: the one with the lowest
@@ -203,7 +204,7 @@ export class SignedPath {
         }
       }
       this.#partialSince.delete(key);
-      ready.push(part);
+      ready.push(...nonceRuns(part)); // each a run of consecutive nonces, which a board post can name
     }
     return ready;
   }
