@@ -49,7 +49,7 @@ export async function measureBoard(): Promise<BoardRun> {
     const board = await new SignatureBoard__factory(pair.child.signers[0]).deploy(await pair.child.bridge.getAddress());
     const boardBlock = (await board.deploymentTransaction()!.wait())!.blockNumber;
     for (const index of [0, 1, 2]) {
-      const signer = pair.child.signers.find((s) => s.address === pair.operators[index])! as unknown as Signer;
+      const signer: Signer = pair.child.signers.find((s) => s.address === pair.operators[index])!;
       const feed = await BoardFeed.open({ board: await board.getAddress(), signer, deployedBlock: boardBlock, minSyncIntervalMs: 50, log: silentLogger });
       relayers.push(
         await relayerFor(pair, index, dir.path, {

@@ -56,7 +56,10 @@ export async function addSignatureBoard(
 }
 
 /** What differs between the recorded board of `deployment` and the child chain (none without a board). */
-export async function checkSignatureBoard(deployment: PairDeployment, child: Pick<ChainSide, "provider">): Promise<string[]> {
+export async function checkSignatureBoard(
+  deployment: { child: Pick<PairDeployment["child"], "bridge" | "signatureBoard"> },
+  child: Pick<ChainSide, "provider">,
+): Promise<string[]> {
   const address = deployment.child.signatureBoard;
   if (address === undefined) return [];
   if ((await child.provider.getCode(address)) === "0x") return [`child: no contract at the recorded signature board ${address}`];

@@ -140,8 +140,9 @@ export class BoardBatchExchange implements SignatureExchange<BatchSignature> {
     return entries;
   }
 
-  async remove(digest: string): Promise<void> {
+  remove(digest: string): Promise<void> {
     this.feed.forget(BoardKind.Batch, digest);
+    return Promise.resolve();
   }
 
   #remember(name: string, digest: string, transfers: SignedTransfer[]) {
@@ -211,8 +212,9 @@ export class BoardAnchorExchange implements AnchorExchange {
     return entries;
   }
 
-  async remove(digest: string): Promise<void> {
+  remove(digest: string): Promise<void> {
     this.feed.forget(BoardKind.Anchor, digest);
+    return Promise.resolve();
   }
 }
 
@@ -274,9 +276,10 @@ export class BoardRecoveryExchange implements RecoveryExchange {
     return [...this.feed.digests(BoardKind.Cancel), ...this.feed.digests(BoardKind.Refund)];
   }
 
-  async remove(digest: string): Promise<void> {
+  remove(digest: string): Promise<void> {
     this.feed.forget(BoardKind.Cancel, digest);
     this.feed.forget(BoardKind.Refund, digest);
+    return Promise.resolve();
     this.#computed.delete(digest.toLowerCase());
   }
 }

@@ -36,7 +36,7 @@ import type { Side, TransferRequest } from "../protocol/transfer.js";
 import { withGasHeadroom } from "../protocol/constants.js";
 import { decodeRevert } from "../protocol/revert.js";
 import { describeError } from "./errors.js";
-import type { RecoveryExchange, RecoverySignature, SignatureExchange } from "./exchange.js";
+import type { RecoveryExchange } from "./exchange.js";
 import { badFileReporter } from "./log.js";
 import { RecoveryApprovals } from "./recovery-approval.js";
 import { emptyRecoveryReport, reconcile, retryBackoff, tryLater } from "./recovery-context.js";

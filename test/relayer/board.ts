@@ -14,7 +14,6 @@ import { join } from "node:path";
 
 import { checkSignatureBoard } from "../../src/board.js";
 import { collectStatus } from "../../src/status.js";
-import type { PairDeployment } from "../../src/deployments.js";
 import { BoardKind, batchName } from "../../src/protocol/board.js";
 import { BoardFeed, boardWiring, memoryLogger } from "../../src/relayer/index.js";
 import type { Relayer, RelayerLogger, RelayerOptions } from "../../src/relayer/index.js";
@@ -33,7 +32,7 @@ describe("relayer: signatures through the signature board", function () {
   }
 
   function childSigner(pair: Pair, index: number): Signer {
-    return pair.child.signers.find((signer) => signer.address === pair.operators[index])! as unknown as Signer;
+    return pair.child.signers.find((signer) => signer.address === pair.operators[index])!;
   }
 
   /** The relayers of operators `indexes`, each with its own board reader and store (`directories`: where). */
@@ -103,7 +102,7 @@ describe("relayer: signatures through the signature board", function () {
 
     // operator 1 posts a real signature of its own over a digest that is not the batch of nonces 0 to 2
     const liar = Wallet.createRandom(); // its signatures, posted by operator 1: foreign
-    const operator1 = board.board.connect(childSigner(pair, 1) as never);
+    const operator1 = board.board.connect(childSigner(pair, 1));
     // operator 1's key: the second account of Hardhat's default mnemonic
     const operator1Key = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0/2");
     expect(operator1Key.address).to.equal(pair.operators[1]);
@@ -219,7 +218,7 @@ describe("relayer: signatures through the signature board", function () {
     const pair = await deployPair(frame.parent, frame.child);
     const { board, deployedBlock } = await deployBoard(pair);
     const record = (boardAddress: string, bridge: string) =>
-      ({ child: { bridge, signatureBoard: boardAddress, signatureBoardDeployedBlock: deployedBlock } }) as unknown as PairDeployment;
+      ({ child: { bridge, signatureBoard: boardAddress, signatureBoardDeployedBlock: deployedBlock } });
     const child = { provider: frame.child.ethers.provider };
     const childBridge = await pair.child.bridge.getAddress();
     expect(await checkSignatureBoard(record(await board.getAddress(), childBridge), child)).to.deep.equal([]);
@@ -251,7 +250,7 @@ describe("relayer: signatures through the signature board", function () {
     await relayers[1].poll();
     await relayers[1].processPending();
     expect(await pair.child.bridge.lowerHandleNonce(), "one current operator's signature is below the threshold").to.equal(0n);
-    await expect(board.board.connect(childSigner(pair, 0) as never).post([{ kind: BoardKind.Batch, name: batchName("parent", 0n, 0n), digest, signature }]))
+    await expect(board.board.connect(childSigner(pair, 0)).post([{ kind: BoardKind.Batch, name: batchName("parent", 0n, 0n), digest, signature }]))
       .to.be.revertedWithCustomError(board.board, "NotBridgeOperator")
       .withArgs(pair.operators[0]);
   });
