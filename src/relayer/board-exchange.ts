@@ -279,8 +279,8 @@ export class BoardRecoveryExchange implements RecoveryExchange {
   remove(digest: string): Promise<void> {
     this.feed.forget(BoardKind.Cancel, digest);
     this.feed.forget(BoardKind.Refund, digest);
-    return Promise.resolve();
     this.#computed.delete(digest.toLowerCase());
+    return Promise.resolve();
   }
 }
 

@@ -8,7 +8,6 @@ import { ZeroHash } from "ethers";
 
 import { packSignatures } from "../protocol/batch.js";
 import { VoteType } from "../protocol/constants.js";
-import { recoveryDigest } from "../protocol/eip712.js";
 import type { RecoveryKind } from "../protocol/eip712.js";
 import { decodeRevert } from "../protocol/revert.js";
 import { ParkedStatus, directionOf, otherSide, toSignedTransfer, transferContentHash } from "../protocol/transfer.js";
@@ -44,7 +43,7 @@ export class RecoveryApprovals {
     const now = this.#context.now();
     let signedAt = record.signedAt;
     if (ledger.signatures !== undefined) {
-      const digest = recoveryDigest(ledger.domain, kind, transfer);
+      const digest = ledger.signatures.digestOf(kind, transfer);
       if (signedAt === null) {
         const signature = await signRecovery(ledger.chain.signer, ledger.domain, kind, transfer);
         await ledger.signatures.post({

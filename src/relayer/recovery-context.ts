@@ -11,7 +11,7 @@ import { decodeRevert } from "../protocol/revert.js";
 import { ParkedStatus, directionOf, otherSide, refundTransferOf, toSignedTransfer } from "../protocol/transfer.js";
 import type { Side, SignedTransfer, TransferRequest } from "../protocol/transfer.js";
 import { backoffDelay, describeError, isInsufficientFunds, isTransientRpcError } from "./errors.js";
-import type { RecoverySignature, SignatureExchange } from "./exchange.js";
+import type { RecoveryExchange } from "./exchange.js";
 import type { RelayerLogger } from "./log.js";
 import type { AfterSend } from "./options.js";
 import type { RecoveryRecord, RelayerStore } from "./store.js";
@@ -62,7 +62,7 @@ export interface Ledger {
   recovery: TransferRecovery;
   address: string;
   domain: TypedDataDomain;
-  signatures?: SignatureExchange<RecoverySignature>;
+  signatures?: RecoveryExchange;
 }
 
 /** What the worker borrows from its relayer: its logger, clock, RPC retry and crash hook. */

@@ -189,14 +189,14 @@ export async function transferViews(pair: ConnectedPair, from: Side, times: Bloc
     for (const event of destinationEvents) {
       const where = await at(to, event);
       if (event.eventName === "TransferRetried") {
-        outcomes.push({ kind: "retried", ...where, detail: `paid, retried by ${"caller" in event.args ? event.args.caller : "?"}` });
+        outcomes.push({ kind: "retried", ...where, detail: `paid, retried by ${String(argsOf(event).caller)}` });
       } else if (event.eventName === "TransferReleased") {
-        outcomes.push({ kind: "released", ...where, detail: "paid" in event.args && event.args.paid ? "paid" : "its payout failed" });
+        outcomes.push({ kind: "released", ...where, detail: argsOf(event).paid === true ? "paid" : "its payout failed" });
       } else if (event.eventName === "TransferCancelled") {
         outcomes.push({ kind: "cancelled", ...where });
       } else {
         const kind: StepKind = event.eventName === "HandleValueTransfer" ? "handled" : event.eventName === "TransferHeld" ? "held" : "failed";
-        const detail = kind === "failed" ? describeFailureReason("reason" in event.args ? event.args.reason : "0x") : undefined;
+        const detail = kind === "failed" ? describeFailureReason(String(argsOf(event).reason)) : undefined;
         if (detail !== undefined) reason = detail;
         // a signed batch names its signers in its calldata; its sender is an operator too
         if (!batches.has(event.transactionHash)) batches.set(event.transactionHash, batchSigners(pair, to, event.transactionHash));
@@ -249,4 +249,9 @@ export async function transferViews(pair: ConnectedPair, from: Side, times: Bloc
 export async function allTransferViews(pair: ConnectedPair, times: BlockTimes): Promise<TransferView[]> {
   const [parent, child] = await Promise.all([transferViews(pair, "parent", times), transferViews(pair, "child", times)]);
   return [...parent, ...child];
+}
+
+/** An event's arguments by name (ethers' `Result` answers named reads, not `in`). */
+function argsOf(event: { args: object }): Record<string, unknown> {
+  return event.args as Record<string, unknown>;
 }
