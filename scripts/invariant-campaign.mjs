@@ -5,6 +5,8 @@
 // The Solidity side (test/invariants/CampaignStats.sol) appends one record `{name=count;...}` per sequence to the
 // file named by BRIDGE_INVARIANT_STATS, which hardhat.config.ts lets the tests write. Campaigns of several
 // invariants run in parallel and may interleave their lines, so records are read by their braces, not by lines.
+// Give the handler's file (test/invariants/BridgeHandler.sol) among the files: the fuzzer calls only contracts whose
+// code it knows from the test sources given, and without it finds "No contracts to fuzz".
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
