@@ -88,24 +88,32 @@ abstract contract RecoveryActions is HandlerModels {
 
     /// @notice The destination's operators cancel a parked (failed or held) transfer (the first from `nonceSeed`,
     /// direction `dirSeed % 2` first): one key's approval, every key's in turn until it is cancelled, or the
-    /// signatures of a subset of the keys submitted by a user. One time in four the same on a transfer settled
-    /// otherwise (paid, cancelled, refunded), and when nothing is parked on any transfer: refused.
+    /// signatures of a subset of the keys submitted by a user; one time in two, once cancelled, the source's operators
+    /// refund it at once (`refundTransfer`). One time in four the same on a transfer settled otherwise (paid,
+    /// cancelled, refunded), and when nothing is parked on any transfer: refused.
     function cancelTransfer(uint256 dirSeed, uint256 nonceSeed, uint256 opSeed, uint256 modeSeed) external {
         _stat("action: cancelTransfer");
         (uint8 dir, uint64 nonce, bool found, bool exists) =
             _findOrSettled(dirSeed, nonceSeed, (1 << FAILED) | (1 << HELD), modeSeed);
         if (!exists) return;
-        _stat(string.concat("cancellation of a ", _standing(_requests(dir)[nonce]), " transfer"));
+        Request storage r = _requests(dir)[nonce];
+        _stat(string.concat("cancellation of a ", _standing(r), " transfer"));
         _approveRecovery(dir, nonce, found, true, opSeed, modeSeed);
+        // one time in two the source's operators refund it at once, as their relayers do once they see it cancelled
+        if (found && r.status == CANCELLED && (modeSeed >> 40) % 2 == 0) {
+            _stat("refund at once after a cancellation");
+            _refund(dir, nonce, opSeed >> 8, modeSeed >> 48);
+        }
     }
 
     /// @notice The source's operators refund a cancelled transfer not refunded yet (the first from `nonceSeed`,
-    /// direction `dirSeed % 2` first) to its requester, approved as `cancelTransfer` approves. The refund counts
-    /// against the source's handle limits: above them it reverts `RefundAboveLimits`, approval and all, and waits for
-    /// another day or other limits. One time in four (`modeSeed`) the operators approve a second refund of a request
-    /// refunded already, by any path (refused: `AlreadyRefunded`, nothing moves). When none
-    /// awaits its refund, a dishonest minority: one key approves the refund of a transfer that was not cancelled
-    /// (never up to the threshold), or of a request refunded already or never made (refused).
+    /// direction `dirSeed % 2` first) to its requester, approved as `cancelTransfer` approves, and once it is paid
+    /// submit the approval again (refused). The refund counts against the source's handle limits: above them it
+    /// reverts `RefundAboveLimits`, approval and all, and waits for another day or other limits. One time in four
+    /// (`modeSeed`) the operators approve a second refund of a request refunded already, by any path (refused:
+    /// `AlreadyRefunded`, nothing moves). When no transfer awaits its refund, a dishonest minority: one key approves
+    /// the refund of a transfer that was not cancelled (never up to the threshold), or of a request refunded already
+    /// or never made (refused).
     function refundTransfer(uint256 dirSeed, uint256 nonceSeed, uint256 opSeed, uint256 modeSeed) external {
         _stat("action: refundTransfer");
         (uint8 dir, uint64 nonce, bool found, bool exists) = _find(dirSeed, nonceSeed, 1 << REFUNDED);
@@ -118,14 +126,24 @@ abstract contract RecoveryActions is HandlerModels {
         if (!exists) return;
         _stat(string.concat("refund of a ", _standing(_requests(dir)[nonce]), " request"));
         if (found) {
-            _approveRecovery(dir, nonce, true, false, opSeed, modeSeed);
+            _refund(dir, nonce, opSeed, modeSeed);
         } else {
             _dishonestRefund(dir, nonce, opSeed % KEYS, modeSeed);
         }
     }
 
+    /// @dev The honest refund of cancelled request `nonce` of `dir`; once paid, its approval is submitted again at once
+    /// by another path (a relayer resubmitting after a restart, or a second relayer): refused, nothing moves.
+    function _refund(uint8 dir, uint64 nonce, uint256 opSeed, uint256 modeSeed) internal {
+        _approveRecovery(dir, nonce, true, false, opSeed, modeSeed);
+        if (!_requests(dir)[nonce].refunded) return;
+        _stat("refund of a refunded request");
+        _approveRecovery(dir, nonce, false, false, opSeed >> 16, modeSeed >> 16);
+    }
+
     /// @dev Approves the cancellation (`cancel`, on the destination) or the refund (on the source) of request `nonce`
-    /// of `dir`, `due` when the honest operators would: by signatures (mode 0), every key in turn (1, 2), or one key.
+    /// of `dir`, `due` when the honest operators would: by signatures (mode 0), every key in turn (1, 2: until it
+    /// takes effect, or all of them when not due), or one key.
     function _approveRecovery(uint8 dir, uint64 nonce, bool due, bool cancel, uint256 opSeed, uint256 modeSeed) internal {
         uint256 mode = modeSeed % 4;
         if (mode == 0) {
@@ -134,7 +152,7 @@ abstract contract RecoveryActions is HandlerModels {
             Request storage r = _requests(dir)[nonce];
             for (uint256 i = 0; i < KEYS; ++i) {
                 _recoveryApproval(dir, nonce, due, cancel, (opSeed % KEYS + i) % KEYS);
-                if (!due || (cancel ? r.status == CANCELLED : r.refunded)) break;
+                if (due && (cancel ? r.status == CANCELLED : r.refunded)) break; // not due: every key is refused
             }
         } else {
             _recoveryApproval(dir, nonce, due, cancel, opSeed % KEYS);
