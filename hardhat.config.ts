@@ -34,6 +34,11 @@ const profile = {
   overrides: { "contracts/bridge/Bridge.sol": compiler(800) },
 };
 
+// `npm run test:invariants` (scripts/invariant-campaign.mjs) names a file here for the campaign's stats: the invariant
+// tests append to it (test/invariants/CampaignStats.sol), and only to it.
+const INVARIANT_STATS_FILE = process.env.BRIDGE_INVARIANT_STATS;
+const fsPermissions = INVARIANT_STATS_FILE === undefined ? undefined : { writeFile: [INVARIANT_STATS_FILE] };
+
 // Two `npx hardhat node` processes (see README). Tests point these at other ports through the environment.
 const LOCAL_PARENT_URL = process.env.BRIDGE_LOCAL_PARENT_URL ?? "http://127.0.0.1:8545";
 const LOCAL_CHILD_URL = process.env.BRIDGE_LOCAL_CHILD_URL ?? "http://127.0.0.1:8546";
@@ -54,10 +59,12 @@ export default defineConfig({
     solidity: {
       profiles: {
         default: {
+          fsPermissions,
           fuzz: { runs: 256 },
           invariant: { runs: 128, depth: 40, failOnRevert: true },
         },
         invariants: {
+          fsPermissions,
           fuzz: { runs: 5_000 },
           invariant: { runs: 10_000, depth: 64, failOnRevert: true },
         },

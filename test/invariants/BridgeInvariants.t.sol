@@ -7,6 +7,7 @@ import {TransferRecovery} from "../../contracts/bridge/TransferRecovery.sol";
 import {ITransferLimits} from "../../contracts/bridge/interfaces/ITransferLimits.sol";
 import {ITransferRecovery} from "../../contracts/bridge/interfaces/ITransferRecovery.sol";
 import {BridgeHandler} from "./BridgeHandler.sol";
+import {CampaignStats} from "./CampaignStats.sol";
 
 /// @title Invariants of a parent / child bridge pair under random sequences of requests, handles (votes and signed
 /// batches), replays, payouts that fail, retries, cancellations, refunds, transfer limits and held transfers,
@@ -14,6 +15,7 @@ import {BridgeHandler} from "./BridgeHandler.sol";
 /// @notice Run counts come from the Solidity test profiles in `hardhat.config.ts`: a short campaign inside
 /// `npm test`, at least 10,000 runs per invariant in `npm run test:invariants`. The only fuzzed contract is the
 /// handler (`targetContracts`); see `BridgeHandler.sol` for the actions and their ghost accounting.
+/// `npm run test:invariants` prints how often each action and each notable branch ran (`afterInvariant`).
 contract BridgeInvariantsTest {
     uint8 internal constant PARENT = 0;
     uint8 internal constant CHILD = 1;
@@ -46,6 +48,11 @@ contract BridgeInvariantsTest {
     function targetContracts() public view returns (address[] memory targets) {
         targets = new address[](1);
         targets[0] = address(handler);
+    }
+
+    /// @notice After each sequence: its counts of actions and branches, for the campaign's stats (`CampaignStats`).
+    function afterInvariant() public {
+        CampaignStats.record(handler);
     }
 
     /// @notice For KLAY and KIP7 in both directions, value locked or burnt on the source equals value released or

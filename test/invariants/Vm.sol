@@ -18,6 +18,8 @@ interface Vm {
     function warp(uint256 timestamp) external;
     function recordLogs() external;
     function getRecordedLogs() external returns (Log[] memory logs);
+    function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);
+    function writeLine(string calldata path, string calldata data) external;
 }
 
 Vm constant VM = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
