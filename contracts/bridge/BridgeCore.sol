@@ -3,36 +3,42 @@ pragma solidity 0.8.30;
 
 // External Imports
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
 // Internal Imports
 import {OperatorVotes} from "../common/OperatorVotes.sol";
+import {BridgeHandleNonces} from "./BridgeHandleNonces.sol";
 import {IBridgeTransfers} from "./interfaces/IBridgeTransfers.sol";
-import {IBridgeFees} from "./interfaces/IBridgeFees.sol";
 
-/// @title BridgeCore: the one execution core of every request and handle
-/// @notice Holds the request nonce, the handle nonce bookkeeping Klaytn's relayers read (`lowerHandleNonce`,
-/// `upperHandleNonce`, `handleNoncesToBlockNums`, `recoveryBlockNumber`), the running switch and the operator votes.
-/// Every handle, whatever path brought it (per-operator votes or, later, signed batches), goes through
-/// `_executeHandle`, which executes a request nonce at most once.
-/// A handle whose payout fails (a recipient that refuses KLAY or the NFT, a paused token) does not revert: the nonce
-/// counts as handled, `HandleValueTransferFailed` is emitted instead of `HandleValueTransfer`, and the transfer is
-/// parked in the bridge's `TransferRecovery` as failed until it is retried or cancelled (and then refunded on the
-/// source bridge). A handle above the destination's limits is parked as held until the owner releases it.
-/// @dev Asset modules override the three hooks that move value out of the bridge, `_payoutKLAY`, `_payoutKIP7` and
-/// `_payoutKIP17`, which report failure instead of reverting (`TokenCalls.tryCall`) and are called after all
-/// bookkeeping (checks-effects-interactions). The limits module overrides `_checkHandle` (registration, token kind and
-/// handle limits), `_returnHandle` (a failed payout gives its count back) and `_consumeRequestLimit`; the recovery
-/// module overrides `_park`. Request entry points of the modules call `_beginRequest` for the common checks and
-/// `_emitRequest` / `_emitRequestEncoded` to take the next nonce.
-abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridgeTransfers, IBridgeFees {
-    using BitMaps for BitMaps.BitMap;
-
+/// @title BridgeCore: the one flow of every request and every handle, whatever the asset
+/// @notice Owns the request sequence (running switch, recipient, the asset's intake, limits, the next request nonce,
+/// `RequestValueTransfer`, the asset's settlement) and the handle sequence (the nonce recorded once, the asset's checks,
+/// handle limits, the payout, `HandleValueTransfer`, or the transfer parked as held or failed), for the per-operator
+/// votes and the signed batches alike. A handle whose payout fails does not revert: the nonce counts as handled,
+/// `HandleValueTransferFailed` is emitted instead of `HandleValueTransfer`, and the transfer is parked in the bridge's
+/// `TransferRecovery` as failed until it is retried or cancelled (and then refunded on the source bridge). A handle
+/// above the destination's limits is parked as held until the owner releases it.
+/// @dev Meant to be overridden, one module per asset kind (BridgeKLAY, BridgeKIP7, BridgeKIP17), each answering for its
+/// own kind and passing any other kind on to `super`, so that adding an asset kind is one new module and the core names
+/// none: `_transferFromSender` (checks a request of the asset and takes its value in), `_afterRequest` (settles the fee
+/// and burns, after the event), `_requireHandleable` (checks a handle's asset before it is paid), `_transferTo` (pays
+/// value out, reporting failure instead of reverting: `TokenCalls.tryCall`, called after all bookkeeping) and
+/// `_limitUnits` (what one transfer counts against the limits). The limits module overrides `_consumeRequestLimit`,
+/// `_consumeHandleLimit` and `_returnHandleLimit`; the recovery module overrides `_park`. Do not override `_request`,
+/// `_executeHandle` or `_deliver`: they are the flow every asset shares. Entry points are thin adapters that call
+/// `_request`, or `_voteValueTransfer` then `_executeHandle`.
+abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, BridgeHandleNonces, IBridgeTransfers {
     uint8 internal constant VOTE_VALUE_TRANSFER = 0;
     uint8 internal constant VOTE_CONFIGURATION = 1;
 
-    /// @dev How far one handle moves `lowerHandleNonce` at most (Klaytn's bound).
-    uint64 internal constant LOWER_NONCE_STEP = 200;
+    /// @dev How a request's value reaches the bridge: the entry point takes it from the sender (an approval, or the
+    /// call's KLAY), it arrived before a token's hook called the bridge, or it arrived with the fee inside the amount
+    /// (a KIP7 `safeTransfer`).
+    uint8 internal constant INTAKE_PULL = 0;
+    uint8 internal constant INTAKE_ARRIVED = 1;
+    uint8 internal constant INTAKE_ARRIVED_FEE_INSIDE = 2;
+
+    /// @dev The version of `encodedData` in `RequestValueTransferEncoded` (Klaytn's 2: an NFT's token URI).
+    uint8 internal constant ENCODING_VERSION = 2;
 
     /// @dev Request-side state, one slot: read once and written once per request.
     struct Status {
@@ -43,49 +49,18 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         bool klayRequestLimited; // KLAY has transfer limits: requests consult them
     }
 
-    /// @dev Handle-side bookkeeping, one slot.
-    struct HandleNonces {
-        uint64 lower;
-        uint64 upper;
-        uint64 recoveryBlock;
-        bool klayHandleLimited; // KLAY has transfer limits: handles consult them
-    }
-
-    /// @dev One transfer to execute on this chain, as the counterpart bridge requested it.
-    struct HandleRequest {
-        bytes32 requestTxHash;
-        TokenType tokenType;
-        address from;
-        address to;
-        address tokenAddress;
-        uint256 valueOrTokenId;
-        uint64 requestNonce;
-        uint64 requestBlockNumber;
-        string tokenURI;
-        bytes extraData;
-    }
-
     /// @notice Whether this bridge mints and burns tokens (true) or locks and releases them (false). KLAY is always
     /// locked and released.
     bool public immutable modeMintBurn;
 
     Status internal _bridgeStatus;
-    HandleNonces internal _nonces;
-
-    /// @notice The nonce the next configuration vote (`setKLAYFee`, `setERC20Fee`) must name.
-    uint64 public configurationNonce;
 
     /// @notice Request transactions whose transfer was executed here by the per-operator votes (Klaytn's path).
     mapping(bytes32 => bool) public handledRequestTx;
 
-    /// @dev Request nonces executed ahead of `lowerHandleNonce` (bits below it are stale and never read).
-    BitMaps.BitMap private _handledAhead;
-    mapping(uint64 => uint64) private _blockOfHandledAhead;
-
     constructor(bool _modeMintBurn) {
         modeMintBurn = _modeMintBurn;
         _bridgeStatus.running = true;
-        _nonces.recoveryBlock = 1;
     }
 
     // ------------------------------------------------------------------ views
@@ -98,40 +73,6 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
     /// @notice Whether requests are allowed.
     function isRunning() external view returns (bool) {
         return _bridgeStatus.running;
-    }
-
-    /// @notice The lowest request nonce of the counterpart bridge not yet handled here; all below it are handled.
-    function lowerHandleNonce() external view returns (uint64) {
-        return _nonces.lower;
-    }
-
-    /// @notice The highest request nonce of the counterpart bridge handled here.
-    function upperHandleNonce() external view returns (uint64) {
-        return _nonces.upper;
-    }
-
-    /// @notice The request block number of the last nonce `lowerHandleNonce` passed: where recovery starts reading.
-    function recoveryBlockNumber() external view returns (uint64) {
-        return _nonces.recoveryBlock;
-    }
-
-    /// @notice The request block number of a nonce handled ahead of `lowerHandleNonce` (0 otherwise).
-    function handleNoncesToBlockNums(uint64 nonce) external view returns (uint64) {
-        return nonce >= _nonces.lower ? _blockOfHandledAhead[nonce] : 0;
-    }
-
-    /// @notice Whether the vote of `nonce` is closed and `lowerHandleNonce` has not passed it yet (Klaytn semantics:
-    /// a nonce below `lowerHandleNonce` reads false, and is refused by `NonceAlreadyPassed`).
-    function closedValueTransferVotes(uint64 nonce) external view returns (bool) {
-        return nonce >= _nonces.lower && _handledAhead.get(nonce);
-    }
-
-    /// @notice Whether request `nonce` of the counterpart bridge was executed here, by either path.
-    /// @dev No nonce above `upperHandleNonce` is handled: the bitmap is read only between the two, so a handle in
-    /// order reads no bitmap word.
-    function isHandled(uint64 nonce) public view returns (bool) {
-        HandleNonces memory n = _nonces;
-        return nonce < n.lower || (nonce <= n.upper && _handledAhead.get(nonce));
     }
 
     // ------------------------------------------------------------------ owner
@@ -164,202 +105,183 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         return _castVote(VOTE_VALUE_TRANSFER, nonce, keccak256(msg.data));
     }
 
-    /// @dev The caller's vote for the exact call data of a configuration change at `nonce`.
-    function _voteConfiguration(uint64 nonce) internal returns (bool) {
-        _operatorBit(msg.sender);
-        uint64 expected = configurationNonce;
-        if (nonce != expected) revert ConfigurationNonceMismatch(nonce, expected);
-        if (!_castVote(VOTE_CONFIGURATION, nonce, keccak256(msg.data))) return false;
-        configurationNonce = expected + 1;
-        return true;
+    // ------------------------------------------------------------------ request
+
+    /// @dev The request sequence of every asset: requests must be running and name a recipient; the asset's module
+    /// checks the request and takes `value` (with `feeLimit`) in from `from` as `intake` says, and says what is
+    /// credited and the fee; the credit counts against the asset's request limits; the next nonce is taken (read from
+    /// storage here, not from the status copy taken before the intake's external calls) and `RequestValueTransfer`
+    /// emitted (`RequestValueTransferEncoded` when the module returns encoded data); then the module settles the fee
+    /// and burns.
+    function _request(
+        TokenType kind,
+        address token,
+        address from,
+        address to,
+        uint256 value,
+        uint256 feeLimit,
+        uint8 intake,
+        bytes memory extraData
+    ) internal {
+        Status memory status = _bridgeStatus;
+        if (!status.running) revert BridgeNotRunning();
+        if (to == address(0)) revert ZeroRecipient();
+        uint256 fee;
+        bool limited;
+        bytes memory encoded;
+        (value, feeLimit, fee, limited, encoded) = _transferFromSender(kind, token, from, value, feeLimit, intake, status);
+        if (limited) _consumeRequestLimit(token, _limitUnits(uint8(kind), value));
+        uint64 nonce = _bridgeStatus.requestNonce;
+        _bridgeStatus.requestNonce = nonce + 1;
+        if (encoded.length == 0) {
+            emit RequestValueTransfer(kind, from, to, token, value, nonce, fee, extraData);
+        } else {
+            emit RequestValueTransferEncoded(
+                kind, from, to, token, value, nonce, fee, extraData, ENCODING_VERSION, encoded
+            );
+        }
+        _afterRequest(kind, token, from, value, feeLimit, fee, status.feeReceiver);
     }
 
-    function _requireNotHandled(uint64 nonce) internal view {
-        HandleNonces memory n = _nonces;
-        if (nonce < n.lower) revert NonceAlreadyPassed(nonce, n.lower);
-        if (nonce <= n.upper && _handledAhead.get(nonce)) revert VoteClosed(nonce);
+    /// @dev Decodes the `data = abi.encode(address to, bytes extraData)` of a one-step request (a KIP7 `safeTransfer`,
+    /// a KIP17 or ERC721 `safeTransferFrom` to the bridge).
+    function _decodeTransferData(bytes calldata data) internal pure returns (address to, bytes memory extraData) {
+        if (data.length < 96) revert InvalidTransferData();
+        (to, extraData) = abi.decode(data, (address, bytes));
+    }
+
+    /// @dev The asset module of `kind`: checks a request of `value` of `token` (zero: KLAY) and takes it in from `from`
+    /// as `intake` says. Returns what is credited to the request, the fee limit taken in beside it, the fee due out of
+    /// that limit, whether the asset has request limits, and the request's encoded data (empty: none). An unknown kind
+    /// reaches this base and is refused.
+    function _transferFromSender(TokenType kind, address, address, uint256, uint256, uint8, Status memory)
+        internal
+        virtual
+        returns (uint256, uint256, uint256, bool, bytes memory)
+    {
+        _refuseKind(uint8(kind));
+        return (0, 0, 0, false, "");
+    }
+
+    /// @dev The asset module of `kind`, after the request's event (arguments: kind, token, from, credited, fee limit taken
+    /// in, fee, fee receiver): pays the fee to the fee receiver, the change back to `from`, and burns what was credited
+    /// in mint/burn mode.
+    function _afterRequest(TokenType kind, address, address, uint256, uint256, uint256, address) internal virtual {
+        _refuseKind(uint8(kind));
     }
 
     // ------------------------------------------------------------------ handle
 
-    /// @dev Executes `r` once: records the nonce, then pays out and emits `HandleValueTransfer`; or parks `r` as held
+    /// @dev Executes `t` once: records the nonce, then pays out and emits `HandleValueTransfer`; or parks `t` as held
     /// when it is above the handle limits (`TransferHeld`), or as failed when the payout fails
-    /// (`HandleValueTransferFailed`, and the handle limits get its amount back: only value that leaves counts). The caller has checked that the nonce is not handled and that enough operators
-    /// approved exactly `r`. The per-operator path also records `handledRequestTx` (Klaytn's view); the signed path
-    /// leaves that 20,000-gas slot out: its readers have `isHandled(nonce)` on chain and the request tx hash in
-    /// `HandleValueTransfer`.
-    function _executeHandle(HandleRequest memory r, bool recordRequestTx) internal {
-        if (r.to == address(0)) revert ZeroRecipient();
-        if (recordRequestTx) handledRequestTx[r.requestTxHash] = true;
-        (uint64 lower, bool klayLimited) = _recordHandled(r.requestNonce, r.requestBlockNumber);
-        if (!_checkHandle(r.tokenType, r.tokenAddress, r.valueOrTokenId, klayLimited)) {
-            _park(r, true);
-            emit TransferHeld(
-                r.requestTxHash, r.tokenType, r.from, r.to, r.tokenAddress, r.valueOrTokenId, r.requestNonce
-            );
-            return;
+    /// (`HandleValueTransferFailed`, and the handle limits get its amount back: only value that leaves counts). The
+    /// caller has checked that the nonce is not handled and that enough operators approved exactly `t`. The
+    /// per-operator path also records `handledRequestTx` (Klaytn's view); the signed path leaves that 20,000-gas slot
+    /// out: its readers have `isHandled(nonce)` on chain and the request tx hash in `HandleValueTransfer`.
+    function _executeHandle(Transfer memory t, bool recordRequestTx) internal {
+        if (t.to == address(0)) revert ZeroRecipient();
+        if (recordRequestTx) handledRequestTx[t.requestTxHash] = true;
+        (uint64 lower, bool klayLimited) = _recordHandled(t.requestNonce, t.requestBlockNumber);
+        bool limited = _requireHandleable(t, klayLimited);
+        uint256 units;
+        if (limited) {
+            units = _limitUnits(t.tokenType, t.valueOrTokenId);
+            if (!_consumeHandleLimit(t.tokenAddress, units)) {
+                _park(t, true);
+                emit TransferHeld(
+                    t.requestTxHash, TokenType(t.tokenType), t.from, t.to, t.tokenAddress, t.valueOrTokenId, t.requestNonce
+                );
+                return;
+            }
         }
-        (bool paid,) = _deliver(r, lower, true);
-        // nothing left the bridge: the handle limits get back what `_checkHandle` counted
-        if (!paid) _returnHandle(r.tokenType, r.tokenAddress, r.valueOrTokenId, klayLimited);
+        (bool paid,) = _deliver(t, lower, true);
+        // nothing left the bridge: the handle limits get back what `_consumeHandleLimit` counted
+        if (!paid && limited) _returnHandleLimit(t.tokenAddress, units);
     }
 
-    /// @dev Pays `r` out (with the fixed payout budget when `capped`) and emits `HandleValueTransfer`; when the payout
+    /// @dev Pays `t` out (with the fixed payout budget when `capped`) and emits `HandleValueTransfer`; when the payout
     /// fails, emits `HandleValueTransferFailed` and, when `capped` (the failure is the recipient's or the token's),
-    /// parks `r` as failed. Returns whether it was paid and, if not, what the recipient or the token returned.
-    function _deliver(HandleRequest memory r, uint64 lower, bool capped)
-        internal
-        returns (bool paid, bytes memory reason)
-    {
-        (paid, reason) = _payout(r.tokenType, r.tokenAddress, r.to, r.valueOrTokenId, r.tokenURI, capped);
+    /// parks `t` as failed. Returns whether it was paid and, if not, what the recipient or the token returned.
+    function _deliver(Transfer memory t, uint64 lower, bool capped) internal returns (bool paid, bytes memory reason) {
+        (paid, reason) = _transferTo(t, t.to, capped);
         if (paid) {
             emit HandleValueTransfer(
-                r.requestTxHash,
-                r.tokenType,
-                r.from,
-                r.to,
-                r.tokenAddress,
-                r.valueOrTokenId,
-                r.requestNonce,
+                t.requestTxHash,
+                TokenType(t.tokenType),
+                t.from,
+                t.to,
+                t.tokenAddress,
+                t.valueOrTokenId,
+                t.requestNonce,
                 lower,
-                r.extraData
+                t.extraData
             );
         } else {
-            if (capped) _park(r, false);
+            if (capped) _park(t, false);
             emit HandleValueTransferFailed(
-                r.requestTxHash, r.tokenType, r.from, r.to, r.tokenAddress, r.valueOrTokenId, r.requestNonce, reason
+                t.requestTxHash,
+                TokenType(t.tokenType),
+                t.from,
+                t.to,
+                t.tokenAddress,
+                t.valueOrTokenId,
+                t.requestNonce,
+                reason
             );
         }
     }
 
-    /// @dev Moves value out of the bridge by the asset's hook; reports failure instead of reverting.
-    function _payout(
-        TokenType tokenType,
-        address token,
-        address to,
-        uint256 valueOrTokenId,
-        string memory tokenURI,
-        bool capped
-    ) internal returns (bool paid, bytes memory reason) {
-        if (tokenType == TokenType.KLAY) return _payoutKLAY(to, valueOrTokenId, capped);
-        if (tokenType == TokenType.ERC20) return _payoutKIP7(token, to, valueOrTokenId, capped);
-        return _payoutKIP17(token, to, valueOrTokenId, tokenURI, capped);
+    /// @dev The asset module of `t.tokenType`, before `t` is paid: reverts unless `t` may be paid in its asset (a token
+    /// registered as that kind: `TokenKindMismatch` otherwise, so no other asset is paid and nothing is recorded) and
+    /// returns whether the asset has handle limits (`klayLimited`: the KLAY flag, read with the nonce bookkeeping).
+    /// An unknown kind reaches this base and is refused.
+    function _requireHandleable(Transfer memory t, bool) internal view virtual returns (bool) {
+        _refuseKind(t.tokenType);
+        return false;
     }
 
-    /// @dev Klaytn's `_updateHandleNonce`, without its storage churn: a nonce handled in order moves
-    /// `lowerHandleNonce` (and over the nonces handled ahead of it, at most `LOWER_NONCE_STEP`) without being
-    /// written; only a nonce handled ahead is remembered, with its block number. Returns the new lower nonce and the
-    /// KLAY limits flag that shares the slot.
-    function _recordHandled(uint64 nonce, uint64 blockNumber) private returns (uint64, bool) {
-        HandleNonces memory n = _nonces;
-        if (nonce > n.upper) n.upper = nonce;
-        uint64 limit = n.lower + LOWER_NONCE_STEP;
-        if (limit > n.upper) limit = n.upper;
-        uint64 i = n.lower;
-        while (i <= limit) {
-            if (i == nonce) {
-                n.recoveryBlock = blockNumber;
-            } else if (_handledAhead.get(i)) {
-                n.recoveryBlock = _blockOfHandledAhead[i];
-                delete _blockOfHandledAhead[i];
-            } else {
-                break;
-            }
-            ++i;
-        }
-        if (nonce >= i) {
-            _handledAhead.set(nonce);
-            _blockOfHandledAhead[nonce] = blockNumber;
-        }
-        // One SSTORE of the whole slot (the compiler writes a struct member by member): `HandleNonces` packs lower,
-        // upper and recoveryBlock from the low-order end, then the flag.
-        uint256 word = uint256(i) | (uint256(n.upper) << 64) | (uint256(n.recoveryBlock) << 128);
-        if (n.klayHandleLimited) word |= 1 << 192;
+    /// @dev The asset module of `t.tokenType`: pays `t` to `to` (its recipient, or its requester on a refund); reports
+    /// failure (and what the recipient or the token returned) instead of reverting. `capped`: with the fixed payout
+    /// budget (`TokenCalls.PAYOUT_GAS`).
+    function _transferTo(Transfer memory t, address, bool) internal virtual returns (bool, bytes memory) {
+        _refuseKind(t.tokenType);
+        return (false, "");
+    }
+
+    /// @dev What a transfer of `valueOrTokenId` of asset `kind` counts against its limits: the amount (an NFT module
+    /// overrides: 1).
+    function _limitUnits(uint8, uint256 valueOrTokenId) internal pure virtual returns (uint256) {
+        return valueOrTokenId;
+    }
+
+    /// @dev Reverts with `InvalidTokenType(kind)`: the end of every hook's chain, reached by a kind no module knows.
+    function _refuseKind(uint8 kind) private pure {
+        bytes4 selector = InvalidTokenType.selector;
         assembly ("memory-safe") {
-            sstore(_nonces.slot, word)
+            // always taken (`kind` fits a byte); stated as a condition so that the compiler's reachability analysis,
+            // which sees only this base, does not end every flow that calls a hook here
+            if lt(kind, 0x100) {
+                mstore(0, selector)
+                mstore(4, kind)
+                revert(0, 0x24)
+            }
         }
-        return (i, n.klayHandleLimited);
     }
 
-    /// @dev Sends `value` KLAY to `to`; reports failure (and what the recipient returned) instead of reverting.
-    function _payoutKLAY(address to, uint256 value, bool capped)
-        internal
-        virtual
-        returns (bool paid, bytes memory reason);
+    // ------------------------------------------------------------------ limits and recovery
 
-    /// @dev Releases (lock mode) or mints (mint/burn mode) `value` of `token` to `to`; reports failure instead of
-    /// reverting.
-    function _payoutKIP7(address token, address to, uint256 value, bool capped)
-        internal
-        virtual
-        returns (bool paid, bytes memory reason);
-
-    /// @dev Releases (lock mode) or mints (mint/burn mode) NFT `tokenId` of `token` to `to`; reports failure instead
-    /// of reverting.
-    function _payoutKIP17(address token, address to, uint256 tokenId, string memory tokenURI, bool capped)
-        internal
-        virtual
-        returns (bool paid, bytes memory reason);
-
-    /// @dev Before a handle's payout: reverts unless the token is registered as `tokenType` (KLAY needs none:
-    /// `TokenKindMismatch` otherwise, so no other asset is paid and nothing is recorded) and returns whether
-    /// `amount` may be paid now under the destination's limits, counting it when it may (false: hold it).
-    /// `klayLimited` is the KLAY limits flag, read with the nonce bookkeeping.
-    function _checkHandle(TokenType tokenType, address token, uint256 amount, bool klayLimited)
-        internal
-        virtual
-        returns (bool);
-
-    /// @dev After a handle's first payout failed: gives back to today's handle usage what `_checkHandle` counted.
-    function _returnHandle(TokenType tokenType, address token, uint256 amount, bool klayLimited) internal virtual;
-
-    /// @dev Counts a request of `amount` of `token` (zero: KLAY; a KIP17 NFT counts 1) against its limits, or
-    /// reverts. Called only for assets that have limits.
+    /// @dev Counts a request of `amount` of `token` (zero: KLAY) against its limits, or reverts. Called only for
+    /// assets that have limits.
     function _consumeRequestLimit(address token, uint256 amount) internal virtual;
 
-    /// @dev Records `r` in the recovery ledger as held (above the limits) or failed (its payout failed).
-    function _park(HandleRequest memory r, bool held) internal virtual;
+    /// @dev Counts a handle of `amount` of `token` against its limits; false (nothing counted): hold it. Called only
+    /// for assets that have limits.
+    function _consumeHandleLimit(address token, uint256 amount) internal virtual returns (bool);
 
-    // ------------------------------------------------------------------ request
+    /// @dev After a handle's first payout failed: gives back to today's handle usage what `_consumeHandleLimit`
+    /// counted.
+    function _returnHandleLimit(address token, uint256 amount) internal virtual;
 
-    /// @dev Checks common to every request; returns the status slot (fee receiver, KLAY lock) for the request.
-    function _beginRequest(address to) internal view returns (Status memory status) {
-        status = _bridgeStatus;
-        if (!status.running) revert BridgeNotRunning();
-        if (to == address(0)) revert ZeroRecipient();
-    }
-
-    /// @dev Takes the next request nonce and emits `RequestValueTransfer`. The nonce is read from storage here, not
-    /// from a status copy taken before the request's external calls.
-    function _emitRequest(
-        TokenType tokenType,
-        address from,
-        address to,
-        address token,
-        uint256 valueOrTokenId,
-        uint256 fee,
-        bytes memory extraData
-    ) internal {
-        uint64 nonce = _bridgeStatus.requestNonce;
-        _bridgeStatus.requestNonce = nonce + 1;
-        emit RequestValueTransfer(tokenType, from, to, token, valueOrTokenId, nonce, fee, extraData);
-    }
-
-    /// @dev Takes the next request nonce (read from storage) and emits `RequestValueTransferEncoded`.
-    function _emitRequestEncoded(
-        TokenType tokenType,
-        address from,
-        address to,
-        address token,
-        uint256 valueOrTokenId,
-        bytes memory extraData,
-        uint8 encodingVer,
-        bytes memory encodedData
-    ) internal {
-        uint64 nonce = _bridgeStatus.requestNonce;
-        _bridgeStatus.requestNonce = nonce + 1;
-        emit RequestValueTransferEncoded(
-            tokenType, from, to, token, valueOrTokenId, nonce, 0, extraData, encodingVer, encodedData
-        );
-    }
+    /// @dev Records `t` in the recovery ledger as held (above the limits) or failed (its payout failed).
+    function _park(Transfer memory t, bool held) internal virtual;
 }
