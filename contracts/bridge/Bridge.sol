@@ -21,69 +21,16 @@ import {BridgeSignedHandles} from "./BridgeSignedHandles.sol";
 /// deployer is the owner and sole operator; thresholds start at 1.
 contract Bridge is
     BridgeCounterpart,
-    BridgeSignedHandles,
-    BridgeLimits,
-    BridgeRecovery,
-    BridgeKIP17,
+    BridgeKLAY,
     BridgeKIP7,
-    BridgeKLAY
+    BridgeKIP17,
+    BridgeLimits,
+    BridgeSignedHandles,
+    BridgeRecovery
 {
     /// @notice Klaytn's bridge interface version this contract implements.
     uint64 public constant VERSION = 1;
 
     /// @param _modeMintBurn true: tokens are minted and burnt here (a service-chain side); false: locked and released.
     constructor(bool _modeMintBurn) payable BridgeCore(_modeMintBurn) {}
-
-    // Each asset module answers for its own kind and passes the others on to `super` (KLAY first, then KIP7, then
-    // KIP17, then the core, which refuses an unknown kind): a new asset kind is one more module, listed above and here.
-
-    function _transferFromSender(
-        TokenType kind,
-        address token,
-        address from,
-        uint256 value,
-        uint256 feeLimit,
-        uint8 intake,
-        Status memory status
-    ) internal override(BridgeCore, BridgeKLAY, BridgeKIP7, BridgeKIP17) returns (uint256, uint256, uint256, bool, bytes memory) {
-        return super._transferFromSender(kind, token, from, value, feeLimit, intake, status);
-    }
-
-    function _afterRequest(
-        TokenType kind,
-        address token,
-        address from,
-        uint256 credited,
-        uint256 feeLimit,
-        uint256 fee,
-        address receiver
-    ) internal override(BridgeCore, BridgeKLAY, BridgeKIP7, BridgeKIP17) {
-        super._afterRequest(kind, token, from, credited, feeLimit, fee, receiver);
-    }
-
-    function _requireHandleable(Transfer memory t, bool klayLimited)
-        internal
-        view
-        override(BridgeCore, BridgeKLAY, BridgeKIP7, BridgeKIP17)
-        returns (bool)
-    {
-        return super._requireHandleable(t, klayLimited);
-    }
-
-    function _transferTo(Transfer memory t, address to, bool capped)
-        internal
-        override(BridgeCore, BridgeKLAY, BridgeKIP7, BridgeKIP17)
-        returns (bool, bytes memory)
-    {
-        return super._transferTo(t, to, capped);
-    }
-
-    function _limitUnits(uint8 kind, uint256 valueOrTokenId)
-        internal
-        pure
-        override(BridgeCore, BridgeKIP17)
-        returns (uint256)
-    {
-        return super._limitUnits(kind, valueOrTokenId);
-    }
 }

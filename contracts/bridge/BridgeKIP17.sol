@@ -27,6 +27,7 @@ interface IKIP17MintBurn {
 abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
     bytes4 private constant KIP17_RECEIVED = 0x6745782b;
     bytes4 private constant ERC721_RECEIVED = 0x150b7a02;
+    uint8 private constant URI_ENCODING_VERSION = 2;
     bytes4 private constant SAFE_TRANSFER_FROM = bytes4(keccak256("safeTransferFrom(address,address,uint256)"));
 
     /// @notice Source chain: requests NFT `tokenId` of `token` for `to` on the other chain (approve first).
@@ -34,7 +35,9 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         external
         nonReentrant
     {
-        _request(TokenType.ERC721, _tokenAddress, msg.sender, _to, _tokenId, 0, INTAKE_PULL, _extraData);
+        _beginKIP17Request(_tokenAddress, _to);
+        IERC721(_tokenAddress).transferFrom(msg.sender, address(this), _tokenId);
+        _requestKIP17(_tokenAddress, msg.sender, _to, _tokenId, _extraData);
     }
 
     /// @notice Source chain, one step: called by a registered service-chain NFT's `requestValueTransfer` after it
@@ -43,7 +46,8 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         external
         nonReentrant
     {
-        _request(TokenType.ERC721, msg.sender, _from, _to, _tokenId, 0, INTAKE_ARRIVED, _extraData);
+        _beginKIP17Request(msg.sender, _to);
+        _requestKIP17(msg.sender, _from, _to, _tokenId, _extraData);
     }
 
     /// @notice Source chain, one step: a KIP17 `safeTransferFrom` of a registered NFT to the bridge, with
@@ -53,8 +57,7 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         nonReentrant
         returns (bytes4)
     {
-        (address to, bytes memory extraData) = _decodeTransferData(data);
-        _request(TokenType.ERC721, msg.sender, from, to, tokenId, 0, INTAKE_ARRIVED, extraData);
+        _requestBySafeTransfer(from, tokenId, data);
         return KIP17_RECEIVED;
     }
 
@@ -65,8 +68,7 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         nonReentrant
         returns (bytes4)
     {
-        (address to, bytes memory extraData) = _decodeTransferData(data);
-        _request(TokenType.ERC721, msg.sender, from, to, tokenId, 0, INTAKE_ARRIVED, extraData);
+        _requestBySafeTransfer(from, tokenId, data);
         return ERC721_RECEIVED;
     }
 
@@ -102,71 +104,48 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
         );
     }
 
-    // ------------------------------------------------------------------ hooks of the core
+    function _requestBySafeTransfer(address from, uint256 tokenId, bytes calldata data) private {
+        if (data.length < 96) revert InvalidTransferData();
+        (address to, bytes memory extraData) = abi.decode(data, (address, bytes));
+        _beginKIP17Request(msg.sender, to);
+        _requestKIP17(msg.sender, from, to, tokenId, extraData);
+    }
 
-    /// @dev Checks that `token` is a registered, unlocked NFT, takes NFT `tokenId` in (pulled from `from`, or arrived
-    /// before the hook), checks that the bridge owns it, and returns the token URI as the request's encoded data
-    /// (Klaytn's encoding: the raw return data of `tokenURI`, an ABI-encoded string, ABI-encoded again as a string).
-    /// No fee is taken on an NFT.
-    function _transferFromSender(
-        TokenType kind,
+    /// @dev The checks of every NFT request: the bridge running, a recipient, `token` a registered, unlocked NFT,
+    /// and its limits (an NFT counts 1).
+    function _beginKIP17Request(address token, address to) private {
+        _beginRequest(to);
+        (bool limited,) = _requireRequestable(token, TokenType.ERC721);
+        if (limited) _consumeRequestLimit(token, 1);
+    }
+
+    function _requestKIP17(
         address token,
         address from,
+        address to,
         uint256 tokenId,
-        uint256 feeLimit,
-        uint8 intake,
-        Status memory status
-    ) internal virtual override returns (uint256, uint256, uint256, bool, bytes memory) {
-        if (kind != TokenType.ERC721) {
-            return super._transferFromSender(kind, token, from, tokenId, feeLimit, intake, status);
-        }
-        (bool limited,) = _requireRequestable(token, TokenType.ERC721);
-        if (intake == INTAKE_PULL) IERC721(token).transferFrom(from, address(this), tokenId);
+        bytes memory extraData
+    ) private {
         if (IERC721(token).ownerOf(tokenId) != address(this)) revert TokenNotReceived(token, tokenId);
+        // Klaytn's encoding: the raw return data of tokenURI (an ABI-encoded string), ABI-encoded again as a string.
         (bool ok, bytes memory uri) = token.staticcall(abi.encodeCall(IERC721Metadata.tokenURI, (tokenId)));
         if (!ok) uri = "";
-        return (tokenId, 0, 0, limited, abi.encode(string(uri)));
-    }
-
-    /// @dev Burns the NFT in mint/burn mode.
-    function _afterRequest(
-        TokenType kind,
-        address token,
-        address from,
-        uint256 tokenId,
-        uint256 feeLimit,
-        uint256 fee,
-        address receiver
-    ) internal virtual override {
-        if (kind != TokenType.ERC721) return super._afterRequest(kind, token, from, tokenId, feeLimit, fee, receiver);
+        _emitRequestEncoded(
+            TokenType.ERC721, from, to, token, tokenId, extraData, URI_ENCODING_VERSION, abi.encode(string(uri))
+        );
         if (modeMintBurn) IKIP17MintBurn(token).burn(tokenId);
-    }
-
-    /// @dev The token must be registered as an NFT; returns whether it has transfer limits.
-    function _requireHandleable(Transfer memory t, bool klayLimited) internal view virtual override returns (bool) {
-        if (t.tokenType != uint8(TokenType.ERC721)) return super._requireHandleable(t, klayLimited);
-        (bool limited,,) = _requireKind(t.tokenAddress, TokenType.ERC721);
-        return limited;
-    }
-
-    /// @dev An NFT counts 1 against the limits.
-    function _limitUnits(uint8 kind, uint256 valueOrTokenId) internal pure virtual override returns (uint256) {
-        if (kind != uint8(TokenType.ERC721)) return super._limitUnits(kind, valueOrTokenId);
-        return 1;
     }
 
     /// @dev Lock mode releases with `safeTransferFrom` (as Klaytn's bridge): a contract recipient that does not accept
     /// the NFT makes the payout fail, and the transfer is parked as failed rather than the NFT stuck in the contract.
-    function _transferTo(Transfer memory t, address to, bool capped)
+    function _payoutKIP17(address token, address to, uint256 tokenId, string memory tokenURI, bool capped)
         internal
-        virtual
         override
         returns (bool, bytes memory)
     {
-        if (t.tokenType != uint8(TokenType.ERC721)) return super._transferTo(t, to, capped);
         bytes memory call = modeMintBurn
-            ? abi.encodeCall(IKIP17MintBurn.mintWithTokenURI, (to, t.valueOrTokenId, t.tokenURI))
-            : abi.encodeWithSelector(SAFE_TRANSFER_FROM, address(this), to, t.valueOrTokenId);
-        return TokenCalls.tryCall(t.tokenAddress, 0, call, true, capped);
+            ? abi.encodeCall(IKIP17MintBurn.mintWithTokenURI, (to, tokenId, tokenURI))
+            : abi.encodeWithSelector(SAFE_TRANSFER_FROM, address(this), to, tokenId);
+        return TokenCalls.tryCall(token, 0, call, true, capped);
     }
 }

@@ -39,7 +39,14 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         external
         nonReentrant
     {
-        _request(TokenType.ERC20, _tokenAddress, msg.sender, _to, _value, _feeLimit, INTAKE_PULL, _extraData);
+        Status memory status = _beginRequest(_to);
+        (bool limited,) = _requireRequestable(_tokenAddress, TokenType.ERC20);
+        if (_value == 0) revert ZeroAmount();
+        if (_feeLimit > type(uint256).max - _value) revert AmountOverflow(_value, _feeLimit);
+        uint256 balanceBefore = IERC20(_tokenAddress).balanceOf(address(this));
+        IERC20(_tokenAddress).safeTransferFrom(msg.sender, address(this), _value + _feeLimit);
+        uint256 balance = IERC20(_tokenAddress).balanceOf(address(this));
+        _requestKIP7(status, limited, _tokenAddress, msg.sender, _to, _value, _feeLimit, balance, balance - balanceBefore, _extraData);
     }
 
     /// @notice Source chain, one step: called by a registered service-chain token's `requestValueTransfer` after it
@@ -48,7 +55,9 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         external
         nonReentrant
     {
-        _request(TokenType.ERC20, msg.sender, _from, _to, _value, _feeLimit, INTAKE_ARRIVED, _extraData);
+        Status memory status = _beginRequest(_to);
+        if (_value == 0) revert ZeroAmount();
+        _requestArrived(status, _from, _to, _value, _feeLimit, _extraData);
     }
 
     /// @notice Source chain, one step: a KIP7 `safeTransfer` of a registered token to the bridge, with
@@ -60,7 +69,11 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         returns (bytes4)
     {
         (address to, bytes memory extraData) = _decodeTransferData(data);
-        _request(TokenType.ERC20, msg.sender, from, to, amount, 0, INTAKE_ARRIVED_FEE_INSIDE, extraData);
+        Status memory status = _beginRequest(to);
+        if (amount == 0) revert ZeroAmount();
+        uint256 fee = status.feeReceiver == address(0) ? 0 : feeOfERC20[msg.sender];
+        if (amount <= fee) revert InsufficientValue(amount, fee);
+        _requestArrived(status, from, to, amount - fee, fee, extraData);
         return KIP7_RECEIVED;
     }
 
@@ -94,90 +107,65 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         );
     }
 
-    // ------------------------------------------------------------------ hooks of the core
-
-    /// @dev Checks that `token` is a registered, unlocked fungible token and takes `value + feeLimit` in: pulled from
-    /// `from` (measured by the bridge's balance before and after), or arrived before the hook (the bridge's balance
-    /// above what it accounts for holding, `held`); a `safeTransfer` carries the fee inside the amount. Credits what
-    /// arrived less the fee limit, at most `value`, and records what the bridge now holds of `token` (in mint/burn
-    /// mode, less the credit it burns after the event).
-    function _transferFromSender(
-        TokenType kind,
-        address token,
+    /// @dev A one-step request of the calling token, whose tokens arrived before the hook: what arrived is the
+    /// bridge's balance above what it accounts for holding (`held`).
+    function _requestArrived(
+        Status memory status,
         address from,
+        address to,
         uint256 value,
         uint256 feeLimit,
-        uint8 intake,
-        Status memory status
-    ) internal virtual override returns (uint256 credited, uint256, uint256 fee, bool limited, bytes memory) {
-        if (kind != TokenType.ERC20) return super._transferFromSender(kind, token, from, value, feeLimit, intake, status);
-        uint256 held;
-        (limited, held) = _requireRequestable(token, TokenType.ERC20);
-        if (value == 0) revert ZeroAmount();
-        uint256 balance;
-        uint256 received;
-        if (intake == INTAKE_PULL) {
-            if (feeLimit > type(uint256).max - value) revert AmountOverflow(value, feeLimit);
-            uint256 balanceBefore = IERC20(token).balanceOf(address(this));
-            IERC20(token).safeTransferFrom(from, address(this), value + feeLimit);
-            balance = IERC20(token).balanceOf(address(this));
-            received = balance - balanceBefore;
-        } else {
-            if (intake == INTAKE_ARRIVED_FEE_INSIDE) {
-                feeLimit = status.feeReceiver == address(0) ? 0 : feeOfERC20[token];
-                if (value <= feeLimit) revert InsufficientValue(value, feeLimit);
-                value -= feeLimit;
-            }
-            balance = IERC20(token).balanceOf(address(this));
-            received = balance > held ? balance - held : 0;
-        }
-        if (received <= feeLimit) revert TokenNotReceived(token, value);
-        credited = received - feeLimit;
-        if (credited > value) credited = value;
-        fee = _tokenFeeDue(status.feeReceiver, token, feeLimit);
-        // the fee limit leaves (fee and change), and in mint/burn mode the credited value is burnt
-        _setHeld(token, balance - feeLimit - (modeMintBurn ? credited : 0));
-        return (credited, feeLimit, fee, limited, "");
+        bytes memory extraData
+    ) private {
+        (bool limited, uint256 held) = _requireRequestable(msg.sender, TokenType.ERC20);
+        uint256 balance = IERC20(msg.sender).balanceOf(address(this));
+        _requestKIP7(status, limited, msg.sender, from, to, value, feeLimit, balance, balance > held ? balance - held : 0, extraData);
     }
 
-    /// @dev Pays the token fee, returns the change, and burns the credited value in mint/burn mode.
-    function _afterRequest(
-        TokenType kind,
+    /// @dev Credits what arrived (`received`, the bridge now holding `balance`) less the fee limit, at most `value`;
+    /// takes the next nonce, settles the fee, records what the bridge now holds of `token`, and burns the credited
+    /// value in mint/burn mode.
+    function _requestKIP7(
+        Status memory status,
+        bool limited,
         address token,
         address from,
-        uint256 credited,
+        address to,
+        uint256 value,
         uint256 feeLimit,
-        uint256 fee,
-        address receiver
-    ) internal virtual override {
-        if (kind != TokenType.ERC20) return super._afterRequest(kind, token, from, credited, feeLimit, fee, receiver);
-        _settleTokenFee(token, receiver, from, feeLimit, fee);
+        uint256 balance,
+        uint256 received,
+        bytes memory extraData
+    ) private {
+        if (received <= feeLimit) revert TokenNotReceived(token, value);
+        uint256 credited = received - feeLimit;
+        if (credited > value) credited = value;
+        if (limited) _consumeRequestLimit(token, credited);
+        uint256 fee = _tokenFeeDue(status.feeReceiver, token, feeLimit);
+        _emitRequest(TokenType.ERC20, from, to, token, credited, fee, extraData);
+        // the fee limit leaves (fee and change), and in mint/burn mode the credited value is burnt
+        _setHeld(token, balance - feeLimit - (modeMintBurn ? credited : 0));
+        _settleTokenFee(token, status.feeReceiver, from, feeLimit, fee);
         if (modeMintBurn) IKIP7MintBurn(token).burn(credited);
     }
 
-    /// @dev The token must be registered as fungible; returns whether it has transfer limits.
-    function _requireHandleable(Transfer memory t, bool klayLimited) internal view virtual override returns (bool) {
-        if (t.tokenType != uint8(TokenType.ERC20)) return super._requireHandleable(t, klayLimited);
-        (bool limited,,) = _requireKind(t.tokenAddress, TokenType.ERC20);
-        return limited;
-    }
-
-    /// @dev Releases (lock mode) or mints (mint/burn mode) the value; what a lock-mode bridge released it no longer
-    /// holds.
-    function _transferTo(Transfer memory t, address to, bool capped)
+    function _payoutKIP7(address token, address to, uint256 value, bool capped)
         internal
-        virtual
         override
         returns (bool, bytes memory)
     {
-        if (t.tokenType != uint8(TokenType.ERC20)) return super._transferTo(t, to, capped);
-        address token = t.tokenAddress;
-        uint256 value = t.valueOrTokenId;
         bytes memory call = modeMintBurn
             ? abi.encodeCall(IKIP7MintBurn.mint, (to, value))
             : abi.encodeCall(IERC20.transfer, (to, value));
         (bool paid, bytes memory reason) = TokenCalls.tryCall(token, 0, call, true, capped);
+        // what a lock-mode bridge released it no longer holds
         if (paid && !modeMintBurn) _subtractHeld(token, value);
         return (paid, reason);
+    }
+
+    /// @dev Decodes `abi.encode(address to, bytes extraData)` of a one-step request.
+    function _decodeTransferData(bytes calldata data) internal pure returns (address to, bytes memory extraData) {
+        if (data.length < 96) revert InvalidTransferData();
+        (to, extraData) = abi.decode(data, (address, bytes));
     }
 }

@@ -36,7 +36,7 @@ abstract contract BridgeKLAY is BridgeFees {
     /// limit; the fee goes to the fee receiver and the change back to the sender.
     function requestKLAYTransfer(address _to, uint256 _value, bytes calldata _extraData) external payable nonReentrant {
         if (msg.value < _value) revert InsufficientValue(msg.value, _value);
-        _request(TokenType.KLAY, address(0), msg.sender, _to, _value, msg.value - _value, INTAKE_PULL, _extraData);
+        _requestKLAY(_to, _value, msg.value - _value, _extraData);
     }
 
     /// @notice Source chain: a plain KLAY payment is a request for the sender itself, less `feeOfKLAY`.
@@ -53,7 +53,7 @@ abstract contract BridgeKLAY is BridgeFees {
     function _requestKLAYForSender() private {
         uint256 feeLimit = feeOfKLAY;
         if (msg.value < feeLimit) revert InsufficientValue(msg.value, feeLimit);
-        _request(TokenType.KLAY, address(0), msg.sender, msg.sender, msg.value - feeLimit, feeLimit, INTAKE_PULL, "");
+        _requestKLAY(msg.sender, msg.value - feeLimit, feeLimit, "");
     }
 
     /// @notice Destination chain: an operator's vote to pay `value` KLAY to `to` for request `requestedNonce` of the
@@ -85,53 +85,17 @@ abstract contract BridgeKLAY is BridgeFees {
         );
     }
 
-    // ------------------------------------------------------------------ hooks of the core
-
-    /// @dev KLAY arrives with the call: checks the KLAY lock and the amount, and prices the fee out of the limit.
-    function _transferFromSender(
-        TokenType kind,
-        address token,
-        address from,
-        uint256 value,
-        uint256 feeLimit,
-        uint8 intake,
-        Status memory status
-    ) internal virtual override returns (uint256, uint256, uint256, bool, bytes memory) {
-        if (kind != TokenType.KLAY) return super._transferFromSender(kind, token, from, value, feeLimit, intake, status);
+    function _requestKLAY(address to, uint256 value, uint256 feeLimit, bytes memory extraData) private {
+        Status memory status = _beginRequest(to);
         if (status.klayLocked) revert IBridgeTokens.KLAYIsLocked();
         if (value == 0) revert ZeroAmount();
-        return (value, feeLimit, _klayFeeDue(status.feeReceiver, feeLimit), status.klayRequestLimited, "");
+        if (status.klayRequestLimited) _consumeRequestLimit(address(0), value);
+        uint256 fee = _klayFeeDue(status.feeReceiver, feeLimit);
+        _emitRequest(TokenType.KLAY, msg.sender, to, address(0), value, fee, extraData);
+        _settleKLAYFee(status.feeReceiver, msg.sender, feeLimit, fee);
     }
 
-    /// @dev Pays the KLAY fee and returns the change.
-    function _afterRequest(
-        TokenType kind,
-        address token,
-        address from,
-        uint256 credited,
-        uint256 feeLimit,
-        uint256 fee,
-        address receiver
-    ) internal virtual override {
-        if (kind != TokenType.KLAY) return super._afterRequest(kind, token, from, credited, feeLimit, fee, receiver);
-        _settleKLAYFee(receiver, from, feeLimit, fee);
-    }
-
-    /// @dev KLAY names no token: a KLAY transfer carrying a token address is refused, never paid in either asset.
-    function _requireHandleable(Transfer memory t, bool klayLimited) internal view virtual override returns (bool) {
-        if (t.tokenType != uint8(TokenType.KLAY)) return super._requireHandleable(t, klayLimited);
-        if (t.tokenAddress != address(0)) revert KLAYTransferWithToken(t.tokenAddress);
-        return klayLimited;
-    }
-
-    /// @dev Sends the KLAY from the bridge's balance.
-    function _transferTo(Transfer memory t, address to, bool capped)
-        internal
-        virtual
-        override
-        returns (bool, bytes memory)
-    {
-        if (t.tokenType != uint8(TokenType.KLAY)) return super._transferTo(t, to, capped);
-        return TokenCalls.tryCall(to, t.valueOrTokenId, "", false, capped);
+    function _payoutKLAY(address to, uint256 value, bool capped) internal override returns (bool, bytes memory) {
+        return TokenCalls.tryCall(to, value, "", false, capped);
     }
 }
