@@ -9,6 +9,7 @@ import {BridgeKIP7} from "./BridgeKIP7.sol";
 import {BridgeKIP17} from "./BridgeKIP17.sol";
 import {BridgeLimits} from "./BridgeLimits.sol";
 import {BridgeRecovery} from "./BridgeRecovery.sol";
+import {BridgeSignedHandles} from "./BridgeSignedHandles.sol";
 
 /// @title Bridge: one side of a parent chain / service chain bridge
 /// @notice Drop-in compatible with Klaytn's bridge (VERSION 1): the same functions, events and semantics, composed
@@ -18,7 +19,15 @@ import {BridgeRecovery} from "./BridgeRecovery.sol";
 /// `transferRecovery()`), and the owner may set transfer limits per asset (`setTransferLimits`).
 /// Deploy one on each chain, link them with `setCounterPartBridge`, register token pairs and operators. The
 /// deployer is the owner and sole operator; thresholds start at 1.
-contract Bridge is BridgeCounterpart, BridgeKLAY, BridgeKIP7, BridgeKIP17, BridgeLimits, BridgeRecovery {
+contract Bridge is
+    BridgeCounterpart,
+    BridgeKLAY,
+    BridgeKIP7,
+    BridgeKIP17,
+    BridgeLimits,
+    BridgeSignedHandles,
+    BridgeRecovery
+{
     /// @notice Klaytn's bridge interface version this contract implements.
     uint64 public constant VERSION = 1;
 

@@ -3,18 +3,17 @@ pragma solidity 0.8.30;
 
 // External Imports
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
 // Internal Imports
 import {OperatorVotes} from "../common/OperatorVotes.sol";
+import {BridgeHandleNonces} from "./BridgeHandleNonces.sol";
 import {IBridgeTransfers} from "./interfaces/IBridgeTransfers.sol";
-import {IBridgeFees} from "./interfaces/IBridgeFees.sol";
 
 /// @title BridgeCore: the one execution core of every request and handle
-/// @notice Holds the request nonce, the handle nonce bookkeeping Klaytn's relayers read (`lowerHandleNonce`,
-/// `upperHandleNonce`, `handleNoncesToBlockNums`, `recoveryBlockNumber`), the running switch and the operator votes.
-/// Every handle, whatever path brought it (per-operator votes or, later, signed batches), goes through
-/// `_executeHandle`, which executes a request nonce at most once.
+/// @notice Holds the request nonce, the running switch and the operator votes; the handle nonce bookkeeping Klaytn's
+/// relayers read lives in `BridgeHandleNonces`. Every handle, whatever path brought it (per-operator votes or signed
+/// batches), goes through `_executeHandle` with one `IBridgeTransfers.Transfer`, which executes a request nonce at most
+/// once; the same struct is what the signed batches carry and what the recovery ledger parks and hashes.
 /// A handle whose payout fails (a recipient that refuses KLAY or the NFT, a paused token) does not revert: the nonce
 /// counts as handled, `HandleValueTransferFailed` is emitted instead of `HandleValueTransfer`, and the transfer is
 /// parked in the bridge's `TransferRecovery` as failed until it is retried or cancelled (and then refunded on the
@@ -25,14 +24,9 @@ import {IBridgeFees} from "./interfaces/IBridgeFees.sol";
 /// handle limits), `_returnHandle` (a failed payout gives its count back) and `_consumeRequestLimit`; the recovery
 /// module overrides `_park`. Request entry points of the modules call `_beginRequest` for the common checks and
 /// `_emitRequest` / `_emitRequestEncoded` to take the next nonce.
-abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridgeTransfers, IBridgeFees {
-    using BitMaps for BitMaps.BitMap;
-
+abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, BridgeHandleNonces, IBridgeTransfers {
     uint8 internal constant VOTE_VALUE_TRANSFER = 0;
     uint8 internal constant VOTE_CONFIGURATION = 1;
-
-    /// @dev How far one handle moves `lowerHandleNonce` at most (Klaytn's bound).
-    uint64 internal constant LOWER_NONCE_STEP = 200;
 
     /// @dev Request-side state, one slot: read once and written once per request.
     struct Status {
@@ -43,49 +37,18 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         bool klayRequestLimited; // KLAY has transfer limits: requests consult them
     }
 
-    /// @dev Handle-side bookkeeping, one slot.
-    struct HandleNonces {
-        uint64 lower;
-        uint64 upper;
-        uint64 recoveryBlock;
-        bool klayHandleLimited; // KLAY has transfer limits: handles consult them
-    }
-
-    /// @dev One transfer to execute on this chain, as the counterpart bridge requested it.
-    struct HandleRequest {
-        bytes32 requestTxHash;
-        TokenType tokenType;
-        address from;
-        address to;
-        address tokenAddress;
-        uint256 valueOrTokenId;
-        uint64 requestNonce;
-        uint64 requestBlockNumber;
-        string tokenURI;
-        bytes extraData;
-    }
-
     /// @notice Whether this bridge mints and burns tokens (true) or locks and releases them (false). KLAY is always
     /// locked and released.
     bool public immutable modeMintBurn;
 
     Status internal _bridgeStatus;
-    HandleNonces internal _nonces;
-
-    /// @notice The nonce the next configuration vote (`setKLAYFee`, `setERC20Fee`) must name.
-    uint64 public configurationNonce;
 
     /// @notice Request transactions whose transfer was executed here by the per-operator votes (Klaytn's path).
     mapping(bytes32 => bool) public handledRequestTx;
 
-    /// @dev Request nonces executed ahead of `lowerHandleNonce` (bits below it are stale and never read).
-    BitMaps.BitMap private _handledAhead;
-    mapping(uint64 => uint64) private _blockOfHandledAhead;
-
     constructor(bool _modeMintBurn) {
         modeMintBurn = _modeMintBurn;
         _bridgeStatus.running = true;
-        _nonces.recoveryBlock = 1;
     }
 
     // ------------------------------------------------------------------ views
@@ -98,40 +61,6 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
     /// @notice Whether requests are allowed.
     function isRunning() external view returns (bool) {
         return _bridgeStatus.running;
-    }
-
-    /// @notice The lowest request nonce of the counterpart bridge not yet handled here; all below it are handled.
-    function lowerHandleNonce() external view returns (uint64) {
-        return _nonces.lower;
-    }
-
-    /// @notice The highest request nonce of the counterpart bridge handled here.
-    function upperHandleNonce() external view returns (uint64) {
-        return _nonces.upper;
-    }
-
-    /// @notice The request block number of the last nonce `lowerHandleNonce` passed: where recovery starts reading.
-    function recoveryBlockNumber() external view returns (uint64) {
-        return _nonces.recoveryBlock;
-    }
-
-    /// @notice The request block number of a nonce handled ahead of `lowerHandleNonce` (0 otherwise).
-    function handleNoncesToBlockNums(uint64 nonce) external view returns (uint64) {
-        return nonce >= _nonces.lower ? _blockOfHandledAhead[nonce] : 0;
-    }
-
-    /// @notice Whether the vote of `nonce` is closed and `lowerHandleNonce` has not passed it yet (Klaytn semantics:
-    /// a nonce below `lowerHandleNonce` reads false, and is refused by `NonceAlreadyPassed`).
-    function closedValueTransferVotes(uint64 nonce) external view returns (bool) {
-        return nonce >= _nonces.lower && _handledAhead.get(nonce);
-    }
-
-    /// @notice Whether request `nonce` of the counterpart bridge was executed here, by either path.
-    /// @dev No nonce above `upperHandleNonce` is handled: the bitmap is read only between the two, so a handle in
-    /// order reads no bitmap word.
-    function isHandled(uint64 nonce) public view returns (bool) {
-        HandleNonces memory n = _nonces;
-        return nonce < n.lower || (nonce <= n.upper && _handledAhead.get(nonce));
     }
 
     // ------------------------------------------------------------------ owner
@@ -164,22 +93,6 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         return _castVote(VOTE_VALUE_TRANSFER, nonce, keccak256(msg.data));
     }
 
-    /// @dev The caller's vote for the exact call data of a configuration change at `nonce`.
-    function _voteConfiguration(uint64 nonce) internal returns (bool) {
-        _operatorBit(msg.sender);
-        uint64 expected = configurationNonce;
-        if (nonce != expected) revert ConfigurationNonceMismatch(nonce, expected);
-        if (!_castVote(VOTE_CONFIGURATION, nonce, keccak256(msg.data))) return false;
-        configurationNonce = expected + 1;
-        return true;
-    }
-
-    function _requireNotHandled(uint64 nonce) internal view {
-        HandleNonces memory n = _nonces;
-        if (nonce < n.lower) revert NonceAlreadyPassed(nonce, n.lower);
-        if (nonce <= n.upper && _handledAhead.get(nonce)) revert VoteClosed(nonce);
-    }
-
     // ------------------------------------------------------------------ handle
 
     /// @dev Executes `r` once: records the nonce, then pays out and emits `HandleValueTransfer`; or parks `r` as held
@@ -188,34 +101,34 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
     /// approved exactly `r`. The per-operator path also records `handledRequestTx` (Klaytn's view); the signed path
     /// leaves that 20,000-gas slot out: its readers have `isHandled(nonce)` on chain and the request tx hash in
     /// `HandleValueTransfer`.
-    function _executeHandle(HandleRequest memory r, bool recordRequestTx) internal {
+    function _executeHandle(Transfer memory r, bool recordRequestTx) internal {
         if (r.to == address(0)) revert ZeroRecipient();
         if (recordRequestTx) handledRequestTx[r.requestTxHash] = true;
         (uint64 lower, bool klayLimited) = _recordHandled(r.requestNonce, r.requestBlockNumber);
-        if (!_checkHandle(r.tokenType, r.tokenAddress, r.valueOrTokenId, klayLimited)) {
+        TokenType kind = TokenType(r.tokenType);
+        if (!_checkHandle(kind, r.tokenAddress, r.valueOrTokenId, klayLimited)) {
             _park(r, true);
-            emit TransferHeld(
-                r.requestTxHash, r.tokenType, r.from, r.to, r.tokenAddress, r.valueOrTokenId, r.requestNonce
-            );
+            emit TransferHeld(r.requestTxHash, kind, r.from, r.to, r.tokenAddress, r.valueOrTokenId, r.requestNonce);
             return;
         }
         (bool paid,) = _deliver(r, lower, true);
         // nothing left the bridge: the handle limits get back what `_checkHandle` counted
-        if (!paid) _returnHandle(r.tokenType, r.tokenAddress, r.valueOrTokenId, klayLimited);
+        if (!paid) _returnHandle(kind, r.tokenAddress, r.valueOrTokenId, klayLimited);
     }
 
     /// @dev Pays `r` out (with the fixed payout budget when `capped`) and emits `HandleValueTransfer`; when the payout
     /// fails, emits `HandleValueTransferFailed` and, when `capped` (the failure is the recipient's or the token's),
     /// parks `r` as failed. Returns whether it was paid and, if not, what the recipient or the token returned.
-    function _deliver(HandleRequest memory r, uint64 lower, bool capped)
+    function _deliver(Transfer memory r, uint64 lower, bool capped)
         internal
         returns (bool paid, bytes memory reason)
     {
-        (paid, reason) = _payout(r.tokenType, r.tokenAddress, r.to, r.valueOrTokenId, r.tokenURI, capped);
+        TokenType kind = TokenType(r.tokenType);
+        (paid, reason) = _payout(kind, r.tokenAddress, r.to, r.valueOrTokenId, r.tokenURI, capped);
         if (paid) {
             emit HandleValueTransfer(
                 r.requestTxHash,
-                r.tokenType,
+                kind,
                 r.from,
                 r.to,
                 r.tokenAddress,
@@ -227,7 +140,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         } else {
             if (capped) _park(r, false);
             emit HandleValueTransferFailed(
-                r.requestTxHash, r.tokenType, r.from, r.to, r.tokenAddress, r.valueOrTokenId, r.requestNonce, reason
+                r.requestTxHash, kind, r.from, r.to, r.tokenAddress, r.valueOrTokenId, r.requestNonce, reason
             );
         }
     }
@@ -244,41 +157,6 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
         if (tokenType == TokenType.KLAY) return _payoutKLAY(to, valueOrTokenId, capped);
         if (tokenType == TokenType.ERC20) return _payoutKIP7(token, to, valueOrTokenId, capped);
         return _payoutKIP17(token, to, valueOrTokenId, tokenURI, capped);
-    }
-
-    /// @dev Klaytn's `_updateHandleNonce`, without its storage churn: a nonce handled in order moves
-    /// `lowerHandleNonce` (and over the nonces handled ahead of it, at most `LOWER_NONCE_STEP`) without being
-    /// written; only a nonce handled ahead is remembered, with its block number. Returns the new lower nonce and the
-    /// KLAY limits flag that shares the slot.
-    function _recordHandled(uint64 nonce, uint64 blockNumber) private returns (uint64, bool) {
-        HandleNonces memory n = _nonces;
-        if (nonce > n.upper) n.upper = nonce;
-        uint64 limit = n.lower + LOWER_NONCE_STEP;
-        if (limit > n.upper) limit = n.upper;
-        uint64 i = n.lower;
-        while (i <= limit) {
-            if (i == nonce) {
-                n.recoveryBlock = blockNumber;
-            } else if (_handledAhead.get(i)) {
-                n.recoveryBlock = _blockOfHandledAhead[i];
-                delete _blockOfHandledAhead[i];
-            } else {
-                break;
-            }
-            ++i;
-        }
-        if (nonce >= i) {
-            _handledAhead.set(nonce);
-            _blockOfHandledAhead[nonce] = blockNumber;
-        }
-        // One SSTORE of the whole slot (the compiler writes a struct member by member): `HandleNonces` packs lower,
-        // upper and recoveryBlock from the low-order end, then the flag.
-        uint256 word = uint256(i) | (uint256(n.upper) << 64) | (uint256(n.recoveryBlock) << 128);
-        if (n.klayHandleLimited) word |= 1 << 192;
-        assembly ("memory-safe") {
-            sstore(_nonces.slot, word)
-        }
-        return (i, n.klayHandleLimited);
     }
 
     /// @dev Sends `value` KLAY to `to`; reports failure (and what the recipient returned) instead of reverting.
@@ -318,7 +196,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, IBridge
     function _consumeRequestLimit(address token, uint256 amount) internal virtual;
 
     /// @dev Records `r` in the recovery ledger as held (above the limits) or failed (its payout failed).
-    function _park(HandleRequest memory r, bool held) internal virtual;
+    function _park(Transfer memory r, bool held) internal virtual;
 
     // ------------------------------------------------------------------ request
 

@@ -7,16 +7,21 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 
 // Internal Imports
 import {BridgeCore} from "./BridgeCore.sol";
+import {IBridgeFees} from "./interfaces/IBridgeFees.sol";
 
 /// @title BridgeFees: KLAY and token fees paid to `feeReceiver`, with the change refunded (Klaytn semantics)
 /// @notice A request carries a fee limit; when a fee receiver is set and the fee is not zero, the fee goes to the
 /// receiver and the rest of the limit back to the requester; otherwise the whole limit goes back. Fees change only
-/// by a configuration vote of the operators at the current `configurationNonce`.
-abstract contract BridgeFees is BridgeCore {
+/// by a configuration vote of the operators at the current `configurationNonce` (the configuration votes live here:
+/// fees are all they change).
+abstract contract BridgeFees is BridgeCore, IBridgeFees {
     using SafeERC20 for IERC20;
 
     /// @notice The fee of a KLAY transfer.
     uint256 public feeOfKLAY;
+
+    /// @notice The nonce the next configuration vote (`setKLAYFee`, `setERC20Fee`) must name.
+    uint64 public configurationNonce;
 
     /// @notice The fee of a transfer of `token`.
     mapping(address => uint256) public feeOfERC20;
@@ -44,6 +49,17 @@ abstract contract BridgeFees is BridgeCore {
         if (!_voteConfiguration(_requestNonce)) return;
         feeOfERC20[_token] = _fee;
         emit ERC20FeeChanged(_token, _fee);
+    }
+
+    /// @dev The caller's vote for the exact call data of a configuration change at `nonce`; true when it reached the
+    /// threshold (the configuration nonce then moves on).
+    function _voteConfiguration(uint64 nonce) internal returns (bool) {
+        _operatorBit(msg.sender);
+        uint64 expected = configurationNonce;
+        if (nonce != expected) revert ConfigurationNonceMismatch(nonce, expected);
+        if (!_castVote(VOTE_CONFIGURATION, nonce, keccak256(msg.data))) return false;
+        configurationNonce = expected + 1;
+        return true;
     }
 
     /// @dev The KLAY fee due out of `feeLimit` (0 when no receiver is set). Reverts when the limit is too low.

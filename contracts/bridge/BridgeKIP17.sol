@@ -88,9 +88,9 @@ abstract contract BridgeKIP17 is BridgeCore, BridgeTokens {
     ) external nonReentrant {
         if (!_voteValueTransfer(_requestedNonce)) return;
         _executeHandle(
-            HandleRequest({
+            Transfer({
                 requestTxHash: _requestTxHash,
-                tokenType: TokenType.ERC721,
+                tokenType: uint8(TokenType.ERC721),
                 from: _from,
                 to: _to,
                 tokenAddress: _tokenAddress,

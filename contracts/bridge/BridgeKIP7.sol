@@ -91,9 +91,9 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
     ) external nonReentrant {
         if (!_voteValueTransfer(_requestedNonce)) return;
         _executeHandle(
-            HandleRequest({
+            Transfer({
                 requestTxHash: _requestTxHash,
-                tokenType: TokenType.ERC20,
+                tokenType: uint8(TokenType.ERC20),
                 from: _from,
                 to: _to,
                 tokenAddress: _tokenAddress,

@@ -69,9 +69,9 @@ abstract contract BridgeKLAY is BridgeFees {
     ) external nonReentrant {
         if (!_voteValueTransfer(_requestedNonce)) return;
         _executeHandle(
-            HandleRequest({
+            Transfer({
                 requestTxHash: _requestTxHash,
-                tokenType: TokenType.KLAY,
+                tokenType: uint8(TokenType.KLAY),
                 from: _from,
                 to: _to,
                 tokenAddress: address(0),

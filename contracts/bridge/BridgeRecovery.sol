@@ -2,16 +2,18 @@
 pragma solidity 0.8.30;
 
 // Internal Imports
-import {BridgeSignedHandles} from "./BridgeSignedHandles.sol";
+import {BridgeCore} from "./BridgeCore.sol";
 import {BridgeTokens} from "./BridgeTokens.sol";
 import {TransferRecovery} from "./TransferRecovery.sol";
+import {IBridgeRecovery} from "./interfaces/IBridgeRecovery.sol";
 import {ITransferRecovery} from "./interfaces/ITransferRecovery.sol";
+import {contentHashOf} from "./libraries/TransferHashing.sol";
 
 /// @title BridgeRecovery: the bridge's side of failed, held, cancelled and refunded transfers
 /// @notice The bridge creates its `TransferRecovery` ledger, parks there the handled transfers it did not pay (failed
 /// or held), and pays on the ledger's behalf: a retry or a release to the recipient, a refund to the requester. Users
 /// and operators call the ledger (`transferRecovery()`); the bridge checks the operators' signatures for it.
-abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
+abstract contract BridgeRecovery is BridgeCore, BridgeTokens, IBridgeRecovery {
     /// @notice The ledger of this bridge's failed, held, cancelled and refunded transfers.
     TransferRecovery public immutable transferRecovery;
 
@@ -40,19 +42,21 @@ abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
         returns (bool paid, bytes memory reason)
     {
         if (msg.sender != address(transferRecovery)) revert NotTransferRecovery(msg.sender);
-        HandleRequest memory r = _toHandleRequest(transfer);
+        if (transfer.tokenType > uint8(TokenType.ERC721)) revert InvalidTokenType(transfer.tokenType);
+        Transfer memory r = transfer;
+        TokenType kind = TokenType(r.tokenType);
         bool release = action == ITransferRecovery.RecoveryAction.Release;
         if (release) {
             // a token deregistered meanwhile is paid nothing until it is registered again (a KLAY transfer has none)
-            if (r.tokenType != TokenType.KLAY) _requireKind(r.tokenAddress, r.tokenType);
-        } else if (!_checkHandle(r.tokenType, r.tokenAddress, r.valueOrTokenId, _nonces.klayHandleLimited)) {
+            if (kind != TokenType.KLAY) _requireKind(r.tokenAddress, kind);
+        } else if (!_checkHandle(kind, r.tokenAddress, r.valueOrTokenId, _nonces.klayHandleLimited)) {
             // value leaving this bridge by a retry or a refund counts against its handle limits, as value paid out by
             // a handle: beyond them it waits (reverts; it may be submitted again once the day's limit allows)
             if (action == ITransferRecovery.RecoveryAction.Refund) revert RefundAboveLimits(r.requestNonce);
             revert RetryAboveLimits(r.requestNonce);
         }
         if (action == ITransferRecovery.RecoveryAction.Refund) {
-            return _payout(r.tokenType, r.tokenAddress, r.from, r.valueOrTokenId, r.tokenURI, false);
+            return _payout(kind, r.tokenAddress, r.from, r.valueOrTokenId, r.tokenURI, false);
         }
         return _deliver(r, _nonces.lower, release);
     }
@@ -63,7 +67,7 @@ abstract contract BridgeRecovery is BridgeSignedHandles, BridgeTokens {
         _requireOperatorSignatures(VOTE_VALUE_TRANSFER, digest, signatures);
     }
 
-    function _park(HandleRequest memory r, bool held) internal override {
-        transferRecovery.park(r.requestNonce, keccak256(abi.encode(r)), held);
+    function _park(Transfer memory r, bool held) internal override {
+        transferRecovery.park(r.requestNonce, contentHashOf(r), held);
     }
 }

@@ -7,32 +7,10 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 
 // Internal Imports
-import {BridgeSignedHandles, TRANSFER_TYPE, hashTransfer} from "./BridgeSignedHandles.sol";
 import {IBridgeTransfers} from "./interfaces/IBridgeTransfers.sol";
+import {IRecoverableBridge} from "./interfaces/IBridgeRecovery.sol";
 import {ITransferRecovery} from "./interfaces/ITransferRecovery.sol";
-
-/// @title IRecoverableBridge: what a `TransferRecovery` calls on its bridge
-/// @notice The Bridge functions its recovery ledger relies on.
-interface IRecoverableBridge {
-    /// @notice Pays `transfer` on behalf of the recovery ledger: to its recipient (retry, release) or back to its
-    /// requester (refund).
-    function recoveryPayout(BridgeSignedHandles.Transfer calldata transfer, ITransferRecovery.RecoveryAction action)
-        external
-        returns (bool paid, bytes memory reason);
-    /// @notice Reverts unless `signatures` hold the value-transfer threshold of current operators' signatures of
-    /// `digest`, sorted by signer.
-    function checkOperatorSignatures(bytes32 digest, bytes calldata signatures) external view;
-    /// @notice Whether `account` is a current operator.
-    function operators(address account) external view returns (bool);
-    /// @notice The current operator set's roster: a new address on every operator change.
-    function operatorRoster() external view returns (address);
-    /// @notice The threshold of a vote type.
-    function operatorThresholds(uint8 voteType) external view returns (uint8);
-    /// @notice The bridge's owner.
-    function owner() external view returns (address);
-    /// @notice The nonce of the bridge's next request.
-    function requestNonce() external view returns (uint64);
-}
+import {TRANSFER_TYPE, contentHashOf, hashTransfer} from "./libraries/TransferHashing.sol";
 
 /// @title TransferRecovery: failed and held transfers are retried, released or refunded, never stuck
 /// @notice Each Bridge creates one and alone parks transfers in it. On the destination chain, a transfer whose payout
@@ -57,7 +35,7 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
         address[] operators;
     }
 
-    /// @dev A transfer not paid out: `contentHash` is `keccak256(abi.encode(transfer))`.
+    /// @dev A transfer not paid out: `contentHash` is `contentHashOf(transfer)`, `keccak256(abi.encode(transfer))`.
     struct Parked {
         bytes32 contentHash;
         ParkedStatus status;
@@ -105,17 +83,17 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
     }
 
     /// @notice What a parked record holds for `transfer`: `keccak256(abi.encode(transfer))`.
-    function contentHash(BridgeSignedHandles.Transfer calldata transfer) public pure returns (bytes32) {
-        return keccak256(abi.encode(transfer));
+    function contentHash(IBridgeTransfers.Transfer calldata transfer) public pure returns (bytes32) {
+        return contentHashOf(transfer);
     }
 
     /// @notice The EIP-712 digest the operators sign to cancel `transfer` here.
-    function cancelDigest(BridgeSignedHandles.Transfer calldata transfer) public view returns (bytes32) {
+    function cancelDigest(IBridgeTransfers.Transfer calldata transfer) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(CANCEL_TRANSFER_TYPEHASH, hashTransfer(transfer))));
     }
 
     /// @notice The EIP-712 digest the operators sign to refund `transfer` (a request of this bridge) here.
-    function refundDigest(BridgeSignedHandles.Transfer calldata transfer) public view returns (bytes32) {
+    function refundDigest(IBridgeTransfers.Transfer calldata transfer) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(REFUND_TRANSFER_TYPEHASH, hashTransfer(transfer))));
     }
 
@@ -132,7 +110,7 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
 
     /// @notice Pays a failed transfer again, to the same recipient, with all the gas the call brings. Anyone may call;
     /// `transfer` must be exactly the failed one. Reverts (the transfer stays failed) when the payout fails again.
-    function retryTransfer(BridgeSignedHandles.Transfer calldata transfer) external nonReentrant {
+    function retryTransfer(IBridgeTransfers.Transfer calldata transfer) external nonReentrant {
         _take(transfer, ParkedStatus.Failed);
         (bool paid, bytes memory reason) = bridge.recoveryPayout(transfer, RecoveryAction.Retry);
         if (!paid) revert PayoutFailed(transfer.requestNonce, reason);
@@ -141,7 +119,7 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
 
     /// @notice Pays out a transfer held above the limits. When the payout fails, the transfer becomes failed (retry or
     /// cancel). The bridge's owner only.
-    function releaseHeldTransfer(BridgeSignedHandles.Transfer calldata transfer) external nonReentrant {
+    function releaseHeldTransfer(IBridgeTransfers.Transfer calldata transfer) external nonReentrant {
         if (msg.sender != bridge.owner()) revert NotBridgeOwner(msg.sender);
         _take(transfer, ParkedStatus.Held);
         (bool paid,) = bridge.recoveryPayout(transfer, RecoveryAction.Release);
@@ -151,7 +129,7 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
     /// @notice The operators' approval to cancel a failed or held transfer, so that the source bridge refunds it. With
     /// empty `signatures` this is the caller's approval (an operator); otherwise `signatures` are the operators'
     /// EIP-712 signatures of `cancelDigest(transfer)`, sorted by signer, and anyone may submit them.
-    function cancelTransfer(BridgeSignedHandles.Transfer calldata transfer, bytes calldata signatures)
+    function cancelTransfer(IBridgeTransfers.Transfer calldata transfer, bytes calldata signatures)
         external
         nonReentrant
     {
@@ -180,7 +158,7 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
     /// `transfer.from`, after the counterpart bridge cancelled it (`transfer` as requested here: this chain's token).
     /// Paid once per request nonce. With empty `signatures` this is the caller's approval (an operator); otherwise
     /// the operators' EIP-712 signatures of `refundDigest(transfer)`, sorted by signer, submitted by anyone.
-    function refundTransfer(BridgeSignedHandles.Transfer calldata transfer, bytes calldata signatures)
+    function refundTransfer(IBridgeTransfers.Transfer calldata transfer, bytes calldata signatures)
         external
         nonReentrant
     {
@@ -205,7 +183,7 @@ contract TransferRecovery is EIP712, ReentrancyGuardTransient, ITransferRecovery
     // ------------------------------------------------------------------ internal
 
     /// @dev Removes the record of `transfer`, which must be parked with `status` and exactly this content.
-    function _take(BridgeSignedHandles.Transfer calldata transfer, ParkedStatus status) private {
+    function _take(IBridgeTransfers.Transfer calldata transfer, ParkedStatus status) private {
         uint64 nonce = transfer.requestNonce;
         Parked memory parked = _parked[nonce];
         if (parked.status != status || parked.contentHash != contentHash(transfer)) {

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Bridge} from "../../contracts/bridge/Bridge.sol";
 import {BridgeSignedHandles} from "../../contracts/bridge/BridgeSignedHandles.sol";
+import {IBridgeTransfers} from "../../contracts/bridge/interfaces/IBridgeTransfers.sol";
 import {VM} from "./Vm.sol";
 
 /// @title Fuzz tests of the handle-nonce bookkeeping against a plain reference model
@@ -118,7 +119,7 @@ contract HandleNoncesTest {
 
     function _batch(uint64 nonce) private view returns (BridgeSignedHandles.Transfer[] memory batch) {
         batch = new BridgeSignedHandles.Transfer[](1);
-        batch[0] = BridgeSignedHandles.Transfer({
+        batch[0] = IBridgeTransfers.Transfer({
             requestTxHash: _txHash(nonce),
             tokenType: 0,
             from: address(this),

@@ -1,14 +1,33 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-/// @title Value transfer requests and handles: the events Klaytn's tools read, and the errors of both paths
-/// @notice Events and errors of value transfer requests and handles.
+/// @title Value transfer requests and handles: the transfer, the events Klaytn's tools read, and the errors of both
+/// paths
+/// @notice The one definition of a transfer, and the events and errors of value transfer requests and handles.
 interface IBridgeTransfers {
     /// @notice Asset kinds, numbered as Klaytn's `TokenType`.
     enum TokenType {
         KLAY,
         ERC20,
         ERC721
+    }
+
+    /// @notice One transfer to execute on the destination chain, as the counterpart bridge requested it, with the
+    /// destination's token: what the operators approve (one by one or in a signed batch), what the execution core pays
+    /// out, and what the recovery ledger parks, hashes and refunds. Its EIP-712 type is `TRANSFER_TYPE`
+    /// (libraries/TransferHashing.sol). `tokenType` is a `TokenType` carried as a uint8, so that a batch naming an
+    /// unknown kind is refused by name (`InvalidTokenType`) rather than by the ABI decoder.
+    struct Transfer {
+        bytes32 requestTxHash;
+        uint8 tokenType;
+        address from;
+        address to;
+        address tokenAddress;
+        uint256 valueOrTokenId;
+        uint64 requestNonce;
+        uint64 requestBlockNumber;
+        string tokenURI;
+        bytes extraData;
     }
 
     /// @notice A value transfer was requested on this (source) bridge. KLAY and KIP7.
@@ -94,10 +113,6 @@ interface IBridgeTransfers {
     error AmountOverflow(uint256 value, uint256 feeLimit);
     /// @notice The fee limit is below the fee.
     error InsufficientFeeLimit(uint256 feeLimit, uint256 fee);
-    /// @notice The request nonce was handled and passed already (Klaytn: "removed vote").
-    error NonceAlreadyPassed(uint64 requestNonce, uint64 lowerHandleNonce);
-    /// @notice The vote of this request nonce is closed: it was handled (Klaytn: "closed vote").
-    error VoteClosed(uint64 requestNonce);
     /// @notice A one-step request carried no decodable `abi.encode(address to, bytes extraData)`.
     error InvalidTransferData();
     /// @notice The bridge does not hold what the token said it sent.
@@ -106,6 +121,8 @@ interface IBridgeTransfers {
     error KLAYTransferFailed(address to, uint256 value);
     /// @notice A KLAY transfer named token `token`: KLAY has no token address.
     error KLAYTransferWithToken(address token);
+    /// @notice `tokenType` is not 0 (KLAY), 1 (KIP7) or 2 (KIP17).
+    error InvalidTokenType(uint8 tokenType);
     /// @notice Less gas is left than a payout's budget (`TokenCalls.PAYOUT_GAS`) and the failure record after it: send
     /// the handle with more gas.
     error InsufficientGasForPayout();
