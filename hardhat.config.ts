@@ -43,6 +43,22 @@ const fsPermissions = INVARIANT_STATS_FILE === undefined ? undefined : { writeFi
 const LOCAL_PARENT_URL = process.env.BRIDGE_LOCAL_PARENT_URL ?? "http://127.0.0.1:8545";
 const LOCAL_CHILD_URL = process.env.BRIDGE_LOCAL_CHILD_URL ?? "http://127.0.0.1:8546";
 
+/**
+ * A chain reached over HTTP: its URL from `PREFIX_RPC_URL` (or `defaultUrl`), its account's key from
+ * `PREFIX_PRIVATE_KEY`. Kaia's chains have instant (BFT) finality, so a transaction is final once mined.
+ */
+function remoteChain(prefix: string, chain: { chainId?: number; defaultUrl?: string } = {}) {
+  const urlVariable = `${prefix}_RPC_URL`;
+  return {
+    type: "http" as const,
+    chainType: "l1" as const,
+    ...(chain.chainId === undefined ? {} : { chainId: chain.chainId }),
+    url: chain.defaultUrl === undefined ? configVariable(urlVariable) : configVariable(urlVariable, { default: chain.defaultUrl }),
+    accounts: [configVariable(`${prefix}_PRIVATE_KEY`)],
+    confirmations: 1,
+  };
+}
+
 export default defineConfig({
   plugins: [hardhatToolboxMochaEthersPlugin],
   tasks: bridgeTasks,
@@ -79,30 +95,10 @@ export default defineConfig({
     localParent: { type: "http", chainType: "l1", url: LOCAL_PARENT_URL, chainId: 31337, confirmations: 1 },
     localChild: { type: "http", chainType: "l1", url: LOCAL_CHILD_URL, chainId: 31338, confirmations: 1 },
     // Kaia's testnet and mainnet: instant (BFT) finality, so a transaction is final once mined.
-    kairos: {
-      type: "http",
-      chainType: "l1",
-      chainId: 1001,
-      url: configVariable("KAIROS_RPC_URL", { default: "https://public-en-kairos.node.kaia.io" }),
-      accounts: [configVariable("KAIROS_PRIVATE_KEY")],
-      confirmations: 1,
-    },
-    kaia: {
-      type: "http",
-      chainType: "l1",
-      chainId: 8217,
-      url: configVariable("KAIA_RPC_URL", { default: "https://public-en.node.kaia.io" }),
-      accounts: [configVariable("KAIA_PRIVATE_KEY")],
-      confirmations: 1,
-    },
+    kairos: remoteChain("KAIROS", { chainId: 1001, defaultUrl: "https://public-en-kairos.node.kaia.io" }),
+    kaia: remoteChain("KAIA", { chainId: 8217, defaultUrl: "https://public-en.node.kaia.io" }),
     // The operator's own service chain (its chain id is read from the node).
-    servicechain: {
-      type: "http",
-      chainType: "l1",
-      url: configVariable("SERVICECHAIN_RPC_URL"),
-      accounts: [configVariable("SERVICECHAIN_PRIVATE_KEY")],
-      confirmations: 1,
-    },
+    servicechain: remoteChain("SERVICECHAIN"),
     // The benchmark's chain: Hardhat's EVM at prague, as SPEC.md's Klaytn figures, with accounts for 9 operators.
     bench: { type: "edr-simulated", chainType: "l1", chainId: 31339, hardfork: "prague", accounts: { count: 20 } },
   },

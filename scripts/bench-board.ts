@@ -6,16 +6,13 @@
  * the first request to the last handle, the 95th percentile of each transfer's latency from the mining of its
  * request's block to its handle, and the child-chain gas one operator pays to post its signature of one batch.
  */
-import { MaxUint256 } from "ethers";
 import type { Signer } from "ethers";
-import { network } from "hardhat";
 
 import { SignatureBoard__factory } from "../types/ethers-contracts/index.js";
 import { BoardFeed, boardWiring, silentLogger } from "../src/relayer/index.js";
-import type { Relayer } from "../src/relayer/index.js";
 import { BoardKind } from "../src/protocol/board.js";
-import { deployPair, relayerFor, temporaryDirectory, ONE } from "../test/relayer/helpers.js";
-import { RELAYER_BATCH_SIZE, RELAYER_TRANSFERS } from "./bench-relayer.js";
+import { relayerFor } from "../test/relayer/helpers.js";
+import { BENCH_RELAYER_OPTIONS, RELAYER_BATCH_SIZE, RELAYER_TRANSFERS, requestTransfers, withBenchPair } from "./bench-pair.js";
 
 /** One run's board figures (`scripts/bench.ts` takes the median of several). */
 export interface BoardRun {
@@ -27,68 +24,27 @@ export interface BoardRun {
   batchSize: number;
 }
 
-const hex = (n: number | bigint) => `0x${n.toString(16)}`;
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 export async function measureBoard(): Promise<BoardRun> {
-  const parent = await network.create("parent");
-  const child = await network.create("child");
-  const dir = temporaryDirectory("bench-board-");
-  const relayers: Relayer[] = [];
-  const controller = new AbortController();
-  try {
-    const pair = await deployPair(parent, child);
-    const user = pair.parent.signers.find((s) => s.address === pair.user)!;
-    const bridgeAddress = await pair.parent.bridge.getAddress();
-    const token = await pair.parent.kip7.getAddress();
-    await (await pair.parent.kip7.connect(user).approve(bridgeAddress, MaxUint256)).wait();
+  return withBenchPair("bench-board-", async (bench) => {
+    const { child, pair, relayers, controller } = bench;
     const board = await new SignatureBoard__factory(pair.child.signers[0]).deploy(await pair.child.bridge.getAddress());
     const boardBlock = (await board.deploymentTransaction()!.wait())!.blockNumber;
     for (const index of [0, 1, 2]) {
       const signer: Signer = pair.child.signers.find((s) => s.address === pair.operators[index])!;
       const feed = await BoardFeed.open({ board: await board.getAddress(), signer, deployedBlock: boardBlock, minSyncIntervalMs: 50, log: silentLogger });
       relayers.push(
-        await relayerFor(pair, index, dir.path, {
-          exchange: boardWiring(feed),
-          signatureWaitMs: 30_000,
-          submitGraceMs: 5_000,
-          batchSize: RELAYER_BATCH_SIZE,
-          pollIntervalMs: 10,
-          logger: silentLogger,
-        }),
+        await relayerFor(pair, index, bench.dir, { ...BENCH_RELAYER_OPTIONS, exchange: boardWiring(feed), logger: silentLogger }),
       );
     }
 
-    const amount = ONE / 1000n;
-    const data = pair.parent.bridge.interface.encodeFunctionData("requestERC20Transfer", [token, pair.user, amount, 0, "0x"]);
-    const firstNonce = await user.getNonce();
-    const gasPrice = hex((await parent.ethers.provider.getFeeData()).maxFeePerGas ?? 10n ** 10n);
-    await parent.provider.request({ method: "evm_setAutomine", params: [false] });
-    const running = relayers.map((relayer) => relayer.run(controller.signal));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const t0 = performance.now();
-    const sent: Promise<unknown>[] = [];
-    for (let i = 0; i < RELAYER_TRANSFERS; i++) {
-      sent.push(
-        parent.provider.request({
-          method: "eth_sendTransaction",
-          params: [{ from: pair.user, to: bridgeAddress, data, nonce: hex(firstNonce + i), gas: hex(150_000), gasPrice }],
-        }),
-      );
-    }
-    await Promise.all(sent);
     // when each block of requests was mined, and when each request nonce was seen handled
     const minedAt = new Map<number, number>();
-    const lastNonce = hex(firstNonce + RELAYER_TRANSFERS);
-    while ((await parent.provider.request({ method: "eth_getTransactionCount", params: [pair.user, "latest"] })) !== lastNonce) {
-      await parent.provider.request({ method: "evm_mine", params: [] });
-      minedAt.set(await parent.ethers.provider.getBlockNumber(), performance.now());
-    }
-    await parent.provider.request({ method: "evm_setAutomine", params: [true] });
+    const { running, t0 } = await requestTransfers(bench, { mined: (block) => minedAt.set(block, performance.now()) });
     const handledAt: number[] = [];
     for (;;) {
       const lower = Number(await pair.child.bridge.lowerHandleNonce());
@@ -127,13 +83,7 @@ export async function measureBoard(): Promise<BoardRun> {
       transfers: RELAYER_TRANSFERS,
       batchSize: RELAYER_BATCH_SIZE,
     };
-  } finally {
-    controller.abort();
-    for (const relayer of relayers) relayer.close();
-    await parent.close();
-    await child.close();
-    dir.cleanup();
-  }
+  });
 }
 
 if (process.env.BENCH_BOARD_ONLY === "1") console.log(await measureBoard());

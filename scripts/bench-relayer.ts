@@ -6,21 +6,14 @@
  */
 import { join } from "node:path";
 
-import { MaxUint256 } from "ethers";
-import { network } from "hardhat";
-
 import { Bridge__factory, ServiceChainKIP7__factory } from "../types/ethers-contracts/index.js";
 import { silentLogger, toSignedTransfer } from "../src/relayer/index.js";
-import type { Relayer, RelayerLogger } from "../src/relayer/index.js";
+import type { RelayerLogger } from "../src/relayer/index.js";
 import { bridgeDomain, packSignatures, signBatch, type SignedTransfer } from "../src/signatures.js";
-import { deployPair, relayerFor, temporaryDirectory, ONE } from "../test/relayer/helpers.js";
+import { relayerFor } from "../test/relayer/helpers.js";
+import { BENCH_RELAYER_OPTIONS, RELAYER_BATCH_SIZE, RELAYER_TRANSFERS, requestTransfers, withBenchPair } from "./bench-pair.js";
 
-export const RELAYER_TRANSFERS = 1000;
-/** Transfers per signed batch, for the relayers and the direct baseline alike. */
-export const RELAYER_BATCH_SIZE = 200;
-
-
-const hex = (n: number | bigint) => `0x${n.toString(16)}`;
+export { RELAYER_BATCH_SIZE, RELAYER_TRANSFERS } from "./bench-pair.js";
 
 /** With BENCH_RELAYER_LOG=1: the relayers' actions (but each request and handle) with the ms since the first request. */
 function timedLogger(index: number, start: () => number): RelayerLogger {
@@ -45,66 +38,28 @@ export interface RelayerRun {
 }
 
 export async function measureRelayer(): Promise<RelayerRun> {
-  const parent = await network.create("parent");
-  const child = await network.create("child");
-  const dir = temporaryDirectory("bench-relayer-");
-  const relayers: Relayer[] = [];
-  const controller = new AbortController();
-  let t0 = 0;
-  try {
-    const pair = await deployPair(parent, child);
-    const user = pair.parent.signers.find((s) => s.address === pair.user)!;
-    const bridgeAddress = await pair.parent.bridge.getAddress();
-    const token = await pair.parent.kip7.getAddress();
-    await (await pair.parent.kip7.connect(user).approve(bridgeAddress, MaxUint256)).wait();
-    const signatureDir = join(dir.path, "signatures");
+  return withBenchPair("bench-relayer-", async (bench) => {
+    const { child, pair, token, relayers } = bench;
+    let t0 = 0;
+    const signatureDir = join(bench.dir, "signatures");
     for (const index of [0, 1, 2]) {
       relayers.push(
-        await relayerFor(pair, index, dir.path, {
+        await relayerFor(pair, index, bench.dir, {
+          ...BENCH_RELAYER_OPTIONS,
           signatureDir,
-          signatureWaitMs: 30_000,
-          submitGraceMs: 5_000,
-          batchSize: RELAYER_BATCH_SIZE,
-          pollIntervalMs: 10,
           logger: process.env.BENCH_RELAYER_LOG === "1" ? timedLogger(index, () => t0) : silentLogger,
         }),
       );
     }
 
-    // the requests: 1,000 transactions handed to the node at once (explicit nonces and gas), mined as they come
-    const amount = ONE / 1000n;
-    const data = pair.parent.bridge.interface.encodeFunctionData("requestERC20Transfer", [token, pair.user, amount, 0, "0x"]);
-    const firstNonce = await user.getNonce();
-    const gasPrice = hex((await parent.ethers.provider.getFeeData()).maxFeePerGas ?? 10n ** 10n);
-    await parent.provider.request({ method: "evm_setAutomine", params: [false] });
-    // the relayers run from before the first request (their first step done, as a relayer that has been running):
-    // they read the requests as they are mined
-    const running = relayers.map((relayer) => relayer.run(controller.signal));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    t0 = performance.now();
-    const sent: Promise<unknown>[] = [];
-    for (let i = 0; i < RELAYER_TRANSFERS; i++) {
-      sent.push(
-        parent.provider.request({
-          method: "eth_sendTransaction",
-          params: [{ from: pair.user, to: bridgeAddress, data, nonce: hex(firstNonce + i), gas: hex(150_000), gasPrice }],
-        }),
-      );
-    }
-    await Promise.all(sent);
-    const lastNonce = hex(firstNonce + RELAYER_TRANSFERS);
-    while ((await parent.provider.request({ method: "eth_getTransactionCount", params: [pair.user, "latest"] })) !== lastNonce) {
-      await parent.provider.request({ method: "evm_mine", params: [] });
-    }
-    const requestMs = performance.now() - t0;
+    const { running, requestMs } = await requestTransfers(bench, { started: (start) => (t0 = start) });
     if (process.env.BENCH_RELAYER_LOG === "1") console.log(Math.round(requestMs), "requests mined");
-    await parent.provider.request({ method: "evm_setAutomine", params: [true] });
     while ((await pair.child.bridge.lowerHandleNonce()) < BigInt(RELAYER_TRANSFERS)) {
       await new Promise((resolve) => setTimeout(resolve, 5));
       if (performance.now() - t0 > 30_000) throw new Error(`relaying timed out at ${await pair.child.bridge.lowerHandleNonce()}`);
     }
     const relayedMs = performance.now() - t0;
-    controller.abort();
+    bench.controller.abort();
     await Promise.all(running);
 
     // the same transfers, batches and signatures, submitted directly on a fresh child bridge
@@ -145,13 +100,7 @@ export async function measureRelayer(): Promise<RelayerRun> {
       transfers: RELAYER_TRANSFERS,
       batchSize: RELAYER_BATCH_SIZE,
     };
-  } finally {
-    controller.abort();
-    for (const relayer of relayers) relayer.close();
-    await parent.close();
-    await child.close();
-    dir.cleanup();
-  }
+  });
 }
 
 if (process.env.BENCH_RELAYER_ONLY === "1") console.log(await measureRelayer());

@@ -3,7 +3,7 @@ import type { AnchorData } from "./protocol/anchor.js";
 import { sendTx } from "./connect.js";
 import { anchorPeriodOf } from "./deployments.js";
 import { VoteType } from "./protocol/constants.js";
-import { readAnchor as childAnchor } from "./protocol/anchor.js";
+import { readAnchor as childAnchor, submitAnchorArgs } from "./protocol/anchor.js";
 import { BridgeTaskError } from "./errors.js";
 import { requireOperator, type ConnectedPair } from "./pair.js";
 import { acceptedAnchors, anchorFromEvent, queryInChunks } from "./proofs/anchors.js";
@@ -44,17 +44,7 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
   await requireOperator(pair.parent, pair.anchoringReceiver, "AnchoringReceiver");
   const anchor = await buildAnchor(pair, blockNumber);
   const receipt = await sendTx(pair.parent, `AnchoringReceiver.submitAnchor(child block ${anchor.blockNumber} ${anchor.blockHash})`, log, () =>
-    pair.anchoringReceiver.submitAnchor(
-      anchor.blockNumber,
-      anchor.blockHash,
-      anchor.parentHash,
-      anchor.transactionsRoot,
-      anchor.receiptsRoot,
-      anchor.stateRoot,
-      anchor.blocksRoot,
-      anchor.blockCount,
-      anchor.txCount,
-    ),
+    pair.anchoringReceiver.submitAnchor(...submitAnchorArgs(anchor)),
   );
   const accepted = await pair.anchoringReceiver.isAnchored(anchor.blockNumber);
   if (accepted) {
@@ -64,24 +54,6 @@ export async function anchorBlock(pair: ConnectedPair, blockNumber: bigint | und
     log(`vote recorded; child block ${anchor.blockNumber} is anchored when ${threshold} operators submitted it`);
   }
   return { anchor, accepted, txHash: receipt.hash };
-}
-
-/**
- * The receiver stores one commitment (EIP-712 struct hash) per anchored block; the content comes from its
- * AnchorAccepted event and is checked against that commitment with `verifyAnchor`.
- */
-async function verified(pair: ConnectedPair, anchor: AnchorData): Promise<boolean> {
-  return pair.anchoringReceiver.verifyAnchor({
-    blockHash: anchor.blockHash,
-    parentHash: anchor.parentHash,
-    transactionsRoot: anchor.transactionsRoot,
-    receiptsRoot: anchor.receiptsRoot,
-    stateRoot: anchor.stateRoot,
-    blocksRoot: anchor.blocksRoot,
-    blockNumber: anchor.blockNumber,
-    blockCount: anchor.blockCount,
-    txCount: anchor.txCount,
-  });
 }
 
 /** The parent block the pair's anchoring receiver was deployed at: where its events start. */
@@ -96,9 +68,10 @@ export async function readAnchor(pair: ConnectedPair, blockNumber: bigint): Prom
   const events = await queryInChunks(pair.parent.provider, receiverDeployedBlock(pair), (from, to) =>
     receiver.queryFilter(receiver.filters.AnchorAccepted(blockNumber), from, to),
   );
+  // the receiver stores one commitment (EIP-712 struct hash) per anchored block; the event's content is checked against it
   for (const event of events) {
     const anchor = anchorFromEvent(event);
-    if (await verified(pair, anchor)) return anchor;
+    if (await receiver.verifyAnchor(anchor)) return anchor;
   }
   return undefined;
 }

@@ -58,75 +58,21 @@ export class BridgeMetrics {
 
   constructor(options: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    this.pendingTransfers = new Gauge({
-      name: "bridge_pending_transfers",
-      help: "Transfers requested on the source chain and not handled on the destination yet, by this relayer's store",
-      labelNames: ["direction"],
-      registers,
-    });
-    this.oldestPendingSeconds = new Gauge({
-      name: "bridge_oldest_pending_seconds",
-      help: "Age of the oldest pending transfer (seconds since its request block); 0 when none is pending",
-      labelNames: ["direction"],
-      registers,
-    });
-    this.transfersTotal = new Counter({
-      name: "bridge_transfers_total",
-      help:
-        "Transfers by what became of them on the destination since the relayer started: handled (paid, failed or held " +
-        "there), failed (payout failed), held (above the limits), cancelled, refunded (on the source)",
-      labelNames: ["direction", "outcome"],
-      registers,
-    });
-    this.scannedBlock = new Gauge({
-      name: "bridge_scanned_block",
-      help: "Last block of the chain whose requests the relayer has read",
-      labelNames: ["side"],
-      registers,
-    });
-    this.headLagBlocks = new Gauge({
-      name: "bridge_head_lag_blocks",
-      help: "Blocks between the chain's head and the relayer's last scanned block",
-      labelNames: ["side"],
-      registers,
-    });
-    this.operatorBalance = new Gauge({
-      name: "bridge_operator_balance",
-      help: "The operator's balance on the chain, in KLAY (it pays for votes, batches, anchors, cancels and refunds)",
-      labelNames: ["side", "address"],
-      registers,
-    });
-    this.signaturesTotal = new Counter({
-      name: "bridge_signatures_total",
-      help: "Signatures this operator made since the relayer started: batch, anchor, cancel, refund",
-      labelNames: ["kind", "operator"],
-      registers,
-    });
-    this.valueInFlight = new Gauge({
-      name: "bridge_value_in_flight",
-      help:
-        "Value requested on the source and not yet paid out on the destination or refunded, in units (KLAY, token " +
-        "units, NFT count): pending, failed, held and cancelled transfers",
-      labelNames: ["asset", "direction"],
-      registers,
-    });
-    this.lastAnchoredBlock = new Gauge({
-      name: "bridge_last_anchored_block",
-      help: "Latest child block anchored on the parent's anchoring receiver (0: none yet or no receiver)",
-      registers,
-    });
-    this.rpcErrorsTotal = new Counter({
-      name: "bridge_rpc_errors_total",
-      help: "Reads of the chain's node for these metrics (at each scrape) that failed or did not answer in time",
-      labelNames: ["side"],
-      registers,
-    });
-    this.chainUp = new Gauge({
-      name: "bridge_chain_up",
-      help: "1 when the chain's node answered the last read, 0 when not",
-      labelNames: ["side"],
-      registers,
-    });
+    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) =>
+      new Gauge<L>({ name, help, labelNames, registers });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
+      new Counter<L>({ name, help, labelNames, registers });
+    this.pendingTransfers = gauge("bridge_pending_transfers", "Transfers requested on the source chain and not handled on the destination yet, by this relayer's store", ["direction"]);
+    this.oldestPendingSeconds = gauge("bridge_oldest_pending_seconds", "Age of the oldest pending transfer (seconds since its request block); 0 when none is pending", ["direction"]);
+    this.transfersTotal = counter("bridge_transfers_total", "Transfers by what became of them on the destination since the relayer started: handled (paid, failed or held there), failed (payout failed), held (above the limits), cancelled, refunded (on the source)", ["direction", "outcome"]);
+    this.scannedBlock = gauge("bridge_scanned_block", "Last block of the chain whose requests the relayer has read", ["side"]);
+    this.headLagBlocks = gauge("bridge_head_lag_blocks", "Blocks between the chain's head and the relayer's last scanned block", ["side"]);
+    this.operatorBalance = gauge("bridge_operator_balance", "The operator's balance on the chain, in KLAY (it pays for votes, batches, anchors, cancels and refunds)", ["side", "address"]);
+    this.signaturesTotal = counter("bridge_signatures_total", "Signatures this operator made since the relayer started: batch, anchor, cancel, refund", ["kind", "operator"]);
+    this.valueInFlight = gauge("bridge_value_in_flight", "Value requested on the source and not yet paid out on the destination or refunded, in units (KLAY, token units, NFT count): pending, failed, held and cancelled transfers", ["asset", "direction"]);
+    this.lastAnchoredBlock = gauge("bridge_last_anchored_block", "Latest child block anchored on the parent's anchoring receiver (0: none yet or no receiver)");
+    this.rpcErrorsTotal = counter("bridge_rpc_errors_total", "Reads of the chain's node for these metrics (at each scrape) that failed or did not answer in time", ["side"]);
+    this.chainUp = gauge("bridge_chain_up", "1 when the chain's node answered the last read, 0 when not", ["side"]);
     for (const direction of DIRECTIONS) {
       for (const outcome of OUTCOMES) this.transfersTotal.inc({ direction, outcome }, 0);
     }

@@ -1,19 +1,10 @@
 /** A portable proof as `ReceiptVerifier.verifyReceipt` takes it (trie mode only: concat blocks are proven off chain). */
 import { BridgeTaskError } from "../errors.js";
+import { anchorFromJson, type Anchor } from "../protocol/anchor.js";
 import type { TransactionProofJson } from "./types.js";
 
 export interface ReceiptProofArgs {
-  anchor: {
-    blockHash: string;
-    parentHash: string;
-    transactionsRoot: string;
-    receiptsRoot: string;
-    stateRoot: string;
-    blocksRoot: string;
-    blockNumber: bigint;
-    blockCount: bigint;
-    txCount: bigint;
-  };
+  anchor: Anchor;
   childBlock: { number: bigint; hash: string; transactionsRoot: string; receiptsRoot: string };
   blockProof: string[];
   transactionIndex: bigint;
@@ -26,17 +17,7 @@ export function receiptProofArgs(proof: TransactionProofJson): ReceiptProofArgs 
   }
   const { anchor, block } = proof;
   return {
-    anchor: {
-      blockHash: anchor.blockHash,
-      parentHash: anchor.parentHash,
-      transactionsRoot: anchor.transactionsRoot,
-      receiptsRoot: anchor.receiptsRoot,
-      stateRoot: anchor.stateRoot,
-      blocksRoot: anchor.blocksRoot,
-      blockNumber: BigInt(anchor.blockNumber),
-      blockCount: BigInt(anchor.blockCount),
-      txCount: BigInt(anchor.txCount),
-    },
+    anchor: anchorFromJson(anchor),
     childBlock: { number: BigInt(block.number), hash: block.hash, transactionsRoot: block.transactionsRoot, receiptsRoot: block.receiptsRoot },
     blockProof: proof.blockProof,
     transactionIndex: BigInt(proof.transactionIndex),

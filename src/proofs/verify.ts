@@ -6,25 +6,11 @@ import { keccak256 } from "ethers";
 import type { Provider } from "ethers";
 
 import { BridgeTaskError } from "../errors.js";
-import { verifyAnchoredBlock, type AnchorData, type AnchoredBlock } from "../protocol/anchor.js";
+import { anchorFromJson, verifyAnchoredBlock, type AnchoredBlock } from "../protocol/anchor.js";
 import { approvalOf, rangeStart, readReceiver } from "./anchors.js";
 import { decodeEthereumHeader, decodeReceipt, transactionHash } from "./encoding.js";
 import { provenItem, rootOf } from "./roots.js";
 import { TRANSACTION_PROOF_FORMAT, type TransactionProofJson, type VerifiedTransaction } from "./types.js";
-
-function anchorOf(json: TransactionProofJson["anchor"]): AnchorData {
-  return {
-    blockNumber: BigInt(json.blockNumber),
-    blockHash: json.blockHash,
-    parentHash: json.parentHash,
-    transactionsRoot: json.transactionsRoot,
-    receiptsRoot: json.receiptsRoot,
-    stateRoot: json.stateRoot,
-    blocksRoot: json.blocksRoot,
-    blockCount: BigInt(json.blockCount),
-    txCount: BigInt(json.txCount),
-  };
-}
 
 function blockOf(json: TransactionProofJson["block"]): AnchoredBlock {
   return { number: BigInt(json.number), hash: json.hash, transactionsRoot: json.transactionsRoot, receiptsRoot: json.receiptsRoot };
@@ -64,7 +50,7 @@ export async function verifyProof(proof: TransactionProofJson, parent: Provider)
   if ((await parent.getCode(proof.receiver)) === "0x") throw new BridgeTaskError(`no anchoring receiver at ${proof.receiver} on chain ${parentChainId}`);
 
   // the anchor: exactly the one accepted for its block
-  const anchor = anchorOf(proof.anchor);
+  const anchor = anchorFromJson(proof.anchor);
   if (!(await receiver.verifyAnchor(anchor))) {
     const recorded = await receiver.anchorHash(anchor.blockNumber);
     throw new BridgeTaskError(

@@ -37,6 +37,42 @@ export type AnchorData = Anchor;
 
 export { ANCHOR_TYPES } from "./eip712.js";
 
+/** An anchor with every field as text (stored JSON, a portable proof). */
+export type AnchorJson = Record<keyof Anchor, string>;
+
+/** The anchor written as `json` (every field as text), read back with its counts as bigints. */
+export function anchorFromJson(json: AnchorJson): Anchor {
+  return {
+    blockHash: json.blockHash,
+    parentHash: json.parentHash,
+    transactionsRoot: json.transactionsRoot,
+    receiptsRoot: json.receiptsRoot,
+    stateRoot: json.stateRoot,
+    blocksRoot: json.blocksRoot,
+    blockNumber: BigInt(json.blockNumber),
+    blockCount: BigInt(json.blockCount),
+    txCount: BigInt(json.txCount),
+  };
+}
+
+/**
+ * The arguments of `AnchoringReceiver.submitAnchor` (Klaytn's vote entry point) for `anchor`, in its order, which is
+ * also the order of the `AnchorAccepted` event: the block number first, the counts last.
+ */
+export function submitAnchorArgs(anchor: Anchor): [bigint, string, string, string, string, string, string, bigint, bigint] {
+  return [
+    anchor.blockNumber,
+    anchor.blockHash,
+    anchor.parentHash,
+    anchor.transactionsRoot,
+    anchor.receiptsRoot,
+    anchor.stateRoot,
+    anchor.blocksRoot,
+    anchor.blockCount,
+    anchor.txCount,
+  ];
+}
+
 /** One block of an anchored range, a leaf of its `blocksRoot` (`IAnchoringReceiver.AnchoredBlock`). */
 export interface AnchoredBlock {
   number: bigint;

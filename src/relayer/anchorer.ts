@@ -15,6 +15,7 @@ import type { InsufficientFundsAlarm } from "./funds.js";
 import { VoteType } from "../protocol/constants.js";
 import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
+import { submitAnchorArgs } from "../protocol/anchor.js";
 import { packSignatures } from "../protocol/batch.js";
 import type { RelayerStore } from "./store.js";
 import type { Side } from "./types.js";
@@ -197,17 +198,7 @@ export class Anchorer {
 
   async #voteAnchor(receiver: AnchoringReceiver, anchor: AnchorData): Promise<boolean> {
     try {
-      const tx = await receiver.submitAnchor(
-        anchor.blockNumber,
-        anchor.blockHash,
-        anchor.parentHash,
-        anchor.transactionsRoot,
-        anchor.receiptsRoot,
-        anchor.stateRoot,
-        anchor.blocksRoot,
-        anchor.blockCount,
-        anchor.txCount,
-      );
+      const tx = await receiver.submitAnchor(...submitAnchorArgs(anchor));
       await this.#context.afterSend?.({ kind: "anchor", side: "parent", nonces: [], txHash: tx.hash });
       await tx.wait();
       this.#context.store.recordAnchor(Number(anchor.blockNumber), anchor.blockHash, "voted", tx.hash);

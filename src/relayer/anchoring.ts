@@ -9,7 +9,7 @@ import { Signature, TypedDataEncoder, getAddress, verifyTypedData } from "ethers
 import type { Signer, TypedDataDomain } from "ethers";
 
 import { ANCHOR_TYPES, anchoringDomain } from "../protocol/eip712.js";
-import { dueAnchorBlocks, readAnchor, type AnchorData } from "../protocol/anchor.js";
+import { anchorFromJson, dueAnchorBlocks, readAnchor, type AnchorData, type AnchorJson } from "../protocol/anchor.js";
 import { canonicalSignature, listDigests, readSignatureFiles, writeJsonAtomically } from "./peer-files.js";
 import type { OnInvalid, SignatureExchange, SignedEntry } from "./exchange.js";
 
@@ -36,22 +36,8 @@ export async function signAnchorEntry(signer: Signer, domain: TypedDataDomain, a
   return { digest, signer: getAddress(await signer.getAddress()), signature, anchor };
 }
 
-function anchorToJson(anchor: AnchorData): Record<string, string> {
-  return Object.fromEntries(Object.entries(anchor).map(([key, value]) => [key, String(value)]));
-}
-
-function anchorFromJson(json: Record<string, string>): AnchorData {
-  return {
-    blockNumber: BigInt(json.blockNumber),
-    blockHash: json.blockHash,
-    parentHash: json.parentHash,
-    transactionsRoot: json.transactionsRoot,
-    receiptsRoot: json.receiptsRoot,
-    stateRoot: json.stateRoot,
-    blocksRoot: json.blocksRoot,
-    blockCount: BigInt(json.blockCount),
-    txCount: BigInt(json.txCount),
-  };
+function anchorToJson(anchor: AnchorData): AnchorJson {
+  return Object.fromEntries(Object.entries(anchor).map(([key, value]) => [key, String(value)])) as AnchorJson;
 }
 
 /**
@@ -96,7 +82,7 @@ export class AnchorSignatureDirectory implements SignatureExchange<AnchorSignatu
     return readSignatureFiles(
       join(this.root, digest.toLowerCase()),
       (text) => {
-        const file = JSON.parse(text) as { format: string; signer: string; signature: string; anchor: Record<string, string> };
+        const file = JSON.parse(text) as { format: string; signer: string; signature: string; anchor: AnchorJson };
         if (file.format !== ANCHOR_SIGNATURE_FILE_FORMAT) throw new Error(`unknown format ${String(file.format)}`);
         const anchor = anchorFromJson(file.anchor);
         const computed = anchorDigest(this.domain, anchor);

@@ -6,6 +6,7 @@ import { anyValue } from "@nomicfoundation/hardhat-ethers-chai-matchers/withArgs
 import type { AnchoringReceiver } from "../../types/ethers-contracts/index.js";
 import { ANCHOR_TYPES, anchoringDomain } from "../../src/signatures.js";
 import type { Anchor } from "../../src/signatures.js";
+import { submitAnchorArgs } from "../../src/protocol/anchor.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -45,36 +46,12 @@ function fieldsInStructOrder(anchor: Anchor) {
   ];
 }
 
-/** The arguments of `AnchorAccepted` for `anchor`, in event order. */
-function acceptedArgs(anchor: Anchor) {
-  return [
-    anchor.blockNumber,
-    anchor.blockHash,
-    anchor.parentHash,
-    anchor.transactionsRoot,
-    anchor.receiptsRoot,
-    anchor.stateRoot,
-    anchor.blocksRoot,
-    anchor.blockCount,
-    anchor.txCount,
-  ];
-}
 
 /** One operator's vote, through the Klaytn-style entry point. */
 function vote(receiver: AnchoringReceiver, operator: Signer, anchor: Anchor) {
   return receiver
     .connect(operator)
-    .submitAnchor(
-      anchor.blockNumber,
-      anchor.blockHash,
-      anchor.parentHash,
-      anchor.transactionsRoot,
-      anchor.receiptsRoot,
-      anchor.stateRoot,
-      anchor.blocksRoot,
-      anchor.blockCount,
-      anchor.txCount
-    );
+    .submitAnchor(...submitAnchorArgs(anchor));
 }
 
 async function domainOf(receiver: AnchoringReceiver): Promise<TypedDataDomain> {
@@ -239,7 +216,7 @@ describe("AnchoringReceiver", function () {
         .to.emit(receiver, "VoteCast")
         .withArgs(0, anchor.blockNumber, owner.address, contentHash)
         .and.to.emit(receiver, "AnchorAccepted")
-        .withArgs(...acceptedArgs(anchor));
+        .withArgs(...submitAnchorArgs(anchor));
       await expectStored(receiver, anchor);
       expect(await receiver.isAnchored(1000)).to.equal(true);
       expect(await receiver.latestAnchoredBlock()).to.equal(1000n);
@@ -350,7 +327,7 @@ describe("AnchoringReceiver", function () {
       const signatures = await signAnchor(receiver, [op2, op3], anchor);
       await expect(receiver.connect(stranger).submitSignedAnchors([anchor], [signatures]))
         .to.emit(receiver, "AnchorAccepted")
-        .withArgs(...acceptedArgs(anchor));
+        .withArgs(...submitAnchorArgs(anchor));
       await expectStored(receiver, anchor);
       expect(await receiver.latestAnchoredBlock()).to.equal(42n);
       expect(await receiver.anchoredBlockCount()).to.equal(1n);
@@ -364,10 +341,10 @@ describe("AnchoringReceiver", function () {
       const tx = receiver.connect(stranger).submitSignedAnchors(anchors, signatures);
       await expect(tx)
         .to.emit(receiver, "AnchorAccepted")
-        .withArgs(...acceptedArgs(anchors[0]));
+        .withArgs(...submitAnchorArgs(anchors[0]));
       await expect(tx)
         .to.emit(receiver, "AnchorAccepted")
-        .withArgs(...acceptedArgs(anchors[2]));
+        .withArgs(...submitAnchorArgs(anchors[2]));
       for (const anchor of anchors) await expectStored(receiver, anchor);
       expect(await receiver.latestAnchoredBlock()).to.equal(300n);
       expect(await receiver.anchoredBlockCount()).to.equal(3n);
@@ -534,7 +511,7 @@ describe("AnchoringReceiver", function () {
         .withArgs(30, anchorStructHash(anchor), anchorStructHash(fork), stranger.address);
       await expect(tx)
         .to.emit(receiver, "AnchorAccepted")
-        .withArgs(...acceptedArgs(next));
+        .withArgs(...submitAnchorArgs(next));
       await expectStored(receiver, anchor);
       expect(await receiver.anchoredBlockCount()).to.equal(2n);
       expect(await receiver.latestAnchoredBlock()).to.equal(31n);

@@ -2,10 +2,10 @@ import { expect } from "chai";
 
 import { hexlify, keccak256, randomBytes, zeroPadValue } from "ethers";
 
-import { encodeReceipt, proveTransaction, rootOf, verifyProof, type TransactionProofJson } from "../../src/proofs/index.js";
+import { encodeReceipt, rootOf, verifyProof, type TransactionProofJson } from "../../src/proofs/index.js";
 import { TRANSACTION_PROOF_FORMAT, stringify } from "../../src/proofs/types.js";
 import { anchoredBlocksTree, anchoredBlockProof, readAnchoredBlocks, type AnchorData } from "../../src/protocol/anchor.js";
-import { anchoredChains, PERIOD, type AnchoredChains } from "../helpers/anchored-chain.js";
+import { anchoredChains, PERIOD, proveOn, type AnchoredChains } from "../helpers/anchored-chain.js";
 
 describe("transaction proofs against the anchors (off chain)", function () {
   let chains: AnchoredChains;
@@ -18,13 +18,7 @@ describe("transaction proofs against the anchors (off chain)", function () {
     await chains?.close();
   });
 
-  const prove = (txHash: string) =>
-    proveTransaction(txHash, {
-      child: chains.child.ethers.provider,
-      parent: chains.parent.ethers.provider,
-      receiver: chains.receiver.target as string,
-      receiverDeployedBlock: chains.receiverDeployedBlock,
-    });
+  const prove = (txHash: string) => proveOn(chains, txHash);
 
   async function refusal(run: () => Promise<unknown>): Promise<string> {
     try {

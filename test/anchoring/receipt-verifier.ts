@@ -1,9 +1,9 @@
 import { expect } from "chai";
 
-import { proveTransaction, receiptProofArgs, type TransactionProofJson } from "../../src/proofs/index.js";
+import { receiptProofArgs, type TransactionProofJson } from "../../src/proofs/index.js";
 import { anchoredBlockProof, anchoredBlocksTree, readAnchoredBlocks } from "../../src/protocol/anchor.js";
 import type { ProvenTransferRecorder, ReceiptVerifier } from "../../types/ethers-contracts/index.js";
-import { anchoredChains, PERIOD, type AnchoredChains } from "../helpers/anchored-chain.js";
+import { anchoredChains, PERIOD, proveOn, type AnchoredChains } from "../helpers/anchored-chain.js";
 
 /** A 24-transaction child block, as in LayerZero's measurement of receipt proofs. */
 const BUSY_BLOCK = 24;
@@ -24,13 +24,7 @@ describe("ReceiptVerifier and a consumer of proven child events (on chain)", fun
     await chains?.close();
   });
 
-  const prove = (txHash: string) =>
-    proveTransaction(txHash, {
-      child: chains.child.ethers.provider,
-      parent: chains.parent.ethers.provider,
-      receiver: chains.receiver.target as string,
-      receiverDeployedBlock: chains.receiverDeployedBlock,
-    });
+  const prove = (txHash: string) => proveOn(chains, txHash);
 
   it("returns the status and logs of a receipt in an anchored block, and of one between anchors", async function () {
     for (const txHash of [chains.txs.anchoredBlock, chains.txs.betweenAnchors, chains.txs.busyBlock[17]]) {

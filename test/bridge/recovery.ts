@@ -59,6 +59,36 @@ async function registered(f: Destination, name: string, args: unknown[] = []) {
   return token;
 }
 
+type Token = Awaited<ReturnType<typeof registered>>;
+
+/**
+ * A KIP7 `contract` (deployed with `args` and registered; in lock mode the bridge holds 1,000 of it) whose payout of 600
+ * to the user fails with `reason` once `breaks` ran, and succeeds again once `fixes` ran.
+ */
+function failingKIP7(
+  name: string,
+  modes: Mode[],
+  contract: string,
+  args: unknown[],
+  failure: { breaks: (token: Token) => Promise<unknown>; fixes: (token: Token) => Promise<unknown>; reason: (token: Token) => string },
+): FailureCase {
+  return {
+    name,
+    fixable: true,
+    modes,
+    async make(f) {
+      const token = await registered(f, contract, args);
+      if (!f.modeMintBurn) await token.getFunction("transfer")(f.bridge, 1_000n);
+      await failure.breaks(token);
+      return {
+        t: transferOf(0n, f.user.address, { tokenType: TokenType.ERC20, tokenAddress: token.target as string, valueOrTokenId: 600n }),
+        reason: failure.reason(token),
+        fix: () => failure.fixes(token),
+      };
+    },
+  };
+}
+
 const FAILURES: FailureCase[] = [
   {
     name: "a KLAY recipient that rejects KLAY",
@@ -89,51 +119,21 @@ const FAILURES: FailureCase[] = [
       return { t: transferOf(0n, await burner.getAddress()), reason: "0x", fix: () => burner.setMode(2) };
     },
   },
-  {
-    name: "a KIP7 that reverts",
-    fixable: true,
-    modes: ["lock"],
-    async make(f) {
-      const token = await registered(f, "RevertingToken", ["Reverting", "REV", 1_000n]);
-      await token.getFunction("transfer")(f.bridge, 1_000n);
-      await token.getFunction("setReverting")(true);
-      return {
-        t: transferOf(0n, f.user.address, { tokenType: TokenType.ERC20, tokenAddress: token.target as string, valueOrTokenId: 600n }),
-        reason: token.interface.encodeErrorResult("TransfersDisabled", []),
-        fix: () => token.getFunction("setReverting")(false),
-      };
-    },
-  },
-  {
-    name: "a KIP7 whose transfer returns false",
-    fixable: true,
-    modes: ["lock"],
-    async make(f) {
-      const token = await registered(f, "FalseReturnToken", ["False", "FLS", 1_000n]);
-      await token.getFunction("transfer")(f.bridge, 1_000n);
-      await token.getFunction("setFailing")(true);
-      return {
-        t: transferOf(0n, f.user.address, { tokenType: TokenType.ERC20, tokenAddress: token.target as string, valueOrTokenId: 600n }),
-        reason: FALSE_WORD,
-        fix: () => token.getFunction("setFailing")(false),
-      };
-    },
-  },
-  {
-    name: "a paused KIP7",
-    fixable: true,
-    modes: ["lock", "mint/burn"],
-    async make(f) {
-      const token = await registered(f, "PausableToken", ["Pausable", "PSE", 1_000n]);
-      if (!f.modeMintBurn) await token.getFunction("transfer")(f.bridge, 1_000n);
-      await token.getFunction("pause")();
-      return {
-        t: transferOf(0n, f.user.address, { tokenType: TokenType.ERC20, tokenAddress: token.target as string, valueOrTokenId: 600n }),
-        reason: token.interface.encodeErrorResult("EnforcedPause", []),
-        fix: () => token.getFunction("unpause")(),
-      };
-    },
-  },
+  failingKIP7("a KIP7 that reverts", ["lock"], "RevertingToken", ["Reverting", "REV", 1_000n], {
+    breaks: (token) => token.getFunction("setReverting")(true),
+    fixes: (token) => token.getFunction("setReverting")(false),
+    reason: (token) => token.interface.encodeErrorResult("TransfersDisabled", []),
+  }),
+  failingKIP7("a KIP7 whose transfer returns false", ["lock"], "FalseReturnToken", ["False", "FLS", 1_000n], {
+    breaks: (token) => token.getFunction("setFailing")(true),
+    fixes: (token) => token.getFunction("setFailing")(false),
+    reason: () => FALSE_WORD,
+  }),
+  failingKIP7("a paused KIP7", ["lock", "mint/burn"], "PausableToken", ["Pausable", "PSE", 1_000n], {
+    breaks: (token) => token.getFunction("pause")(),
+    fixes: (token) => token.getFunction("unpause")(),
+    reason: (token) => token.interface.encodeErrorResult("EnforcedPause", []),
+  }),
   {
     name: "a KIP7 mint that returns false",
     modes: ["mint/burn"],

@@ -7,6 +7,7 @@
 import { network } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 
+import { proveTransaction, type TransactionProofJson } from "../../src/proofs/index.js";
 import { ANCHOR_TYPES, readAnchor, type AnchorData } from "../../src/protocol/anchor.js";
 import { anchoringDomain, packSignatures } from "../../src/signatures.js";
 import type { AnchoringReceiver, TestERC20 } from "../../types/ethers-contracts/index.js";
@@ -100,4 +101,14 @@ export async function anchoredChains(busyBlockSize = 3): Promise<AnchoredChains>
       await parent.close();
     },
   };
+}
+
+/** The portable proof of child transaction `txHash` against the anchors of `chains`, as `bridge prove` builds it. */
+export function proveOn(chains: AnchoredChains, txHash: string): Promise<TransactionProofJson> {
+  return proveTransaction(txHash, {
+    child: chains.child.ethers.provider,
+    parent: chains.parent.ethers.provider,
+    receiver: chains.receiver.target as string,
+    receiverDeployedBlock: chains.receiverDeployedBlock,
+  });
 }

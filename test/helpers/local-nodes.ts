@@ -1,10 +1,12 @@
 /**
  * What the command-line tests share: free loopback ports, `npx` commands started in their own process group (so that
  * stopping one stops npx's children too) and stopped whatever happens, a wait for a `hardhat node` to answer, and
- * `npx hardhat bridge …` run exactly as a user types it.
+ * `npx hardhat bridge …` run exactly as a user types it, and a local pair of chains started and stopped as one.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
@@ -95,5 +97,58 @@ export async function runBridge(
   } catch (error) {
     const failure = error as { code?: number; stdout?: string; stderr?: string };
     return { code: failure.code ?? -1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "" };
+  }
+}
+
+/** Two `hardhat node` processes on free loopback ports, a scratch directory, and the environment `bridge` reads. */
+export interface LocalPair {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  parentUrl: string;
+  childUrl: string;
+  parentNode: ChildProcess;
+  childNode: ChildProcess;
+}
+
+/**
+ * Starts the parent (31337) and child (31338) nodes in a fresh directory named from `prefix`; deployments go to
+ * `dir/deployments`, the relayer's state to `dir/<relayerDir>`. Waits until both answer.
+ */
+export async function startLocalPair(prefix: string, relayerDir = "relayer"): Promise<LocalPair> {
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  const [parentPort, childPort] = [await freePort(), await freePort()];
+  const parentUrl = `http://127.0.0.1:${parentPort}`;
+  const childUrl = `http://127.0.0.1:${childPort}`;
+  const env = {
+    ...process.env,
+    BRIDGE_LOCAL_PARENT_URL: parentUrl,
+    BRIDGE_LOCAL_CHILD_URL: childUrl,
+    BRIDGE_DEPLOYMENTS_DIR: path.join(dir, "deployments"),
+    BRIDGE_RELAYER_DIR: path.join(dir, relayerDir),
+  };
+  const parentNode = startNode(parentPort, 31337, env);
+  const childNode = startNode(childPort, 31338, env);
+  try {
+    await Promise.all([waitForChain(parentUrl, 31337, parentNode), waitForChain(childUrl, 31338, childNode)]);
+  } catch (error) {
+    await Promise.all([stop(parentNode), stop(childNode)]);
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { dir, env, parentUrl, childUrl, parentNode, childNode };
+}
+
+/** Stops every process in `processes` and then removes `dir` (when there is one). */
+export async function stopAll(processes: (ChildProcess | undefined)[], dir: string | undefined): Promise<void> {
+  await Promise.all(processes.map((child) => stop(child)));
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+}
+
+/** Polls `condition` every 200 ms until it holds; throws naming `what` after `ms`. */
+export async function until(condition: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -5,8 +5,7 @@
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -14,7 +13,7 @@ import { JsonRpcProvider, parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory, KLAYRejecter__factory } from "../../types/ethers-contracts/index.js";
-import { freePort, runBridge, startDetached, stop, waitForChain } from "../helpers/local-nodes.js";
+import { freePort, runBridge, startDetached, startLocalPair, stop, stopAll, until } from "../helpers/local-nodes.js";
 
 const NAMES = [
   "bridge_pending_transfers",
@@ -39,14 +38,6 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
   return undefined;
 }
 
-async function until(condition: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 describe("bridge relay --metrics-port against two `npx hardhat node` processes", function () {
   this.timeout(120_000);
 
@@ -60,21 +51,9 @@ describe("bridge relay --metrics-port against two `npx hardhat node` processes",
   let childUrl: string;
 
   before(async function () {
-    dir = await mkdtemp(path.join(tmpdir(), "bridge-metrics-"));
-    const [parentPort, childPort] = [await freePort(), await freePort()];
-    parentUrl = `http://127.0.0.1:${parentPort}`;
-    childUrl = `http://127.0.0.1:${childPort}`;
-    env = {
-      ...process.env,
-      BRIDGE_LOCAL_PARENT_URL: parentUrl,
-      BRIDGE_LOCAL_CHILD_URL: childUrl,
-      BRIDGE_DEPLOYMENTS_DIR: path.join(dir, "deployments"),
-      BRIDGE_RELAYER_DIR: path.join(dir, "relayer"),
-    };
-    const parentNode = startDetached(["hardhat", "node", "--port", String(parentPort), "--chain-id", "31337"], env);
-    childNode = startDetached(["hardhat", "node", "--port", String(childPort), "--chain-id", "31338"], env);
-    processes.push(parentNode, childNode);
-    await Promise.all([waitForChain(parentUrl, 31337, parentNode), waitForChain(childUrl, 31338, childNode)]);
+    const pair = await startLocalPair("bridge-metrics-");
+    ({ dir, env, parentUrl, childUrl, childNode } = pair);
+    processes.push(pair.parentNode, pair.childNode);
   });
 
   after(async function () {
@@ -87,8 +66,7 @@ describe("bridge relay --metrics-port against two `npx hardhat node` processes",
       }
     }
     await stop(relayer);
-    await Promise.all(processes.map((child) => stop(child)));
-    await rm(dir, { recursive: true, force: true });
+    await stopAll(processes, dir);
     if (this.currentTest?.state === "failed") console.log(relayerOutput);
   });
 

@@ -4,8 +4,7 @@
 // signed batches (no per-operator vote is ever sent), also with one relayer stopped; a relayer killed mid-batch and
 // started again leaves each transfer handled exactly once. Every process started is stopped whatever happens.
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -21,15 +20,7 @@ import {
   SignatureBoard__factory,
 } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { freePort, runBridge, startDetached, stop, waitForChain } from "../helpers/local-nodes.js";
-
-async function until(condition: () => Promise<boolean>, what: string, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { runBridge, startDetached, startLocalPair, stop, stopAll, until } from "../helpers/local-nodes.js";
 
 describe("operators on different machines: three `bridge relay` processes exchange signatures through the board", function () {
   this.timeout(400_000);
@@ -42,26 +33,13 @@ describe("operators on different machines: three `bridge relay` processes exchan
   let childUrl: string;
 
   before(async function () {
-    dir = await mkdtemp(path.join(tmpdir(), "bridge-board-cli-"));
-    const [parentPort, childPort] = [await freePort(), await freePort()];
-    parentUrl = `http://127.0.0.1:${parentPort}`;
-    childUrl = `http://127.0.0.1:${childPort}`;
-    env = {
-      ...process.env,
-      BRIDGE_LOCAL_PARENT_URL: parentUrl,
-      BRIDGE_LOCAL_CHILD_URL: childUrl,
-      BRIDGE_DEPLOYMENTS_DIR: path.join(dir, "deployments"),
-      BRIDGE_RELAYER_DIR: path.join(dir, "deployer"),
-    };
-    const parentNode = startDetached(["hardhat", "node", "--port", String(parentPort), "--chain-id", "31337"], env);
-    const childNode = startDetached(["hardhat", "node", "--port", String(childPort), "--chain-id", "31338"], env);
-    processes.push(parentNode, childNode);
-    await Promise.all([waitForChain(parentUrl, 31337, parentNode), waitForChain(childUrl, 31338, childNode)]);
+    const pair = await startLocalPair("bridge-board-cli-", "deployer");
+    ({ dir, env, parentUrl, childUrl } = pair);
+    processes.push(pair.parentNode, pair.childNode);
   });
 
   after(async function () {
-    await Promise.all(processes.map((child) => stop(child)));
-    await rm(dir, { recursive: true, force: true });
+    await stopAll(processes, dir);
   });
 
   async function ok(...args: string[]): Promise<string> {
@@ -128,7 +106,7 @@ describe("operators on different machines: three `bridge relay` processes exchan
       await fromParent("10");
       await (await parentBridge.requestERC721Transfer(kip17.parent, user, 1n, "0x")).wait();
       const childHandled = async (count: bigint) => (await childBridge.lowerHandleNonce()) === count;
-      await until(() => childHandled(3n), "parent->child: KLAY, KIP7, KIP17");
+      await until(() => childHandled(3n), "parent->child: KLAY, KIP7, KIP17", 120_000);
 
       // one operator's relayer stopped: the two others are the threshold
       await stop(relayers[2]);
@@ -137,7 +115,7 @@ describe("operators on different machines: three `bridge relay` processes exchan
       await (await childBridge.requestKLAYTransfer(user, parseEther("0.5"), "0x", { value: parseEther("0.5") })).wait();
       await (await childGold.requestValueTransfer(parseEther("4"), user, 0, "0x")).wait();
       await (await childArt.requestValueTransfer(1n, user, "0x")).wait();
-      await until(async () => (await parentBridge.lowerHandleNonce()) === 3n, "child->parent: KLAY, KIP7, KIP17");
+      await until(async () => (await parentBridge.lowerHandleNonce()) === 3n, "child->parent: KLAY, KIP7, KIP17", 120_000);
 
       // operator 1's relayer killed once it has posted its signature of the next batch, before the batch is handled
       const board = SignatureBoard__factory.connect(deployment.child.signatureBoard!, child);
@@ -145,12 +123,12 @@ describe("operators on different machines: three `bridge relay` processes exchan
       const postedBefore = await postsOf(operators[0]);
       await fromParent("1");
       await fromParent("2");
-      await until(async () => (await postsOf(operators[0])) > postedBefore || (await childHandled(7n)), "operator 1's next post");
+      await until(async () => (await postsOf(operators[0])) > postedBefore || (await childHandled(7n)), "operator 1's next post", 120_000);
       await stop(relayers[0], "SIGKILL");
       await fromParent("3");
       const restarted = startRelayer(1);
       const third = startRelayer(3);
-      await until(() => childHandled(9n), "every transfer after the restart");
+      await until(() => childHandled(9n), "every transfer after the restart", 120_000);
 
       const handledOnce = async (bridge: Bridge, requested: bigint) => {
         const events = await bridge.queryFilter(bridge.filters.HandleValueTransfer(), 0, "latest");

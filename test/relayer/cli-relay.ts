@@ -4,8 +4,7 @@
 // relayer left running are stopped whatever happens.
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -14,15 +13,7 @@ import { JsonRpcProvider } from "ethers";
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { freePort, runBridge, startDetached, stop, waitForChain } from "../helpers/local-nodes.js";
-
-async function until(condition: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { runBridge, startDetached, startLocalPair, stop, stopAll, until } from "../helpers/local-nodes.js";
 
 describe("bridge relay from the command line against two `npx hardhat node` processes", function () {
   this.timeout(180_000);
@@ -43,26 +34,13 @@ describe("bridge relay from the command line against two `npx hardhat node` proc
   }
 
   before(async function () {
-    dir = await mkdtemp(path.join(tmpdir(), "bridge-relay-cli-"));
-    const [parentPort, childPort] = [await freePort(), await freePort()];
-    parentUrl = `http://127.0.0.1:${parentPort}`;
-    childUrl = `http://127.0.0.1:${childPort}`;
-    env = {
-      ...process.env,
-      BRIDGE_LOCAL_PARENT_URL: parentUrl,
-      BRIDGE_LOCAL_CHILD_URL: childUrl,
-      BRIDGE_DEPLOYMENTS_DIR: path.join(dir, "deployments"),
-      BRIDGE_RELAYER_DIR: path.join(dir, "relayer"),
-    };
-    const parentNode = startDetached(["hardhat", "node", "--port", String(parentPort), "--chain-id", "31337"], env);
-    const childNode = startDetached(["hardhat", "node", "--port", String(childPort), "--chain-id", "31338"], env);
-    processes.push(parentNode, childNode);
-    await Promise.all([waitForChain(parentUrl, 31337, parentNode), waitForChain(childUrl, 31338, childNode)]);
+    const pair = await startLocalPair("bridge-relay-cli-");
+    ({ dir, env, parentUrl, childUrl } = pair);
+    processes.push(pair.parentNode, pair.childNode);
   });
 
   after(async function () {
-    await Promise.all(processes.map((child) => stop(child)));
-    await rm(dir, { recursive: true, force: true });
+    await stopAll(processes, dir);
   });
 
   it("relays transfers both ways with `bridge relay --once`; a relayer killed mid-run delivers each transfer once", async function () {

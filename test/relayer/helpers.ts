@@ -223,37 +223,27 @@ interface TransferEvent {
   value: bigint;
 }
 
+/** A request, handle or refund event's nonce and asset. */
+function transferEvent(nonce: bigint, args: { tokenType: bigint; tokenAddress: string; valueOrTokenId: bigint }): TransferEvent {
+  return { nonce, tokenType: BigInt(args.tokenType), token: args.tokenAddress, value: args.valueOrTokenId };
+}
+
 async function requestsOf(bridge: Bridge): Promise<TransferEvent[]> {
   const plain = await bridge.queryFilter(bridge.filters.RequestValueTransfer(), 0, "latest");
   const encoded = await bridge.queryFilter(bridge.filters.RequestValueTransferEncoded(), 0, "latest");
-  return [...plain, ...encoded].map((event) => ({
-    nonce: event.args.requestNonce,
-    tokenType: BigInt(event.args.tokenType),
-    token: event.args.tokenAddress,
-    value: event.args.valueOrTokenId,
-  }));
+  return [...plain, ...encoded].map((event) => transferEvent(event.args.requestNonce, event.args));
 }
 
 async function handlesOf(bridge: Bridge): Promise<TransferEvent[]> {
   const events = await bridge.queryFilter(bridge.filters.HandleValueTransfer(), 0, "latest");
-  return events.map((event) => ({
-    nonce: event.args.handleNonce,
-    tokenType: BigInt(event.args.tokenType),
-    token: event.args.tokenAddress,
-    value: event.args.valueOrTokenId,
-  }));
+  return events.map((event) => transferEvent(event.args.handleNonce, event.args));
 }
 
 /** The refunds of requests of `bridge` (its recovery ledger's `ValueTransferRefunded`). */
 async function refundsOf(bridge: Bridge): Promise<TransferEvent[]> {
   const recovery = TransferRecovery__factory.connect(await bridge.transferRecovery(), bridge.runner);
   const events = await recovery.queryFilter(recovery.filters.ValueTransferRefunded(), 0, "latest");
-  return events.map((event) => ({
-    nonce: event.args.requestNonce,
-    tokenType: BigInt(event.args.tokenType),
-    token: event.args.tokenAddress,
-    value: event.args.valueOrTokenId,
-  }));
+  return events.map((event) => transferEvent(event.args.requestNonce, event.args));
 }
 
 /**

@@ -7,6 +7,7 @@
 // Vulnerable variant each test fails on: `onKIP7Received` / `onERC20Received` crediting `amount` / `value` as the
 // token reports them (the code before the fix).
 import { expect } from "chai";
+import type { Addressable } from "ethers";
 import { network } from "hardhat";
 
 import { deployBridge, requestTxHash, TokenType } from "../helpers/bridge.js";
@@ -39,6 +40,18 @@ describe("Security: fee-on-transfer tokens are credited with what arrived (audit
     return f.token.connect(from).safeTransfer(f.bridge, amount, transferData(f.recipient.address));
   }
 
+  /** Expects `tx` to emit the request of `f.user`'s `token` to `f.recipient`, `credited` and `fee` as the bridge counted them. */
+  async function expectRequested(
+    f: Fixture,
+    tx: Promise<unknown>,
+    credited: bigint,
+    { nonce = 0n, fee = 0n, token = f.token.target }: { nonce?: bigint; fee?: bigint; token?: string | Addressable } = {},
+  ) {
+    await expect(tx)
+      .to.emit(f.bridge, "RequestValueTransfer")
+      .withArgs(TokenType.ERC20, f.user.address, f.recipient.address, token, credited, nonce, fee, "0x");
+  }
+
   function handle(f: Fixture, nonce: number, value: bigint) {
     return f.bridge
       .connect(f.owner)
@@ -53,9 +66,7 @@ describe("Security: fee-on-transfer tokens are credited with what arrived (audit
       it("a KIP7 safeTransfer of 10,000 (onKIP7Received) is credited with the 9,900 that arrived", async function () {
         const f = await networkHelpers.loadFixture(fixture);
         const tx = safeTransfer(f, 10_000n);
-        await expect(tx)
-          .to.emit(f.bridge, "RequestValueTransfer")
-          .withArgs(TokenType.ERC20, f.user.address, f.recipient.address, f.token.target, 9_900n, 0n, 0n, "0x");
+        await expectRequested(f, tx, 9_900n);
         // lock mode keeps what it credited; mint/burn mode burns it
         expect(await f.token.balanceOf(f.bridge)).to.equal(mode === "lock" ? 9_900n : 0n);
       });
@@ -64,9 +75,7 @@ describe("Security: fee-on-transfer tokens are credited with what arrived (audit
         const f = await networkHelpers.loadFixture(fixture);
         // 10,000 + 100 sent, 101 burnt on the way: 9,999 arrive; the fee limit of 100 goes back (no fee receiver)
         const tx = f.token.connect(f.user).requestValueTransfer(f.bridge, 10_000n, f.recipient, 100n, "0x");
-        await expect(tx)
-          .to.emit(f.bridge, "RequestValueTransfer")
-          .withArgs(TokenType.ERC20, f.user.address, f.recipient.address, f.token.target, 9_899n, 0n, 0n, "0x");
+        await expectRequested(f, tx, 9_899n);
         expect(await f.token.balanceOf(f.bridge)).to.equal(mode === "lock" ? 9_899n : 0n);
       });
 
@@ -75,9 +84,7 @@ describe("Security: fee-on-transfer tokens are credited with what arrived (audit
         await f.bridge.setERC20Fee(f.token, 100n, 0n);
         await f.bridge.setFeeReceiver(f.feeReceiver);
         const tx = safeTransfer(f, 10_000n);
-        await expect(tx)
-          .to.emit(f.bridge, "RequestValueTransfer")
-          .withArgs(TokenType.ERC20, f.user.address, f.recipient.address, f.token.target, 9_800n, 0n, 100n, "0x");
+        await expectRequested(f, tx, 9_800n, { fee: 100n });
         // the fee receiver gets the 100 less the token's own 1%
         await expect(tx).to.changeTokenBalance(ethers, f.token, f.feeReceiver, 99n);
         expect(await f.token.balanceOf(f.bridge)).to.equal(mode === "lock" ? 9_800n : 0n);
@@ -94,12 +101,8 @@ describe("Security: fee-on-transfer tokens are credited with what arrived (audit
       .withArgs(TokenType.ERC20, f.other.address, f.recipient.address, f.token.target, 990n, 0n, 0n, "0x");
     // a handle pays 500 of it out: the reference point of the next one-step request follows
     await expect(handle(f, 0, 500n)).to.emit(f.bridge, "HandleValueTransfer");
-    await expect(safeTransfer(f, 10_000n))
-      .to.emit(f.bridge, "RequestValueTransfer")
-      .withArgs(TokenType.ERC20, f.user.address, f.recipient.address, f.token.target, 9_900n, 1n, 0n, "0x");
-    await expect(f.token.connect(f.user).requestValueTransfer(f.bridge, 5_000n, f.recipient, 0n, "0x"))
-      .to.emit(f.bridge, "RequestValueTransfer")
-      .withArgs(TokenType.ERC20, f.user.address, f.recipient.address, f.token.target, 4_950n, 2n, 0n, "0x");
+    await expectRequested(f, safeTransfer(f, 10_000n), 9_900n, { nonce: 1n });
+    await expectRequested(f, f.token.connect(f.user).requestValueTransfer(f.bridge, 5_000n, f.recipient, 0n, "0x"), 4_950n, { nonce: 2n });
     // what is still owed: 490 + 9,900 + 4,950; the bridge holds exactly that, and pays each holder in full
     expect(await f.token.balanceOf(f.bridge)).to.equal(15_340n);
     let nonce = 1;
@@ -118,9 +121,7 @@ describe("Security: fee-on-transfer tokens are credited with what arrived (audit
     await f.bridge.handleERC20Transfer(requestTxHash(0, "exact"), FROM, f.recipient, exact, 3_000n, 0, 100, "0x");
     await exact.transfer(f.user, 10_000n);
     for (let nonce = 0n; nonce < 2n; nonce++) {
-      await expect(exact.connect(f.user)["safeTransfer(address,uint256,bytes)"](f.bridge, 4_000n, transferData(f.recipient.address)))
-        .to.emit(f.bridge, "RequestValueTransfer")
-        .withArgs(TokenType.ERC20, f.user.address, f.recipient.address, exact.target, 4_000n, nonce, 0n, "0x");
+      await expectRequested(f, exact.connect(f.user)["safeTransfer(address,uint256,bytes)"](f.bridge, 4_000n, transferData(f.recipient.address)), 4_000n, { nonce, token: exact.target });
     }
     expect(await exact.balanceOf(f.bridge)).to.equal(10_000n);
   });

@@ -65,27 +65,21 @@ describe("KIP7Token", function () {
       await expect(tx).to.changeTokenBalances(ethers, token, [holder, acceptingReceiver], [-300n, 300n]);
     });
 
-    it("reverts with KIP7InvalidReceiver when the hook returns another value", async function () {
-      const { holder, token, wrongValueReceiver } = await networkHelpers.loadFixture(deployKIP7);
-      await expect(token.connect(holder)["safeTransfer(address,uint256)"](wrongValueReceiver, 1n))
-        .to.be.revertedWithCustomError(token, "KIP7InvalidReceiver")
-        .withArgs(await wrongValueReceiver.getAddress());
-    });
-
-    it("reverts with KIP7InvalidReceiver for a contract without the hook", async function () {
-      const { holder, token, contractWithoutHook } = await networkHelpers.loadFixture(deployKIP7);
-      await expect(token.connect(holder)["safeTransfer(address,uint256)"](contractWithoutHook, 1n))
-        .to.be.revertedWithCustomError(token, "KIP7InvalidReceiver")
-        .withArgs(await contractWithoutHook.getAddress());
-      expect(await token.balanceOf(contractWithoutHook)).to.equal(0n);
-    });
-
-    it("reverts with KIP7InvalidReceiver for a contract whose fallback returns nothing", async function () {
-      const { holder, token, silentReceiver } = await networkHelpers.loadFixture(deployKIP7);
-      await expect(token.connect(holder)["safeTransfer(address,uint256)"](silentReceiver, 1n))
-        .to.be.revertedWithCustomError(token, "KIP7InvalidReceiver")
-        .withArgs(await silentReceiver.getAddress());
-    });
+    for (const [when, receiverName] of [
+      ["when the hook returns another value", "wrongValueReceiver"],
+      ["for a contract without the hook", "contractWithoutHook"],
+      ["for a contract whose fallback returns nothing", "silentReceiver"],
+    ] as const) {
+      it(`reverts with KIP7InvalidReceiver ${when}`, async function () {
+        const fixture = await networkHelpers.loadFixture(deployKIP7);
+        const { holder, token } = fixture;
+        const receiver = fixture[receiverName];
+        await expect(token.connect(holder)["safeTransfer(address,uint256)"](receiver, 1n))
+          .to.be.revertedWithCustomError(token, "KIP7InvalidReceiver")
+          .withArgs(await receiver.getAddress());
+        expect(await token.balanceOf(receiver)).to.equal(0n);
+      });
+    }
 
     it("passes on the receiver's own error", async function () {
       const { holder, token, rejectingReceiver } = await networkHelpers.loadFixture(deployKIP7);
