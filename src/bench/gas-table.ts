@@ -177,7 +177,7 @@ export function relayerTable(relayer: RelayerFigures): string {
     "| figure | median (range) | target |",
     "|---|---:|---:|",
     `| transfers per second, first request to last handle | ${whole(relayer.transfersPerSecond)} | ${target(relayer.transfersPerSecond.median, RELAYER_TARGETS.transfersPerSecond, false)} |`,
-    `| overhead ratio (relayed time / direct submission time) | ${ratio(relayer.overheadRatio)} | ≤ ${RELAYER_TARGETS.overheadRatio}${relayer.overheadRatio.median <= RELAYER_TARGETS.overheadRatio ? "" : " **missed**"} |`,
+    `| overhead ratio (relayers' own time, requests mined to last handle / direct submission time) | ${ratio(relayer.overheadRatio)} | ≤ ${RELAYER_TARGETS.overheadRatio}${relayer.overheadRatio.median <= RELAYER_TARGETS.overheadRatio ? "" : " **missed**"} |`,
     `| requests sent and mined (ms) | ${whole(relayer.requestMs)} | – |`,
     `| first request to last handle (ms) | ${whole(relayer.relayedMs)} | – |`,
     `| same handles signed by 2 operators and submitted directly (ms) | ${whole(relayer.directMs)} | – |`,
