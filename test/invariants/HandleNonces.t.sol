@@ -2,7 +2,6 @@
 pragma solidity 0.8.30;
 
 import {Bridge} from "../../contracts/bridge/Bridge.sol";
-import {BridgeSignedHandles} from "../../contracts/bridge/BridgeSignedHandles.sol";
 import {IBridgeTransfers} from "../../contracts/bridge/interfaces/IBridgeTransfers.sol";
 import {VM} from "./Vm.sol";
 
@@ -68,7 +67,7 @@ contract HandleNoncesTest {
     function _handle(uint64 nonce, bool signed) private {
         uint64 blockNumber = _blockNumber(nonce);
         if (signed) {
-            BridgeSignedHandles.Transfer[] memory batch = _batch(nonce);
+            IBridgeTransfers.Transfer[] memory batch = _batch(nonce);
             bridge.handleSignedTransfers(batch, _sign(batch));
         } else {
             bridge.handleKLAYTransfer(_txHash(nonce), address(this), RECIPIENT, 1, nonce, blockNumber, "");
@@ -92,7 +91,7 @@ contract HandleNoncesTest {
         try bridge.handleKLAYTransfer(_txHash(nonce), address(this), RECIPIENT, 1, nonce, _blockNumber(nonce), "") {
             revert("a handled nonce was voted again");
         } catch {}
-        BridgeSignedHandles.Transfer[] memory batch = _batch(nonce);
+        IBridgeTransfers.Transfer[] memory batch = _batch(nonce);
         bridge.handleSignedTransfers(batch, _sign(batch));
         require(RECIPIENT.balance == paid, "a replay paid out");
     }
@@ -117,8 +116,8 @@ contract HandleNoncesTest {
         }
     }
 
-    function _batch(uint64 nonce) private view returns (BridgeSignedHandles.Transfer[] memory batch) {
-        batch = new BridgeSignedHandles.Transfer[](1);
+    function _batch(uint64 nonce) private view returns (IBridgeTransfers.Transfer[] memory batch) {
+        batch = new IBridgeTransfers.Transfer[](1);
         batch[0] = IBridgeTransfers.Transfer({
             requestTxHash: _txHash(nonce),
             tokenType: 0,
@@ -133,7 +132,7 @@ contract HandleNoncesTest {
         });
     }
 
-    function _sign(BridgeSignedHandles.Transfer[] memory batch) private view returns (bytes memory) {
+    function _sign(IBridgeTransfers.Transfer[] memory batch) private view returns (bytes memory) {
         (uint8 v, bytes32 r, bytes32 s) = VM.sign(SIGNER_KEY, bridge.batchDigest(batch));
         return abi.encodePacked(r, s, v);
     }

@@ -3,7 +3,8 @@ pragma solidity 0.8.30;
 
 import {Bridge} from "../../../contracts/bridge/Bridge.sol";
 import {VM} from "../Vm.sol";
-import {ISignedHandlesAbi, Transfer} from "./BridgeAbi.sol";
+import {IBridgeTransfers} from "../../../contracts/bridge/interfaces/IBridgeTransfers.sol";
+import {ISignedHandlesAbi} from "./BridgeAbi.sol";
 import {HandlerModels} from "./HandlerModels.sol";
 
 /// @title HandleActions: the destination handles requests, by operator votes and by signed batches, and replays
@@ -53,7 +54,7 @@ abstract contract HandleActions is HandlerModels {
         uint8 dest = 1 - dir;
         Request[] storage reqs = _requests(dir);
         if (reqs.length == 0) return;
-        Transfer[] memory batch = new Transfer[](1 + nonceSeed % 3);
+        IBridgeTransfers.Transfer[] memory batch = new IBridgeTransfers.Transfer[](1 + nonceSeed % 3);
         for (uint256 i = 0; i < batch.length; ++i) {
             uint64 nonce = uint64(uint256(keccak256(abi.encode(nonceSeed, i))) % reqs.length);
             batch[i] = _transfer(dir, nonce);
@@ -146,7 +147,7 @@ abstract contract HandleActions is HandlerModels {
             _vote(dir, nonce, opSeed % KEYS, _voteCalldata(dir, nonce, 0), false);
 
             uint8 dest = 1 - dir;
-            Transfer[] memory batch = new Transfer[](1);
+            IBridgeTransfers.Transfer[] memory batch = new IBridgeTransfers.Transfer[](1);
             batch[0] = _transfer(dir, nonce);
             bytes memory signatures = _operatorSignatures(dest, ISignedHandlesAbi(address(bridges[dest])).batchDigest(batch));
             VM.recordLogs();

@@ -5,7 +5,8 @@ import {Bridge} from "../../../contracts/bridge/Bridge.sol";
 import {ITransferLimits} from "../../../contracts/bridge/interfaces/ITransferLimits.sol";
 import {PausableKIP7Token, PausableServiceChainKIP7, SwitchableRecipient} from "../TestDoubles.sol";
 import {VM} from "../Vm.sol";
-import {IRecoveryLedgerAbi, Transfer} from "./BridgeAbi.sol";
+import {IBridgeTransfers} from "../../../contracts/bridge/interfaces/IBridgeTransfers.sol";
+import {IRecoveryLedgerAbi} from "./BridgeAbi.sol";
 
 /// @title HandlerFixture: the bridge pair the invariant handler drives, its models' state and its ghost state
 /// @notice Owns two bridges on one EVM: the parent (lock mode, holding a KIP7 token) and the child (mint/burn mode,
@@ -281,7 +282,7 @@ abstract contract HandlerFixture {
     }
 
     /// @dev Request `nonce` of `dir` as its destination handles it (the destination's token).
-    function _transfer(uint8 dir, uint64 nonce) internal view returns (Transfer memory t) {
+    function _transfer(uint8 dir, uint64 nonce) internal view returns (IBridgeTransfers.Transfer memory t) {
         Request storage r = _requests(dir)[nonce];
         t.requestTxHash = r.txHash;
         t.tokenType = r.kind;
@@ -295,7 +296,7 @@ abstract contract HandlerFixture {
     }
 
     /// @dev Request `nonce` of `dir` as its source refunds it (the source's token).
-    function _sourceTransfer(uint8 dir, uint64 nonce) internal view returns (Transfer memory t) {
+    function _sourceTransfer(uint8 dir, uint64 nonce) internal view returns (IBridgeTransfers.Transfer memory t) {
         t = _transfer(dir, nonce);
         if (t.tokenType != KLAY) t.tokenAddress = tokens[dir];
     }

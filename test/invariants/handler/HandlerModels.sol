@@ -2,7 +2,7 @@
 pragma solidity 0.8.30;
 
 import {Vm, VM} from "../Vm.sol";
-import {IBridgeEventsAbi} from "./BridgeAbi.sol";
+import {IBridgeTransfers} from "../../../contracts/bridge/interfaces/IBridgeTransfers.sol";
 import {HandlerFixture} from "./HandlerFixture.sol";
 
 /// @title HandlerModels: what the bridges should answer, and what their events say they did
@@ -10,9 +10,9 @@ import {HandlerFixture} from "./HandlerFixture.sol";
 /// (paid, failed or held under the transfer limits), the limit model and its daily usage, and the parsing of the
 /// handle events an action caused, which books each outcome in the ghost state and checks the value that moved.
 abstract contract HandlerModels is HandlerFixture {
-    bytes32 internal immutable HANDLE_TOPIC = IBridgeEventsAbi.HandleValueTransfer.selector;
-    bytes32 internal immutable FAILED_TOPIC = IBridgeEventsAbi.HandleValueTransferFailed.selector;
-    bytes32 internal immutable HELD_TOPIC = IBridgeEventsAbi.TransferHeld.selector;
+    bytes32 internal immutable HANDLE_TOPIC = IBridgeTransfers.HandleValueTransfer.selector;
+    bytes32 internal immutable FAILED_TOPIC = IBridgeTransfers.HandleValueTransferFailed.selector;
+    bytes32 internal immutable HELD_TOPIC = IBridgeTransfers.TransferHeld.selector;
 
     /// @dev The votes of current operators for (vote type, nonce, content) on `side`, counting `op`'s own.
     function _countWith(uint8 side, uint8 voteType, uint64 nonce, bytes32 content, uint256 op)

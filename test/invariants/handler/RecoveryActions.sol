@@ -2,7 +2,10 @@
 pragma solidity 0.8.30;
 
 import {VM} from "../Vm.sol";
-import {IBridgeEventsAbi, IRecoveryLedgerAbi, Transfer} from "./BridgeAbi.sol";
+import {BridgeRecovery} from "../../../contracts/bridge/BridgeRecovery.sol";
+import {IBridgeTransfers} from "../../../contracts/bridge/interfaces/IBridgeTransfers.sol";
+import {ITransferRecovery} from "../../../contracts/bridge/interfaces/ITransferRecovery.sol";
+import {IRecoveryLedgerAbi} from "./BridgeAbi.sol";
 import {HandlerModels} from "./HandlerModels.sol";
 
 /// @title RecoveryActions: retries, releases, cancellations and refunds of transfers that were not paid
@@ -26,7 +29,7 @@ abstract contract RecoveryActions is HandlerModels {
         uint8 dest = 1 - dir;
         Request storage r = _requests(dir)[nonce];
         _stat(string.concat("retry of a ", _standing(r), " transfer"));
-        Transfer memory t = _transfer(dir, nonce);
+        IBridgeTransfers.Transfer memory t = _transfer(dir, nonce);
         bool redirect = callerSeed % 5 == 0;
         if (redirect) t.to = t.to == users[0] ? users[1] : users[0];
         // a retry counts against the destination's handle limits: above them it reverts `RetryAboveLimits`
@@ -65,7 +68,7 @@ abstract contract RecoveryActions is HandlerModels {
         uint8 dest = 1 - dir;
         Request storage r = _requests(dir)[nonce];
         _stat(string.concat("release of a ", _standing(r), " transfer"));
-        Transfer memory t = _transfer(dir, nonce);
+        IBridgeTransfers.Transfer memory t = _transfer(dir, nonce);
         uint256 mode = callerSeed % 6;
         if (mode == 1) t.to = t.to == users[0] ? users[1] : users[0];
         bool expectOk = found && mode > 1;
@@ -163,7 +166,7 @@ abstract contract RecoveryActions is HandlerModels {
     function _recoveryApproval(uint8 dir, uint64 nonce, bool due, bool cancel, uint256 op) internal {
         uint8 side = cancel ? 1 - dir : dir;
         IRecoveryLedgerAbi rec = _recovery(side);
-        Transfer memory t = cancel ? _transfer(dir, nonce) : _sourceTransfer(dir, nonce);
+        IBridgeTransfers.Transfer memory t = cancel ? _transfer(dir, nonce) : _sourceTransfer(dir, nonce);
         bytes32 digest = cancel ? rec.cancelDigest(t) : rec.refundDigest(t);
         (bool expectOk, bool reaches) = _approval(side, digest, op);
         expectOk = expectOk && due;
@@ -184,7 +187,7 @@ abstract contract RecoveryActions is HandlerModels {
     function _signedRecovery(uint8 dir, uint64 nonce, bool due, bool cancel, uint256 maskSeed) internal {
         uint8 side = cancel ? 1 - dir : dir;
         IRecoveryLedgerAbi rec = _recovery(side);
-        Transfer memory t = cancel ? _transfer(dir, nonce) : _sourceTransfer(dir, nonce);
+        IBridgeTransfers.Transfer memory t = cancel ? _transfer(dir, nonce) : _sourceTransfer(dir, nonce);
         bytes32 digest = cancel ? rec.cancelDigest(t) : rec.refundDigest(t);
         uint256 mask = maskSeed % 2 == 0 ? _operatorMask(side) : (maskSeed >> 8) % (1 << KEYS);
         address[] memory signers = _sortedSigners(mask);
@@ -210,7 +213,7 @@ abstract contract RecoveryActions is HandlerModels {
     function _dishonestRefund(uint8 dir, uint64 nonce, uint256 op, uint256 modeSeed) internal {
         Request storage r = _requests(dir)[nonce];
         IRecoveryLedgerAbi rec = _recovery(dir);
-        Transfer memory t = _sourceTransfer(dir, nonce);
+        IBridgeTransfers.Transfer memory t = _sourceTransfer(dir, nonce);
         bool unknown = modeSeed % 4 == 0;
         if (unknown) t.requestNonce = uint64(_requests(dir).length);
         bytes32 digest = rec.refundDigest(t);
@@ -250,7 +253,7 @@ abstract contract RecoveryActions is HandlerModels {
         if (!_expectCall(ok, expectOk, cancel ? "cancellation" : "refund") || !ok) {
             if (!ok && revertData.length != 0) {
                 if (keccak256(returned) != keccak256(revertData)) _violation("refund reverted for another reason than the model's");
-                bool again = bytes4(revertData) == IBridgeEventsAbi.AlreadyRefunded.selector;
+                bool again = bytes4(revertData) == ITransferRecovery.AlreadyRefunded.selector;
                 _stat(again ? "second refunds refused" : "refunds refused by limits");
             }
             _stat(cancel ? "cancellations refused" : "refunds refused");
@@ -337,7 +340,7 @@ abstract contract RecoveryActions is HandlerModels {
     function _refundOutcome(uint8 dir, uint64 nonce) internal view returns (bool works, bytes memory revertData) {
         Request storage r = _requests(dir)[nonce];
         if (!_handleWithinLimits(dir, r.kind, r.value)) {
-            return (false, abi.encodeWithSelector(IBridgeEventsAbi.RefundAboveLimits.selector, nonce));
+            return (false, abi.encodeWithSelector(BridgeRecovery.RefundAboveLimits.selector, nonce));
         }
         return (r.kind == KLAY || !_paused(dir), "");
     }
@@ -346,7 +349,7 @@ abstract contract RecoveryActions is HandlerModels {
     /// (`AlreadyRefunded`, checked before the approval); empty when it was not refunded.
     function _alreadyRefunded(uint8 dir, uint64 nonce) internal view returns (bytes memory) {
         if (!_requests(dir)[nonce].refunded) return "";
-        return abi.encodeWithSelector(IBridgeEventsAbi.AlreadyRefunded.selector, nonce);
+        return abi.encodeWithSelector(ITransferRecovery.AlreadyRefunded.selector, nonce);
     }
 
     /// @dev Where request `r` stands, as the stats name it.
