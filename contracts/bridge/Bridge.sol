@@ -21,9 +21,9 @@ import {BridgeSignedHandles} from "./BridgeSignedHandles.sol";
 /// deployer is the owner and sole operator; thresholds start at 1.
 contract Bridge is
     BridgeCounterpart,
-    BridgeKLAY,
-    BridgeKIP7,
     BridgeKIP17,
+    BridgeKIP7,
+    BridgeKLAY,
     BridgeLimits,
     BridgeSignedHandles,
     BridgeRecovery
@@ -33,4 +33,24 @@ contract Bridge is
 
     /// @param _modeMintBurn true: tokens are minted and burnt here (a service-chain side); false: locked and released.
     constructor(bool _modeMintBurn) payable BridgeCore(_modeMintBurn) {}
+
+    // The asset modules answer the handle hooks in turn, each for its own kind (KLAY first: the last module listed
+    // above is asked first).
+
+    function _requireHandleable(Transfer memory t, bool klayLimited)
+        internal
+        view
+        override(BridgeCore, BridgeKLAY, BridgeKIP7, BridgeKIP17)
+        returns (uint256)
+    {
+        return super._requireHandleable(t, klayLimited);
+    }
+
+    function _transferTo(Transfer memory t, address to, bool capped)
+        internal
+        override(BridgeCore, BridgeKLAY, BridgeKIP7, BridgeKIP17)
+        returns (bool, bytes memory)
+    {
+        return super._transferTo(t, to, capped);
+    }
 }

@@ -9,21 +9,26 @@ import {OperatorVotes} from "../common/OperatorVotes.sol";
 import {BridgeHandleNonces} from "./BridgeHandleNonces.sol";
 import {IBridgeTransfers} from "./interfaces/IBridgeTransfers.sol";
 
-/// @title BridgeCore: the one execution core of every request and handle
-/// @notice Holds the request nonce, the running switch and the operator votes; the handle nonce bookkeeping Klaytn's
-/// relayers read lives in `BridgeHandleNonces`. Every handle, whatever path brought it (per-operator votes or signed
-/// batches), goes through `_executeHandle` with one `IBridgeTransfers.Transfer`, which executes a request nonce at most
-/// once; the same struct is what the signed batches carry and what the recovery ledger parks and hashes.
-/// A handle whose payout fails (a recipient that refuses KLAY or the NFT, a paused token) does not revert: the nonce
-/// counts as handled, `HandleValueTransferFailed` is emitted instead of `HandleValueTransfer`, and the transfer is
-/// parked in the bridge's `TransferRecovery` as failed until it is retried or cancelled (and then refunded on the
-/// source bridge). A handle above the destination's limits is parked as held until the owner releases it.
-/// @dev Asset modules override the three hooks that move value out of the bridge, `_payoutKLAY`, `_payoutKIP7` and
-/// `_payoutKIP17`, which report failure instead of reverting (`TokenCalls.tryCall`) and are called after all
-/// bookkeeping (checks-effects-interactions). The limits module overrides `_checkHandle` (registration, token kind and
-/// handle limits), `_returnHandle` (a failed payout gives its count back) and `_consumeRequestLimit`; the recovery
-/// module overrides `_park`. Request entry points of the modules call `_beginRequest` for the common checks and
-/// `_emitRequest` / `_emitRequestEncoded` to take the next nonce.
+/// @title BridgeCore: the one execution core of every handle, and the steps every request shares
+/// @notice Holds the request nonce, the running switch and the operator votes. Every handle, whatever path brought it
+/// (per-operator votes or signed batches), is one `IBridgeTransfers.Transfer` executed at most once by
+/// `_executeHandle`: the nonce recorded (`BridgeHandleNonces`), the asset's checks, the handle limits, the payout
+/// (`_transferTo`) and `HandleValueTransfer`; the same struct is what the signed batches carry and what the recovery
+/// ledger parks and hashes. A handle whose payout fails does not revert: the nonce counts as handled,
+/// `HandleValueTransferFailed` is emitted instead, and the transfer is parked in the bridge's `TransferRecovery` as
+/// failed until it is retried or cancelled (and then refunded on the source bridge). A handle above the destination's
+/// limits is parked as held until the owner releases it.
+/// @dev One module per asset kind (BridgeKLAY, BridgeKIP7, BridgeKIP17) says how its value arrives and leaves; this
+/// core and the limits and recovery modules name no asset kind. A handle names its kind in its data, so the two
+/// handle hooks chain: each module answers `_requireHandleable` (may the transfer be paid in its asset, and what it
+/// counts against the handle limits) and `_transferTo` (pay it, reporting failure instead of reverting:
+/// `TokenCalls.tryCall`, called after all bookkeeping) for its own kind and passes any other kind on to `super`; a kind
+/// no module knows reaches this base and is refused (`InvalidTokenType`). A request comes in by an entry point of its
+/// asset's module, which calls `_beginRequest` (running, a recipient), takes the value in and counts it against the
+/// request limits, then `_emitRequest` / `_emitRequestEncoded` (the next nonce and the event), then settles the fee and
+/// burns. The limits module overrides `_consumeRequestLimit`, `_consumeHandleLimit` and `_returnHandleLimit`; the
+/// recovery module overrides `_park`. Do not override `_executeHandle` or `_deliver`: they are the flow every asset
+/// shares.
 abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, BridgeHandleNonces, IBridgeTransfers {
     uint8 internal constant VOTE_VALUE_TRANSFER = 0;
     uint8 internal constant VOTE_CONFIGURATION = 1;
@@ -93,111 +98,6 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, BridgeH
         return _castVote(VOTE_VALUE_TRANSFER, nonce, keccak256(msg.data));
     }
 
-    // ------------------------------------------------------------------ handle
-
-    /// @dev Executes `r` once: records the nonce, then pays out and emits `HandleValueTransfer`; or parks `r` as held
-    /// when it is above the handle limits (`TransferHeld`), or as failed when the payout fails
-    /// (`HandleValueTransferFailed`, and the handle limits get its amount back: only value that leaves counts). The caller has checked that the nonce is not handled and that enough operators
-    /// approved exactly `r`. The per-operator path also records `handledRequestTx` (Klaytn's view); the signed path
-    /// leaves that 20,000-gas slot out: its readers have `isHandled(nonce)` on chain and the request tx hash in
-    /// `HandleValueTransfer`.
-    function _executeHandle(Transfer memory r, bool recordRequestTx) internal {
-        if (r.to == address(0)) revert ZeroRecipient();
-        if (recordRequestTx) handledRequestTx[r.requestTxHash] = true;
-        (uint64 lower, bool klayLimited) = _recordHandled(r.requestNonce, r.requestBlockNumber);
-        TokenType kind = TokenType(r.tokenType);
-        if (!_checkHandle(kind, r.tokenAddress, r.valueOrTokenId, klayLimited)) {
-            _park(r, true);
-            emit TransferHeld(r.requestTxHash, kind, r.from, r.to, r.tokenAddress, r.valueOrTokenId, r.requestNonce);
-            return;
-        }
-        (bool paid,) = _deliver(r, lower, true);
-        // nothing left the bridge: the handle limits get back what `_checkHandle` counted
-        if (!paid) _returnHandle(kind, r.tokenAddress, r.valueOrTokenId, klayLimited);
-    }
-
-    /// @dev Pays `r` out (with the fixed payout budget when `capped`) and emits `HandleValueTransfer`; when the payout
-    /// fails, emits `HandleValueTransferFailed` and, when `capped` (the failure is the recipient's or the token's),
-    /// parks `r` as failed. Returns whether it was paid and, if not, what the recipient or the token returned.
-    function _deliver(Transfer memory r, uint64 lower, bool capped)
-        internal
-        returns (bool paid, bytes memory reason)
-    {
-        TokenType kind = TokenType(r.tokenType);
-        (paid, reason) = _payout(kind, r.tokenAddress, r.to, r.valueOrTokenId, r.tokenURI, capped);
-        if (paid) {
-            emit HandleValueTransfer(
-                r.requestTxHash,
-                kind,
-                r.from,
-                r.to,
-                r.tokenAddress,
-                r.valueOrTokenId,
-                r.requestNonce,
-                lower,
-                r.extraData
-            );
-        } else {
-            if (capped) _park(r, false);
-            emit HandleValueTransferFailed(
-                r.requestTxHash, kind, r.from, r.to, r.tokenAddress, r.valueOrTokenId, r.requestNonce, reason
-            );
-        }
-    }
-
-    /// @dev Moves value out of the bridge by the asset's hook; reports failure instead of reverting.
-    function _payout(
-        TokenType tokenType,
-        address token,
-        address to,
-        uint256 valueOrTokenId,
-        string memory tokenURI,
-        bool capped
-    ) internal returns (bool paid, bytes memory reason) {
-        if (tokenType == TokenType.KLAY) return _payoutKLAY(to, valueOrTokenId, capped);
-        if (tokenType == TokenType.ERC20) return _payoutKIP7(token, to, valueOrTokenId, capped);
-        return _payoutKIP17(token, to, valueOrTokenId, tokenURI, capped);
-    }
-
-    /// @dev Sends `value` KLAY to `to`; reports failure (and what the recipient returned) instead of reverting.
-    function _payoutKLAY(address to, uint256 value, bool capped)
-        internal
-        virtual
-        returns (bool paid, bytes memory reason);
-
-    /// @dev Releases (lock mode) or mints (mint/burn mode) `value` of `token` to `to`; reports failure instead of
-    /// reverting.
-    function _payoutKIP7(address token, address to, uint256 value, bool capped)
-        internal
-        virtual
-        returns (bool paid, bytes memory reason);
-
-    /// @dev Releases (lock mode) or mints (mint/burn mode) NFT `tokenId` of `token` to `to`; reports failure instead
-    /// of reverting.
-    function _payoutKIP17(address token, address to, uint256 tokenId, string memory tokenURI, bool capped)
-        internal
-        virtual
-        returns (bool paid, bytes memory reason);
-
-    /// @dev Before a handle's payout: reverts unless the token is registered as `tokenType` (KLAY needs none:
-    /// `TokenKindMismatch` otherwise, so no other asset is paid and nothing is recorded) and returns whether
-    /// `amount` may be paid now under the destination's limits, counting it when it may (false: hold it).
-    /// `klayLimited` is the KLAY limits flag, read with the nonce bookkeeping.
-    function _checkHandle(TokenType tokenType, address token, uint256 amount, bool klayLimited)
-        internal
-        virtual
-        returns (bool);
-
-    /// @dev After a handle's first payout failed: gives back to today's handle usage what `_checkHandle` counted.
-    function _returnHandle(TokenType tokenType, address token, uint256 amount, bool klayLimited) internal virtual;
-
-    /// @dev Counts a request of `amount` of `token` (zero: KLAY; a KIP17 NFT counts 1) against its limits, or
-    /// reverts. Called only for assets that have limits.
-    function _consumeRequestLimit(address token, uint256 amount) internal virtual;
-
-    /// @dev Records `r` in the recovery ledger as held (above the limits) or failed (its payout failed).
-    function _park(Transfer memory r, bool held) internal virtual;
-
     // ------------------------------------------------------------------ request
 
     /// @dev Checks common to every request; returns the status slot (fee receiver, KLAY lock) for the request.
@@ -240,4 +140,119 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, BridgeH
             tokenType, from, to, token, valueOrTokenId, nonce, 0, extraData, encodingVer, encodedData
         );
     }
+
+    /// @dev Decodes the `data = abi.encode(address to, bytes extraData)` of a one-step request (a KIP7 `safeTransfer`
+    /// to the bridge).
+    function _decodeTransferData(bytes calldata data) internal pure returns (address to, bytes memory extraData) {
+        if (data.length < 96) revert InvalidTransferData();
+        (to, extraData) = abi.decode(data, (address, bytes));
+    }
+
+    // ------------------------------------------------------------------ handle
+
+    /// @dev Executes the transfer the operators voted for (the caller's vote reached the threshold).
+    function _handleVoted(
+        bytes32 requestTxHash,
+        TokenType kind,
+        address from,
+        address to,
+        address token,
+        uint256 valueOrTokenId,
+        uint64 requestNonce,
+        uint64 requestBlockNumber,
+        string memory tokenURI,
+        bytes calldata extraData
+    ) internal {
+        _executeHandle(
+            Transfer({
+                requestTxHash: requestTxHash,
+                tokenType: uint8(kind),
+                from: from,
+                to: to,
+                tokenAddress: token,
+                valueOrTokenId: valueOrTokenId,
+                requestNonce: requestNonce,
+                requestBlockNumber: requestBlockNumber,
+                tokenURI: tokenURI,
+                extraData: extraData
+            }),
+            true
+        );
+    }
+
+    /// @dev Executes `t` once: records the nonce, then pays out and emits `HandleValueTransfer`; or parks `t` as held
+    /// when it is above the handle limits (`TransferHeld`), or as failed when the payout fails
+    /// (`HandleValueTransferFailed`, and the handle limits get its amount back: only value that leaves counts). The
+    /// caller has checked that the nonce is not handled and that enough operators approved exactly `t`. The
+    /// per-operator path also records `handledRequestTx` (Klaytn's view); the signed path leaves that 20,000-gas slot
+    /// out: its readers have `isHandled(nonce)` on chain and the request tx hash in `HandleValueTransfer`.
+    function _executeHandle(Transfer memory t, bool recordRequestTx) internal {
+        if (t.to == address(0)) revert ZeroRecipient();
+        if (recordRequestTx) handledRequestTx[t.requestTxHash] = true;
+        (uint64 lower, bool klayLimited) = _recordHandled(t.requestNonce, t.requestBlockNumber);
+        uint256 limitUnits = _requireHandleable(t, klayLimited);
+        if (limitUnits != 0 && !_consumeHandleLimit(t.tokenAddress, limitUnits)) {
+            _park(t, true);
+            emit TransferHeld(
+                t.requestTxHash, TokenType(t.tokenType), t.from, t.to, t.tokenAddress, t.valueOrTokenId, t.requestNonce
+            );
+            return;
+        }
+        (bool paid,) = _deliver(t, lower, true);
+        // nothing left the bridge: the handle limits get back what `_consumeHandleLimit` counted
+        if (!paid && limitUnits != 0) _returnHandleLimit(t.tokenAddress, limitUnits);
+    }
+
+    /// @dev Pays `t` out (with the fixed payout budget when `capped`) and emits `HandleValueTransfer`; when the payout
+    /// fails, emits `HandleValueTransferFailed` and, when `capped` (the failure is the recipient's or the token's),
+    /// parks `t` as failed. Returns whether it was paid and, if not, what the recipient or the token returned.
+    function _deliver(Transfer memory t, uint64 lower, bool capped) internal returns (bool paid, bytes memory reason) {
+        (paid, reason) = _transferTo(t, t.to, capped);
+        if (paid) {
+            emit HandleValueTransfer(
+                t.requestTxHash, TokenType(t.tokenType), t.from, t.to, t.tokenAddress, t.valueOrTokenId, t.requestNonce,
+                lower, t.extraData
+            );
+        } else {
+            if (capped) _park(t, false);
+            emit HandleValueTransferFailed(
+                t.requestTxHash, TokenType(t.tokenType), t.from, t.to, t.tokenAddress, t.valueOrTokenId, t.requestNonce,
+                reason
+            );
+        }
+    }
+
+    // ------------------------------------------------------------------ asset hooks
+
+    /// @dev The module of `t.tokenType`, before `t` is paid (or released, retried, refunded): reverts unless `t` may be
+    /// paid in its asset (a token registered as that kind: `TokenKindMismatch` otherwise, so no other asset is paid
+    /// and nothing is recorded) and returns what `t` counts against the asset's handle limits (0: the asset has none).
+    /// `klayLimited`: the KLAY limits flag, read with the nonce bookkeeping. A kind no module knows ends here.
+    function _requireHandleable(Transfer memory t, bool) internal view virtual returns (uint256) {
+        revert InvalidTokenType(t.tokenType);
+    }
+
+    /// @dev The module of `t.tokenType`: pays `t` to `to` (its recipient, or its requester on a refund), with the
+    /// fixed payout budget (`TokenCalls.PAYOUT_GAS`) when `capped`; reports failure (and what the recipient or the
+    /// token returned) instead of reverting. A kind no module knows ends here.
+    function _transferTo(Transfer memory t, address, bool) internal virtual returns (bool, bytes memory) {
+        revert InvalidTokenType(t.tokenType);
+    }
+
+    // ------------------------------------------------------------------ limits and recovery
+
+    /// @dev Counts a request of `amount` of `token` (zero: KLAY) against its limits, or reverts. Called by the asset's
+    /// request, only for assets that have limits.
+    function _consumeRequestLimit(address token, uint256 amount) internal virtual;
+
+    /// @dev Counts a handle of `amount` of `token` (zero: KLAY) against its limits; false (nothing counted): hold it.
+    /// Called only for assets that have limits.
+    function _consumeHandleLimit(address token, uint256 amount) internal virtual returns (bool);
+
+    /// @dev After a handle's first payout failed: gives back to today's handle usage what `_consumeHandleLimit`
+    /// counted.
+    function _returnHandleLimit(address token, uint256 amount) internal virtual;
+
+    /// @dev Records `t` in the recovery ledger as held (above the limits) or failed (its payout failed).
+    function _park(Transfer memory t, bool held) internal virtual;
 }

@@ -90,20 +90,8 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         bytes calldata _extraData
     ) external nonReentrant {
         if (!_voteValueTransfer(_requestedNonce)) return;
-        _executeHandle(
-            Transfer({
-                requestTxHash: _requestTxHash,
-                tokenType: uint8(TokenType.ERC20),
-                from: _from,
-                to: _to,
-                tokenAddress: _tokenAddress,
-                valueOrTokenId: _value,
-                requestNonce: _requestedNonce,
-                requestBlockNumber: _requestedBlockNumber,
-                tokenURI: "",
-                extraData: _extraData
-            }),
-            true
+        _handleVoted(
+            _requestTxHash, TokenType.ERC20, _from, _to, _tokenAddress, _value, _requestedNonce, _requestedBlockNumber, "", _extraData
         );
     }
 
@@ -149,23 +137,21 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         if (modeMintBurn) IKIP7MintBurn(token).burn(credited);
     }
 
-    function _payoutKIP7(address token, address to, uint256 value, bool capped)
-        internal
-        override
-        returns (bool, bytes memory)
-    {
-        bytes memory call = modeMintBurn
-            ? abi.encodeCall(IKIP7MintBurn.mint, (to, value))
-            : abi.encodeCall(IERC20.transfer, (to, value));
-        (bool paid, bytes memory reason) = TokenCalls.tryCall(token, 0, call, true, capped);
-        // what a lock-mode bridge released it no longer holds
-        if (paid && !modeMintBurn) _subtractHeld(token, value);
-        return (paid, reason);
+    function _requireHandleable(Transfer memory t, bool klayLimited) internal view virtual override returns (uint256) {
+        if (t.tokenType != uint8(TokenType.ERC20)) return super._requireHandleable(t, klayLimited);
+        (bool limited,,) = _requireKind(t.tokenAddress, TokenType.ERC20);
+        return limited ? t.valueOrTokenId : 0;
     }
 
-    /// @dev Decodes `abi.encode(address to, bytes extraData)` of a one-step request.
-    function _decodeTransferData(bytes calldata data) internal pure returns (address to, bytes memory extraData) {
-        if (data.length < 96) revert InvalidTransferData();
-        (to, extraData) = abi.decode(data, (address, bytes));
+    /// @dev Releases (lock mode) or mints (mint/burn mode) the tokens; what a lock-mode bridge released it no longer
+    /// holds.
+    function _transferTo(Transfer memory t, address to, bool capped) internal virtual override returns (bool, bytes memory) {
+        if (t.tokenType != uint8(TokenType.ERC20)) return super._transferTo(t, to, capped);
+        bytes memory call = modeMintBurn
+            ? abi.encodeCall(IKIP7MintBurn.mint, (to, t.valueOrTokenId))
+            : abi.encodeCall(IERC20.transfer, (to, t.valueOrTokenId));
+        (bool paid, bytes memory reason) = TokenCalls.tryCall(t.tokenAddress, 0, call, true, capped);
+        if (paid && !modeMintBurn) _subtractHeld(t.tokenAddress, t.valueOrTokenId);
+        return (paid, reason);
     }
 }

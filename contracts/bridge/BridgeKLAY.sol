@@ -68,20 +68,8 @@ abstract contract BridgeKLAY is BridgeFees {
         bytes calldata _extraData
     ) external nonReentrant {
         if (!_voteValueTransfer(_requestedNonce)) return;
-        _executeHandle(
-            Transfer({
-                requestTxHash: _requestTxHash,
-                tokenType: uint8(TokenType.KLAY),
-                from: _from,
-                to: _to,
-                tokenAddress: address(0),
-                valueOrTokenId: _value,
-                requestNonce: _requestedNonce,
-                requestBlockNumber: _requestedBlockNumber,
-                tokenURI: "",
-                extraData: _extraData
-            }),
-            true
+        _handleVoted(
+            _requestTxHash, TokenType.KLAY, _from, _to, address(0), _value, _requestedNonce, _requestedBlockNumber, "", _extraData
         );
     }
 
@@ -95,7 +83,16 @@ abstract contract BridgeKLAY is BridgeFees {
         _settleKLAYFee(status.feeReceiver, msg.sender, feeLimit, fee);
     }
 
-    function _payoutKLAY(address to, uint256 value, bool capped) internal override returns (bool, bytes memory) {
-        return TokenCalls.tryCall(to, value, "", false, capped);
+    function _requireHandleable(Transfer memory t, bool klayLimited) internal view virtual override returns (uint256) {
+        if (t.tokenType != uint8(TokenType.KLAY)) return super._requireHandleable(t, klayLimited);
+        // KLAY names no token: a KLAY transfer carrying a token address is refused, never paid in either asset
+        if (t.tokenAddress != address(0)) revert KLAYTransferWithToken(t.tokenAddress);
+        return klayLimited ? t.valueOrTokenId : 0;
+    }
+
+    /// @dev Sends the KLAY; a recipient that refuses it makes the payout fail.
+    function _transferTo(Transfer memory t, address to, bool capped) internal virtual override returns (bool, bytes memory) {
+        if (t.tokenType != uint8(TokenType.KLAY)) return super._transferTo(t, to, capped);
+        return TokenCalls.tryCall(to, t.valueOrTokenId, "", false, capped);
     }
 }

@@ -52,25 +52,11 @@ abstract contract BridgeLimits is BridgeCore, BridgeTokens, ITransferLimits {
         transferLimits.consumeRequest(token, amount);
     }
 
-    function _checkHandle(TokenType tokenType, address token, uint256 amount, bool klayLimited)
-        internal
-        override
-        returns (bool)
-    {
-        if (tokenType == TokenType.KLAY) {
-            // KLAY names no token: a KLAY transfer carrying a token address is refused, never paid in either asset
-            if (token != address(0)) revert KLAYTransferWithToken(token);
-            return !klayLimited || transferLimits.consumeHandle(address(0), amount);
-        }
-        (bool limited,,) = _requireKind(token, tokenType);
-        if (!limited) return true;
-        return transferLimits.consumeHandle(token, tokenType == TokenType.ERC721 ? 1 : amount);
+    function _consumeHandleLimit(address token, uint256 amount) internal override returns (bool) {
+        return transferLimits.consumeHandle(token, amount);
     }
 
-    function _returnHandle(TokenType tokenType, address token, uint256 amount, bool klayLimited) internal override {
-        // `_checkHandle` passed: a token is registered as `tokenType`
-        if (tokenType == TokenType.KLAY ? klayLimited : _isLimited(token)) {
-            transferLimits.returnHandle(token, tokenType == TokenType.ERC721 ? 1 : amount);
-        }
+    function _returnHandleLimit(address token, uint256 amount) internal override {
+        transferLimits.returnHandle(token, amount);
     }
 }

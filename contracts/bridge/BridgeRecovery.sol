@@ -3,7 +3,6 @@ pragma solidity 0.8.30;
 
 // Internal Imports
 import {BridgeCore} from "./BridgeCore.sol";
-import {BridgeTokens} from "./BridgeTokens.sol";
 import {TransferRecovery} from "./TransferRecovery.sol";
 import {IBridgeRecovery} from "./interfaces/IBridgeRecovery.sol";
 import {ITransferRecovery} from "./interfaces/ITransferRecovery.sol";
@@ -13,7 +12,7 @@ import {contentHashOf} from "./libraries/TransferHashing.sol";
 /// @notice The bridge creates its `TransferRecovery` ledger, parks there the handled transfers it did not pay (failed
 /// or held), and pays on the ledger's behalf: a retry or a release to the recipient, a refund to the requester. Users
 /// and operators call the ledger (`transferRecovery()`); the bridge checks the operators' signatures for it.
-abstract contract BridgeRecovery is BridgeCore, BridgeTokens, IBridgeRecovery {
+abstract contract BridgeRecovery is BridgeCore, IBridgeRecovery {
     /// @notice The ledger of this bridge's failed, held, cancelled and refunded transfers.
     TransferRecovery public immutable transferRecovery;
 
@@ -42,23 +41,19 @@ abstract contract BridgeRecovery is BridgeCore, BridgeTokens, IBridgeRecovery {
         returns (bool paid, bytes memory reason)
     {
         if (msg.sender != address(transferRecovery)) revert NotTransferRecovery(msg.sender);
-        if (transfer.tokenType > uint8(TokenType.ERC721)) revert InvalidTokenType(transfer.tokenType);
-        Transfer memory r = transfer;
-        TokenType kind = TokenType(r.tokenType);
+        Transfer memory t = transfer;
+        // the asset's checks (a token must still be registered, as its kind) and what `t` counts against the limits
+        uint256 limitUnits = _requireHandleable(t, _nonces.klayHandleLimited);
         bool release = action == ITransferRecovery.RecoveryAction.Release;
-        if (release) {
-            // a token deregistered meanwhile is paid nothing until it is registered again (a KLAY transfer has none)
-            if (kind != TokenType.KLAY) _requireKind(r.tokenAddress, kind);
-        } else if (!_checkHandle(kind, r.tokenAddress, r.valueOrTokenId, _nonces.klayHandleLimited)) {
-            // value leaving this bridge by a retry or a refund counts against its handle limits, as value paid out by
-            // a handle: beyond them it waits (reverts; it may be submitted again once the day's limit allows)
-            if (action == ITransferRecovery.RecoveryAction.Refund) revert RefundAboveLimits(r.requestNonce);
-            revert RetryAboveLimits(r.requestNonce);
+        // value leaving this bridge by a retry or a refund counts against its handle limits, as value paid out by a
+        // handle: beyond them it waits (reverts; it may be submitted again once the day's limit allows); a release is
+        // the owner's decision and is not counted
+        if (!release && limitUnits != 0 && !_consumeHandleLimit(t.tokenAddress, limitUnits)) {
+            if (action == ITransferRecovery.RecoveryAction.Refund) revert RefundAboveLimits(t.requestNonce);
+            revert RetryAboveLimits(t.requestNonce);
         }
-        if (action == ITransferRecovery.RecoveryAction.Refund) {
-            return _payout(kind, r.tokenAddress, r.from, r.valueOrTokenId, r.tokenURI, false);
-        }
-        return _deliver(r, _nonces.lower, release);
+        if (action == ITransferRecovery.RecoveryAction.Refund) return _transferTo(t, t.from, false);
+        return _deliver(t, _nonces.lower, release);
     }
 
     /// @notice Reverts unless `signatures` are the value-transfer threshold of current operators' signatures of

@@ -32,7 +32,6 @@ abstract contract BridgeSignedHandles is BridgeCore, EIP712, IBridgeSignedHandle
         for (uint256 i = 0; i < transfers.length; ++i) {
             Transfer calldata t = transfers[i];
             if (isHandled(t.requestNonce)) continue;
-            if (t.tokenType > uint8(TokenType.ERC721)) revert InvalidTokenType(t.tokenType);
             _executeHandle(t, false);
         }
     }

@@ -195,7 +195,8 @@ abstract contract HandlerModels is HandlerFixture {
     }
 
     /// @dev Whether `amount` of `kind` paid out by `side` (a refund) is within its handle limits (always, without
-    /// limits): the bridge's `_checkHandle`, as `_predictHandle` models it for a handle.
+    /// limits): the bridge's handle-limits check (`_requireHandleable`, then `_consumeHandleLimit`), as `_predictHandle`
+    /// models it for a handle.
     function _handleWithinLimits(uint8 side, uint8 kind, uint256 amount) internal view returns (bool) {
         LimitModel storage l = _limits[side][kind];
         if (!l.on) return true;
