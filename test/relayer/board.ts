@@ -198,6 +198,8 @@ describe("relayer: signatures through the signature board", function () {
       {},
       [wallets, wallets],
     );
+    // fails on a relayer that posts with the account's pending nonce and takes a nonce collision for a failure: the
+    // second post is refused ("nonce too low") and the step throws
     const [first, twin, other] = relayers;
     const together = async () => {
       await Promise.all([first, twin].map(async (relayer) => {
