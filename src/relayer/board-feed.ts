@@ -25,7 +25,7 @@ export const MAX_POSTS_PER_DIGEST = MAX_FILES_PER_DIGEST;
 /** The most digests kept open at once; beyond, the oldest are forgotten (their actions then go by votes). */
 export const MAX_OPEN_DIGESTS = 10_000;
 /** The most times one post is sent again after another relayer of this operator took its transaction nonce. */
-export const MAX_COLLISIONS = 5;
+export const MAX_COLLISIONS = 8;
 /** The most `eth_getLogs` calls of one sync: a reader far behind catches up over several steps. */
 export const MAX_RANGES_PER_SYNC = 10;
 
