@@ -180,7 +180,7 @@ describe("relayer: signatures through the signature board", function () {
     await expectConservation(pair);
   });
 
-  it("two relayers of one operator stepping at the same moment, each sending with the key itself: nonce collisions retried, nothing posted or handled twice", async function () {
+  it("two relayers of one operator stepping at the same moment, each sending with the key itself: nonce collisions retried, nothing posted, handled or refunded twice", async function () {
     const pair = await deployPair(frame.parent, frame.child);
     const board = await deployBoard(pair);
     const second = join(frame.directory.path, "second-machine");
@@ -189,13 +189,14 @@ describe("relayer: signatures through the signature board", function () {
     // each picks its own transaction nonces, as on two machines
     const key = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0/1");
     expect(key.address).to.equal(pair.operators[0]);
+    let clock = 1_000_000;
     const wallets = { parent: key.connect(frame.parent.ethers.provider), child: key.connect(frame.child.ethers.provider) };
     const { relayers, logs } = await boardRelayers(
       pair,
       board,
       [0, 0, 1],
       [frame.directory.path, second, frame.directory.path],
-      {},
+      { now: () => clock, payoutRetryBackoffMs: 1000, signatureWaitMs: 60_000, failedRetries: 0 },
       [wallets, wallets],
     );
     // fails on a relayer that posts with the account's pending nonce and takes a nonce collision for a failure: the
@@ -214,6 +215,16 @@ describe("relayer: signatures through the signature board", function () {
     await requestEachKind(pair, "child", 1n, 2n * 10n ** 18n);
     for (let round = 0; round < 3; round++) await together();
     expect(await pair.parent.bridge.lowerHandleNonce()).to.equal(3n);
+    // parent nonce 3: KLAY to a recipient that refuses it, cancelled on the child and refunded on the parent, once
+    const rejecter = await new KLAYRejecter__factory(pair.child.signers[0]).deploy();
+    const sender = pair.parent.signers.find((signer) => signer.address === pair.user)!;
+    await (await pair.parent.bridge.connect(sender).requestKLAYTransfer(await rejecter.getAddress(), ONE, "0x", { value: ONE })).wait();
+    for (let round = 0; round < 6; round++) {
+      clock += 1000;
+      await together();
+    }
+    const refunds = TransferRecovery__factory.connect(await pair.parent.bridge.transferRecovery(), frame.parent.ethers.provider);
+    expect((await refunds.queryFilter(refunds.filters.ValueTransferRefunded())).map((event) => event.args.requestNonce)).to.deep.equal([3n]);
 
     for (const bridge of [pair.parent.bridge, pair.child.bridge]) {
       const handled = await bridge.queryFilter(bridge.filters.HandleValueTransfer());
