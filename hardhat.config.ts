@@ -42,6 +42,10 @@ const fsPermissions = INVARIANT_STATS_FILE === undefined ? undefined : { writeFi
 // Two `npx hardhat node` processes (see README). Tests point these at other ports through the environment.
 const LOCAL_PARENT_URL = process.env.BRIDGE_LOCAL_PARENT_URL ?? "http://127.0.0.1:8545";
 const LOCAL_CHILD_URL = process.env.BRIDGE_LOCAL_CHILD_URL ?? "http://127.0.0.1:8546";
+// The accounts the nodes unlock, or, with BRIDGE_LOCAL_PRIVATE_KEY, that one key signing here as an operator's key does
+// on a machine of its own (transaction nonces are then this process's to pick, not the node's).
+const LOCAL_KEY = process.env.BRIDGE_LOCAL_PRIVATE_KEY;
+const localAccounts = LOCAL_KEY === undefined ? {} : { accounts: [LOCAL_KEY] };
 
 /**
  * A chain reached over HTTP: its URL from `PREFIX_RPC_URL` (or `defaultUrl`), its account's key from
@@ -92,8 +96,8 @@ export default defineConfig({
     parent: { type: "edr-simulated", chainType: "l1", chainId: 31337, hardfork: "prague" },
     child: { type: "edr-simulated", chainType: "l1", chainId: 31338, hardfork: "prague" },
     // Local nodes: `npx hardhat node --port 8545 --chain-id 31337` and `--port 8546 --chain-id 31338`.
-    localParent: { type: "http", chainType: "l1", url: LOCAL_PARENT_URL, chainId: 31337, confirmations: 1 },
-    localChild: { type: "http", chainType: "l1", url: LOCAL_CHILD_URL, chainId: 31338, confirmations: 1 },
+    localParent: { type: "http", chainType: "l1", url: LOCAL_PARENT_URL, chainId: 31337, confirmations: 1, ...localAccounts },
+    localChild: { type: "http", chainType: "l1", url: LOCAL_CHILD_URL, chainId: 31338, confirmations: 1, ...localAccounts },
     // Kaia's testnet and mainnet: instant (BFT) finality, so a transaction is final once mined.
     kairos: remoteChain("KAIROS", { chainId: 1001, defaultUrl: "https://public-en-kairos.node.kaia.io" }),
     kaia: remoteChain("KAIA", { chainId: 8217, defaultUrl: "https://public-en.node.kaia.io" }),

@@ -10,7 +10,8 @@ import type { AnchoringReceiver } from "../../types/ethers-contracts/index.js";
 import { AnchorSignatureDirectory, anchoringDomain, dueAnchorBlocks, readAnchor, signAnchorEntry } from "./anchoring.js";
 import type { AnchorData, AnchorSignature } from "./anchoring.js";
 import type { AnchorExchange, ExchangeWiring } from "./exchange.js";
-import { decodeRevert, describeError, isInsufficientFunds } from "./errors.js";
+import { decodeRevert, describeError, isInsufficientFunds, isNonceCollision } from "./errors.js";
+import { logNonceCollision } from "./failures.js";
 import type { InsufficientFundsAlarm } from "./funds.js";
 import { VoteType } from "../protocol/constants.js";
 import { badFileReporter } from "./log.js";
@@ -226,6 +227,10 @@ export class Anchorer {
     }
     if (isInsufficientFunds(error)) {
       this.#context.funds.report("parent", "anchoring");
+      return false;
+    }
+    if (revert === undefined && isNonceCollision(error)) {
+      logNonceCollision(this.#context, "anchor", error, { block: anchor.blockNumber });
       return false;
     }
     this.#context.log.log("error", "anchor-failed", {

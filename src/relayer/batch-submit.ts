@@ -13,7 +13,7 @@ import type { BatchGasBook } from "./batch-gas.js";
 import { batchExchange } from "./context.js";
 import type { RelayerContext } from "./context.js";
 import type { BatchSignature } from "./exchange.js";
-import { describeError, isInsufficientFunds, isTransientRpcError } from "./errors.js";
+import { describeError, isInsufficientFunds, isNonceCollision, isTransientRpcError } from "./errors.js";
 import { recordSendFailure } from "./failures.js";
 import type { ProcessReport } from "./options.js";
 import type { StoredTransfer } from "./store.js";
@@ -190,7 +190,7 @@ export class BatchSubmitter {
   ): Promise<void> {
     const dest = this.#context.sides[otherSide(source)];
     const revert = decodeRevert(error, dest.bridge.interface);
-    if (isInsufficientFunds(error) || (revert === undefined && isTransientRpcError(error))) {
+    if (isInsufficientFunds(error) || (revert === undefined && (isTransientRpcError(error) || isNonceCollision(error)))) {
       recordSendFailure(this.#context, source, transfers, error, "batch", report);
       return;
     }

@@ -81,14 +81,12 @@ export class BoardBatchExchange implements SignatureExchange<BatchSignature> {
 
   /**
    * Posts this operator's signature of a batch, unless the board holds one of this operator already: another relayer
-   * of the same operator (high availability: one key on two machines) posted it, and a second post adds nothing.
+   * of the same operator (high availability: one key on two machines) posted it, and a second post adds nothing
+   * (`BoardFeed.send`).
    */
   async post(entry: BatchSignature): Promise<void> {
     const name = runName(this.context.source, entry.transfers);
     this.#remember(name, entry.digest, entry.transfers);
-    await this.feed.sync(true);
-    const mine = this.feed.operator.toLowerCase();
-    if (this.feed.posts(BoardKind.Batch, entry.digest).some((post) => post.signer.toLowerCase() === mine)) return;
     await this.feed.send([{ kind: BoardKind.Batch, name, digest: entry.digest, signature: entry.signature }]);
   }
 
@@ -171,11 +169,8 @@ export class BoardAnchorExchange implements AnchorExchange {
     return this.context.domain;
   }
 
-  /** Posts this operator's signature of an anchor, unless its operator's other relayer posted it already. */
+  /** Posts this operator's signature of an anchor, unless its operator's other relayer posted it already (`BoardFeed.send`). */
   async post(entry: AnchorSignature): Promise<void> {
-    await this.feed.sync(true);
-    const mine = this.feed.operator.toLowerCase();
-    if (this.feed.posts(BoardKind.Anchor, entry.digest).some((post) => post.signer.toLowerCase() === mine)) return;
     const name = anchorName(entry.anchor.blockNumber);
     await this.feed.send([{ kind: BoardKind.Anchor, name, digest: entry.digest, signature: entry.signature }]);
   }
@@ -246,9 +241,6 @@ export class BoardRecoveryExchange implements RecoveryExchange {
 
   async post(entry: RecoverySignature): Promise<void> {
     const kind = entry.kind === "cancel" ? BoardKind.Cancel : BoardKind.Refund;
-    await this.feed.sync(true);
-    const mine = this.feed.operator.toLowerCase();
-    if (this.feed.posts(kind, entry.digest).some((post) => post.signer.toLowerCase() === mine)) return;
     const name = recoveryName(this.#source(entry.kind), entry.transfer.requestNonce);
     await this.feed.send([{ kind, name, digest: entry.digest, signature: entry.signature }]);
   }

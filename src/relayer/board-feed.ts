@@ -15,6 +15,7 @@ import { SignatureBoard__factory } from "../../types/ethers-contracts/index.js";
 import type { SignatureBoard } from "../../types/ethers-contracts/index.js";
 import { MAX_BOARD_POSTS } from "../protocol/board.js";
 import type { BoardKindValue } from "../protocol/board.js";
+import { backoffDelay, describeError, isNonceCollision } from "./errors.js";
 import { badFileReporter } from "./log.js";
 import type { RelayerLogger } from "./log.js";
 import { MAX_FILES_PER_DIGEST, canonicalSignature } from "./peer-files.js";
@@ -23,6 +24,8 @@ import { MAX_FILES_PER_DIGEST, canonicalSignature } from "./peer-files.js";
 export const MAX_POSTS_PER_DIGEST = MAX_FILES_PER_DIGEST;
 /** The most digests kept open at once; beyond, the oldest are forgotten (their actions then go by votes). */
 export const MAX_OPEN_DIGESTS = 10_000;
+/** The most times one post is sent again after another relayer of this operator took its transaction nonce. */
+export const MAX_COLLISIONS = 8;
 /** The most `eth_getLogs` calls of one sync: a reader far behind catches up over several steps. */
 export const MAX_RANGES_PER_SYNC = 10;
 
@@ -133,8 +136,11 @@ export class BoardFeed {
       this.#posts.set(key, bySigner);
     }
     const signer = post.signer.toLowerCase();
-    if (bySigner.has(signer)) return; // one post per signer; a repeat is the same signature or a worse one
-    if (bySigner.size >= MAX_POSTS_PER_DIGEST) {
+    // one post per signer, a repeat is the same signature or a worse one; but a post read from the board takes the
+    // place of this relayer's own copy, so that `#onBoard` tells what the chain holds
+    if (bySigner.get(signer)?.where.startsWith("board ") === true) return;
+    if (bySigner.has(signer) && !post.where.startsWith("board ")) return;
+    if (!bySigner.has(signer) && bySigner.size >= MAX_POSTS_PER_DIGEST) {
       this.#badPost(post.where, `more than ${MAX_POSTS_PER_DIGEST} posts of one digest`);
       return;
     }
@@ -157,28 +163,69 @@ export class BoardFeed {
     this.#posts.delete(`${kind}:${digest.toLowerCase()}`);
   }
 
+  /** Whether the board holds a post of `digest` of `kind` by this operator, as read from the chain so far. */
+  #onBoard(kind: BoardKindValue, digest: string): boolean {
+    const post = this.#posts.get(`${kind}:${digest.toLowerCase()}`)?.get(this.operator.toLowerCase());
+    return post?.where.startsWith("board ") === true;
+  }
+
+  /** Whether this relayer keeps a post of `digest` of `kind` by its operator: read from the board, or sent by it. */
+  #holdsOwn(kind: BoardKindValue, digest: string): boolean {
+    return this.#posts.get(`${kind}:${digest.toLowerCase()}`)?.has(this.operator.toLowerCase()) === true;
+  }
+
   /**
-   * Posts this operator's signatures, at most `MAX_BOARD_POSTS` per transaction, and waits for each transaction.
-   * They are kept at once, so this relayer reads its own posts before the chain returns them.
+   * Posts those of this operator's signatures that the board does not hold yet, at most `MAX_BOARD_POSTS` per
+   * transaction, and waits for each transaction. They are kept at once, so this relayer reads its own posts before
+   * the chain returns them.
+   *
+   * High availability: another relayer of this operator (the same key on another machine) may post the same
+   * signatures at the same moment. Each transaction is sent with the account's nonce as mined, read before the board
+   * is: of two relayers posting at once, one gets the nonce and the other a nonce collision; that one reads the board
+   * again and posts only what is still missing, with a fresh nonce. So each signature is posted once.
    */
   async send(posts: Omit<BoardPost, "signer" | "where">[]): Promise<void> {
-    for (const post of posts) this.#accept({ ...post, signer: this.operator, where: "this relayer" });
     for (let start = 0; start < posts.length; start += MAX_BOARD_POSTS) {
-      const chunk = posts.slice(start, start + MAX_BOARD_POSTS);
+      await this.#post(posts.slice(start, start + MAX_BOARD_POSTS));
+    }
+  }
+
+  /** Sends one transaction of posts (see `send`), again after a nonce collision, at most `MAX_COLLISIONS` times. */
+  async #post(chunk: Omit<BoardPost, "signer" | "where">[]): Promise<void> {
+    for (let collisions = 0; ; collisions += 1) {
+      const nonce = await this.provider.getTransactionCount(this.operator, "latest");
+      await this.sync(true);
+      const left = chunk.filter((post) => !this.#holdsOwn(post.kind, post.digest));
+      if (left.length === 0) return;
+      for (const post of left) this.#accept({ ...post, signer: this.operator, where: "this relayer" });
       try {
-        const tx = await this.board.post(chunk.map(({ kind, name, digest, signature }) => ({ kind, name, digest, signature })));
+        const tx = await this.board.post(
+          left.map(({ kind, name, digest, signature }) => ({ kind, name, digest, signature })),
+          { nonce },
+        );
         const receipt = await tx.wait();
         if (receipt === null || receipt.status !== 1) throw new Error(`board post ${tx.hash} failed`);
         this.#log.log("info", "board-post", {
-          kinds: [...new Set(chunk.map((post) => post.kind))].join(","),
-          posts: chunk.length,
+          kinds: [...new Set(left.map((post) => post.kind))].join(","),
+          posts: left.length,
           tx: tx.hash,
           gas: receipt.gasUsed,
         });
+        return;
       } catch (error) {
         // not on the board: this relayer must not count the posts as made
-        for (const post of posts.slice(start)) this.#posts.get(`${post.kind}:${post.digest.toLowerCase()}`)?.delete(this.operator.toLowerCase());
-        throw new Error(`posting ${chunk.length} signature(s) on the board failed`, { cause: error });
+        for (const post of left) {
+          if (!this.#onBoard(post.kind, post.digest)) this.#posts.get(`${post.kind}:${post.digest.toLowerCase()}`)?.delete(this.operator.toLowerCase());
+        }
+        if (!isNonceCollision(error) || collisions >= MAX_COLLISIONS) {
+          throw new Error(`posting ${left.length} signature(s) on the board failed`, { cause: error });
+        }
+        this.#log.log("warn", "nonce-collision", {
+          sending: "board post",
+          error: describeError(error),
+          retry: "once the board is read again, what is still missing, with a fresh nonce",
+        });
+        await new Promise((resolve) => setTimeout(resolve, backoffDelay(100, collisions + 1, 2000)));
       }
     }
   }

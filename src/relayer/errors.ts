@@ -51,6 +51,19 @@ export function isTransientRpcError(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether `error` says that another transaction of this account took the nonce this one was sent with: another
+ * relayer of the same operator (one key on two machines) sent one at the same moment. Nothing is wrong with what was
+ * sent: it is tried again, with a fresh nonce, once the relayer has checked that the other did not do the work.
+ */
+export function isNonceCollision(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  if (code === "NONCE_EXPIRED" || code === "REPLACEMENT_UNDERPRICED" || code === "TRANSACTION_REPLACED") return true;
+  return /nonce too low|nonce has already been used|replacement transaction underpriced|already known|known transaction|same nonce/i.test(
+    fullMessage(error),
+  );
+}
+
 /** Options of `withRetry`. */
 export interface RetryOptions {
   retries: number;

@@ -3,7 +3,7 @@
  */
 import { decodeRevert, isAlreadyHandled } from "../protocol/revert.js";
 import type { RelayerContext } from "./context.js";
-import { backoffDelay, describeError, isInsufficientFunds, isTransientRpcError } from "./errors.js";
+import { backoffDelay, describeError, isInsufficientFunds, isNonceCollision, isTransientRpcError } from "./errors.js";
 import type { ProcessReport } from "./options.js";
 import type { StoredTransfer } from "./store.js";
 import { directionOf, otherSide } from "./types.js";
@@ -38,9 +38,12 @@ export function recordSendFailure(
   }
   const now = context.now();
   const noFunds = isInsufficientFunds(error);
-  if (noFunds || (revert === undefined && isTransientRpcError(error))) {
-    // nothing wrong with the transfers: back to where they were, tried again after the backoff
+  const collision = revert === undefined && isNonceCollision(error);
+  if (noFunds || collision || (revert === undefined && isTransientRpcError(error))) {
+    // nothing wrong with the transfers: back to where they were, tried again after the backoff (a collision with
+    // this operator's other relayer: the next step first sees whether that one got them through)
     if (noFunds) context.funds.report(dest.side, "transactions");
+    else if (collision) logNonceCollision(context, kind, error, { direction: directionOf(source), nonces: nonces.join(",") });
     else context.log.log("warn", "retry", { direction: directionOf(source), nonces: nonces.join(","), error: describeError(error) });
     const back = kind === "vote" ? ("seen" as const) : ("signed" as const);
     context.store.updateTransfers(source, nonces, { state: back, retryAt: now + context.settings.failureBackoffMs });
@@ -63,4 +66,17 @@ export function recordSendFailure(
     error: reason,
     retry: "later",
   });
+}
+
+/**
+ * Logs a transaction that lost its nonce to another transaction of this operator's key (its other relayer, see
+ * `isNonceCollision`): a warning, not a failure; what it was for is tried again with a fresh nonce.
+ */
+export function logNonceCollision(
+  context: Pick<RelayerContext, "log">,
+  sending: string,
+  error: unknown,
+  fields: Record<string, unknown> = {},
+): void {
+  context.log.log("warn", "nonce-collision", { sending, ...fields, error: describeError(error), retry: "with a fresh nonce" });
 }

@@ -58,7 +58,7 @@ export {
 export type { AnchorData, AnchorSignature } from "./anchoring.js";
 export { lineLogger, memoryLogger, silentLogger } from "./log.js";
 export type { RelayerLogger, LogLevel, LogFields } from "./log.js";
-export { decodeRevert, isAlreadyHandled, isInsufficientFunds, isTransientRpcError, withRetry } from "./errors.js";
+export { decodeRevert, isAlreadyHandled, isInsufficientFunds, isNonceCollision, isTransientRpcError, withRetry } from "./errors.js";
 export { TokenType, otherSide, toSignedTransfer, sameTransfer } from "./types.js";
 export type { ChainEndpoint, Side, TransferRequest, TransferState, SignedTransfer } from "./types.js";
 export { chooseExchange, createPairRelayer, relayerDirectory, relayerStorePath, signatureDirectory } from "./pair.js";

@@ -109,6 +109,20 @@ export class RecoveryApprovals {
     return true;
   }
 
+  /** Whether the ledger shows the cancellation or refund done by another caller (said in one line when it does). */
+  async #doneByAnother(kind: RecoveryKind, record: RecoveryRecord, txHash: string): Promise<boolean> {
+    const source = record.source;
+    if (kind === "cancel") {
+      const [status] = await this.#context.rpc(() => this.#context.ledgers[otherSide(source)].recovery.parkedTransfer(record.nonce));
+      if (Number(status) !== ParkedStatus.Cancelled) return false; // the event moves it on
+    } else {
+      if (!(await this.#context.rpc(() => this.#context.ledgers[source].recovery.isRefunded(record.nonce)))) return false;
+      this.#context.store.updateRecovery(source, record.nonce, { state: "refunded" });
+    }
+    this.#context.log.log("info", "already-done", { kind, direction: directionOf(source), nonce: record.nonce, by: "another caller", tx: txHash });
+    return true;
+  }
+
   #refuse(kind: RecoveryKind, record: RecoveryRecord, reason: string): void {
     const key = `${kind}:${record.source}:${record.nonce}`;
     this.#context.store.updateRecovery(record.source, record.nonce, { lastReason: reason, retryAt: this.#context.now() + this.#context.options.backoffMs });
@@ -161,6 +175,9 @@ export class RecoveryApprovals {
         await this.#send(kind, record, transfer, "0x", report);
         return;
       }
+      // a transaction that reverted once mined, with no reason: the operator's other relayer may have got the same
+      // one into the same block
+      if (revert === undefined && txHash !== undefined && (await this.#doneByAnother(kind, record, txHash))) return;
       tryLater(this.#context, record, error, kind, txHash);
       return;
     }

@@ -10,7 +10,8 @@ import type { RecoveryKind } from "../protocol/eip712.js";
 import { decodeRevert } from "../protocol/revert.js";
 import { ParkedStatus, directionOf, otherSide, refundTransferOf, toSignedTransfer } from "../protocol/transfer.js";
 import type { Side, SignedTransfer, TransferRequest } from "../protocol/transfer.js";
-import { backoffDelay, describeError, isInsufficientFunds, isTransientRpcError } from "./errors.js";
+import { backoffDelay, describeError, isInsufficientFunds, isNonceCollision, isTransientRpcError } from "./errors.js";
+import { logNonceCollision } from "./failures.js";
 import type { RecoveryExchange } from "./exchange.js";
 import type { RelayerLogger } from "./log.js";
 import type { AfterSend } from "./options.js";
@@ -127,6 +128,11 @@ export function tryLater(context: RecoveryContext, record: RecoveryRecord, error
     lastReason: reason,
     retryAt: context.now() + context.options.backoffMs,
   });
+  if (revert === undefined && isNonceCollision(error)) {
+    // this operator's other relayer took the nonce: the next attempt reads the ledgers before it sends again
+    logNonceCollision(context, what, error, { direction: directionOf(record.source), nonce: record.nonce });
+    return;
+  }
   const level = revert === undefined && isTransientRpcError(error) ? "warn" : "error";
   context.log.log(level, `${what}-error`, {
     direction: directionOf(record.source),

@@ -16,7 +16,7 @@ import { checkSignatureBoard } from "../../src/board.js";
 import { collectStatus } from "../../src/status.js";
 import { BoardKind, batchName } from "../../src/protocol/board.js";
 import { BoardFeed, boardWiring, memoryLogger } from "../../src/relayer/index.js";
-import type { Relayer, RelayerLogger, RelayerOptions } from "../../src/relayer/index.js";
+import type { Relayer, RelayerLogger, RelayerOptions, Side } from "../../src/relayer/index.js";
 import { ONE, connectedPair, deployPair, mine, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
 import type { Pair } from "./helpers.js";
 
@@ -35,13 +35,17 @@ describe("relayer: signatures through the signature board", function () {
     return pair.child.signers.find((signer) => signer.address === pair.operators[index])!;
   }
 
-  /** The relayers of operators `indexes`, each with its own board reader and store (`directories`: where). */
+  /**
+   * The relayers of operators `indexes`, each with its own board reader and store (`directories`: where), sending
+   * with the accounts of the in-process chains or, where `signers` gives them, with those.
+   */
   async function boardRelayers(
     pair: Pair,
     board: { board: SignatureBoard; deployedBlock: number },
     indexes: number[],
     directories = indexes.map(() => frame.directory.path),
     options: Partial<RelayerOptions> = {},
+    signers: (Record<Side, Signer> | undefined)[] = [],
   ) {
     const logs = indexes.map(() => memoryLogger());
     const relayers: Relayer[] = [];
@@ -49,12 +53,14 @@ describe("relayer: signatures through the signature board", function () {
       const logger = logs[position] as RelayerLogger;
       const feed = await BoardFeed.open({
         board: await board.board.getAddress(),
-        signer: childSigner(pair, index),
+        signer: signers[position]?.child ?? childSigner(pair, index),
         deployedBlock: board.deployedBlock,
         minSyncIntervalMs: 0,
         log: logger,
       });
-      relayers.push(await relayerFor(pair, index, directories[position], { ...options, exchange: boardWiring(feed), logger }));
+      relayers.push(
+        await relayerFor(pair, index, directories[position], { ...options, exchange: boardWiring(feed), logger, signers: signers[position] }),
+      );
     }
     frame.relayers.push(...relayers);
     return { relayers, logs };
@@ -93,12 +99,15 @@ describe("relayer: signatures through the signature board", function () {
     await expectConservation(pair);
   });
 
-  it("ignores, logging each once, a post whose window does not rebuild to its digest, a foreign signature, a bad name", async function () {
+  it("ignores, logging each once, a wrong digest, a window that does not match the chain, a foreign signature, a bad name", async function () {
     const pair = await deployPair(frame.parent, frame.child);
     const board = await deployBoard(pair);
     const { relayers, logs } = await boardRelayers(pair, board, [0]);
     await requestEachKind(pair, "parent", 1n);
     await relayers[0].poll();
+    await relayers[0].processPending(); // operator 0 signs and posts the batch of nonces 0 to 2
+    const [own] = await board.board.queryFilter(board.board.filters.Posted(pair.operators[0]));
+    const batchDigest = own.args.digest;
 
     // operator 1 posts a real signature of its own over a digest that is not the batch of nonces 0 to 2
     const liar = Wallet.createRandom(); // its signatures, posted by operator 1: foreign
@@ -111,6 +120,8 @@ describe("relayer: signatures through the signature board", function () {
       { kind: BoardKind.Batch, name: batchName("parent", 0n, 2n), digest: wrongDigest, signature: Signature.from(operator1Key.signingKey.sign(wrongDigest)).serialized },
       { kind: BoardKind.Batch, name: batchName("parent", 0n, 2n), digest: "0x" + "cd".repeat(32), signature: Signature.from(liar.signingKey.sign("0x" + "cd".repeat(32))).serialized },
       { kind: BoardKind.Batch, name: "0x07" + "00".repeat(31), digest: "0x" + "ef".repeat(32), signature: Signature.from(operator1Key.signingKey.sign("0x" + "ef".repeat(32))).serialized },
+      // operator 1's own signature of the real batch, under a window that is not the batch's (nonces 0 and 1 only)
+      { kind: BoardKind.Batch, name: batchName("parent", 0n, 1n), digest: batchDigest, signature: Signature.from(operator1Key.signingKey.sign(batchDigest)).serialized },
     ];
     await (await operator1.post(posts)).wait();
     await relayers[0].processPending();
@@ -119,7 +130,9 @@ describe("relayer: signatures through the signature board", function () {
     const reasons = refused.map((record) => String(record.fields.reason));
     expect(reasons.filter((reason) => /posted by/.test(reason)), "a foreign signature, once").to.have.length(1);
     expect(reasons.filter((reason) => /side 7 is neither/.test(reason)), "a name that is not a batch's, once").to.have.length(1);
-    expect(reasons.filter((reason) => /hash to .* on the chain/.test(reason)), "the window that does not match, once").to.have.length(1);
+    expect(reasons.filter((reason) => /the batch it names hashes to .*, not to the digest posted/.test(reason)), "the wrong digest, once").to.have.length(1);
+    expect(reasons.filter((reason) => /nonces 0 to 1 hash to .* on the chain/.test(reason)), "the window that does not match, once").to.have.length(1);
+    expect(await pair.child.bridge.lowerHandleNonce(), "none of them counts toward the threshold of 2").to.equal(0n);
     expect(new Set(refused.map((record) => `${record.fields.file} ${record.fields.reason}`)).size).to.equal(refused.length);
     // and the relayer's own proposal is untouched by them
     expect(logs[0].records.some((record) => record.action === "sign")).to.equal(true);
@@ -164,6 +177,66 @@ describe("relayer: signatures through the signature board", function () {
     await requestEachKind(pair, "parent", 3n);
     await stepAll([relayers[1], relayers[2]], 2);
     expect(await pair.child.bridge.lowerHandleNonce()).to.equal(9n);
+    await expectConservation(pair);
+  });
+
+  it("two relayers of one operator stepping at the same moment, each sending with the key itself: nonce collisions retried, nothing posted, handled or refunded twice", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const board = await deployBoard(pair);
+    const second = join(frame.directory.path, "second-machine");
+    mkdirSync(second);
+    // operator 0's key (the first account of Hardhat's default mnemonic after the deployer), held by both relayers:
+    // each picks its own transaction nonces, as on two machines
+    const key = HDNodeWallet.fromPhrase(HARDHAT_MNEMONIC, undefined, "m/44'/60'/0'/0/1");
+    expect(key.address).to.equal(pair.operators[0]);
+    let clock = 1_000_000;
+    const wallets = { parent: key.connect(frame.parent.ethers.provider), child: key.connect(frame.child.ethers.provider) };
+    const { relayers, logs } = await boardRelayers(
+      pair,
+      board,
+      [0, 0, 1],
+      [frame.directory.path, second, frame.directory.path],
+      { now: () => clock, payoutRetryBackoffMs: 1000, signatureWaitMs: 60_000, failedRetries: 0 },
+      [wallets, wallets],
+    );
+    // fails on a relayer that posts with the account's pending nonce and takes a nonce collision for a failure: the
+    // second post is refused ("nonce too low") and the step throws
+    const [first, twin, other] = relayers;
+    const together = async () => {
+      await Promise.all([first, twin].map(async (relayer) => {
+        await relayer.poll();
+        await relayer.processPending();
+      }));
+      await stepAll([other]);
+    };
+    await requestEachKind(pair, "parent", 1n);
+    for (let round = 0; round < 3; round++) await together();
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(3n);
+    await requestEachKind(pair, "child", 1n, 2n * 10n ** 18n);
+    for (let round = 0; round < 3; round++) await together();
+    expect(await pair.parent.bridge.lowerHandleNonce()).to.equal(3n);
+    // parent nonce 3: KLAY to a recipient that refuses it, cancelled on the child and refunded on the parent, once
+    const rejecter = await new KLAYRejecter__factory(pair.child.signers[0]).deploy();
+    const sender = pair.parent.signers.find((signer) => signer.address === pair.user)!;
+    await (await pair.parent.bridge.connect(sender).requestKLAYTransfer(await rejecter.getAddress(), ONE, "0x", { value: ONE })).wait();
+    for (let round = 0; round < 6; round++) {
+      clock += 1000;
+      await together();
+    }
+    const refunds = TransferRecovery__factory.connect(await pair.parent.bridge.transferRecovery(), frame.parent.ethers.provider);
+    expect((await refunds.queryFilter(refunds.filters.ValueTransferRefunded())).map((event) => event.args.requestNonce)).to.deep.equal([3n]);
+
+    for (const bridge of [pair.parent.bridge, pair.child.bridge]) {
+      const handled = await bridge.queryFilter(bridge.filters.HandleValueTransfer());
+      expect(handled.map((event) => event.args.handleNonce)).to.deep.equal([0n, 1n, 2n]);
+      expect(await bridge.queryFilter(bridge.filters.VoteCast()), "no per-operator vote").to.have.length(0);
+    }
+    const posts = await board.board.queryFilter(board.board.filters.Posted(pair.operators[0]));
+    expect(posts.length).to.be.at.least(2);
+    expect(new Set(posts.map((post) => post.args.digest)).size, "operator 0 posted each digest once").to.equal(posts.length);
+    const records = logs.flatMap((log) => log.records);
+    expect(records.filter((record) => record.action === "nonce-collision").length, "the two relayers collided").to.be.at.least(1);
+    expect(records.filter((record) => record.level === "error"), "no failure").to.deep.equal([]);
     await expectConservation(pair);
   });
 

@@ -5,7 +5,14 @@
 import { expect } from "chai";
 
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
-import { decodeRevert, isAlreadyHandled, isInsufficientFunds, isTransientRpcError, withRetry } from "../../src/relayer/index.js";
+import {
+  decodeRevert,
+  isAlreadyHandled,
+  isInsufficientFunds,
+  isNonceCollision,
+  isTransientRpcError,
+  withRetry,
+} from "../../src/relayer/index.js";
 
 describe("relayer error handling", function () {
   const bridgeInterface = Bridge__factory.createInterface();
@@ -29,6 +36,25 @@ describe("relayer error handling", function () {
     expect(isTransientRpcError({ code: "NETWORK_ERROR" })).to.equal(true);
     expect(isTransientRpcError(new Error("connect ECONNREFUSED 127.0.0.1:8545"))).to.equal(true);
     expect(isTransientRpcError({ code: "CALL_EXCEPTION", message: "timeout" })).to.equal(false);
+  });
+
+  it("tells a nonce taken by another transaction of the same key (the operator's other relayer) from a failure", function () {
+    // as Hardhat's nodes, geth and Kaia's nodes say it, directly or wrapped by ethers
+    for (const message of [
+      "Nonce too low. Expected nonce to be 1 but got 0. Note that transactions can't be queued when automining.",
+      "Transaction nonce too low. Expected nonce to be at least 11 but got 10.",
+      "Known transaction: 0xf8e46ed222e6aadffa51aeddb2eb162063ae8efad5d92a5ced2cc74b7ee35737",
+      "already known",
+      "replacement transaction underpriced",
+      "there is another tx which has the same nonce in the tx pool",
+    ]) {
+      expect(isNonceCollision(new Error(message)), message).to.equal(true);
+      expect(isNonceCollision({ message: "could not coalesce error", error: { message } }), message).to.equal(true);
+    }
+    expect(isNonceCollision({ code: "NONCE_EXPIRED" })).to.equal(true);
+    expect(isNonceCollision({ code: "TRANSACTION_REPLACED" })).to.equal(true);
+    expect(isNonceCollision(new Error("nonce too high"))).to.equal(false);
+    expect(isNonceCollision({ code: "CALL_EXCEPTION", message: "execution reverted" })).to.equal(false);
   });
 
   it("retries transient failures with growing delays, and gives up on the others at once", async function () {

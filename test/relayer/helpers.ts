@@ -8,6 +8,7 @@ import { join } from "node:path";
 
 import { expect } from "chai";
 import { ZeroAddress } from "ethers";
+import type { Signer } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import type { NetworkConnection } from "hardhat/types/network";
 import { network } from "hardhat";
@@ -166,20 +167,25 @@ export async function relayerFor(
   pair: Pair,
   index: number,
   directory: string,
-  options: Partial<RelayerOptions> & { logger?: RelayerLogger; confirmations?: Partial<Record<Side, number>> } = {},
+  options: Partial<RelayerOptions> & {
+    logger?: RelayerLogger;
+    confirmations?: Partial<Record<Side, number>>;
+    /** The operator's signers (default: the accounts of the in-process chains). */
+    signers?: Record<Side, Signer>;
+  } = {},
 ): Promise<Relayer> {
   const operator = pair.operators[index];
-  const { confirmations, ...rest } = options;
+  const { confirmations, signers, ...rest } = options;
   return Relayer.create({
     parent: {
-      signer: signerOf(pair.parent, operator),
+      signer: signers?.parent ?? signerOf(pair.parent, operator),
       bridge: await pair.parent.bridge.getAddress(),
       deployedBlock: pair.parent.deployedBlock,
       confirmations: confirmations?.parent,
       anchoringReceiver: await pair.parent.anchoringReceiver.getAddress(),
     },
     child: {
-      signer: signerOf(pair.child, operator),
+      signer: signers?.child ?? signerOf(pair.child, operator),
       bridge: await pair.child.bridge.getAddress(),
       deployedBlock: pair.child.deployedBlock,
       confirmations: confirmations?.child,
