@@ -49,7 +49,8 @@ interface RelayerProcess {
 
 function startRelayer(env: NodeJS.ProcessEnv, dir: string, operator: number): RelayerProcess {
   const child = startDetached(
-    ["hardhat", "run", "scripts/bench-board-relayer.ts"],
+    // the bench compiled the project already: three processes compiling at once would race on its cache
+    ["hardhat", "run", "--no-compile", "scripts/bench-board-relayer.ts"],
     { ...env, BENCH_PAIR: PAIR, BENCH_OPERATOR: String(operator), BRIDGE_RELAYER_DIR: path.join(dir, `operator-${operator}`) },
     "pipe",
   );
