@@ -29,6 +29,7 @@ export interface BoardRun {
   p95LatencyMs: number;
   boardGasPerOperatorPerBatch: number;
   relayedMs: number;
+  requestMs: number;
   transfers: number;
   batchSize: number;
 }
@@ -209,6 +210,7 @@ export async function measureBoard(): Promise<BoardRun> {
       p95LatencyMs: Math.round(percentile(latencies, 95)),
       boardGasPerOperatorPerBatch: Math.round(percentile(gasPerPost, 50)),
       relayedMs: Math.round(relayedMs),
+      requestMs: Math.round(requestMs),
       transfers: RELAYER_TRANSFERS,
       batchSize: RELAYER_BATCH_SIZE,
     };
