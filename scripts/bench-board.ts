@@ -1,18 +1,27 @@
 /**
- * The relayers' throughput through the signature board, for `npm run bench` (scripts/bench.ts): two in-process
- * chains, 3 operators at 2 of 3, each operator's relayer with its own store and its own reader of the board (nothing
- * shared but the chains), 1,000 KIP7 transfers requested at once on the parent and relayed to the child in signed
- * batches of 200 whose signatures are posted on the child chain's SignatureBoard. Measured: transfers per second from
- * the first request to the last handle, the 95th percentile of each transfer's latency from the mining of its
- * request's block to its handle, and the child-chain gas one operator pays to post its signature of one batch.
+ * The relayers' throughput through the signature board, for `npm run bench` (scripts/bench.ts), with nothing shared
+ * but the chains: two `hardhat node` processes on 127.0.0.1, a pair of 3 operators at 2 of 3 deployed with its board
+ * by `bridge deploy` and a KIP7 token by `bridge token deploy`, and each operator's relayer in a process of its own
+ * (scripts/bench-board-relayer.ts, each with its own BRIDGE_RELAYER_DIR). Once the three relayers have started,
+ * 1,000 KIP7 transfers are handed to the parent node at once and mined as they come, and relayed to the child in
+ * signed batches of 200 whose signatures go through the child chain's SignatureBoard.
+ *
+ * Measured: transfers per second from the first request to the last handle, the 95th percentile of each transfer's
+ * latency from the mining of its request's block to its handle (seen by polling the child bridge every 10 ms), and
+ * the child-chain gas one operator pays to post its signature of one batch. Every process a run starts is stopped
+ * when it ends, whatever happens.
  */
-import type { Signer } from "ethers";
+import type { ChildProcess } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 
-import { SignatureBoard__factory } from "../types/ethers-contracts/index.js";
-import { BoardFeed, boardWiring, silentLogger } from "../src/relayer/index.js";
+import { JsonRpcProvider, MaxUint256 } from "ethers";
+
+import type { PairDeployment } from "../src/deployments.js";
 import { BoardKind } from "../src/protocol/board.js";
-import { relayerFor } from "../test/relayer/helpers.js";
-import { BENCH_RELAYER_OPTIONS, RELAYER_BATCH_SIZE, RELAYER_TRANSFERS, requestTransfers, withBenchPair } from "./bench-pair.js";
+import { Bridge__factory, KIP7Token__factory, SignatureBoard__factory } from "../types/ethers-contracts/index.js";
+import { runBridge, startDetached, startLocalPair, stopAll, until } from "../test/helpers/local-nodes.js";
+import { RELAYER_BATCH_SIZE, RELAYER_TRANSFERS, hex } from "./bench-pair.js";
 
 /** One run's board figures (`scripts/bench.ts` takes the median of several). */
 export interface BoardRun {
@@ -20,59 +29,180 @@ export interface BoardRun {
   p95LatencyMs: number;
   boardGasPerOperatorPerBatch: number;
   relayedMs: number;
+  requestMs: number;
   transfers: number;
   batchSize: number;
 }
+
+const PAIR = "bench";
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-export async function measureBoard(): Promise<BoardRun> {
-  return withBenchPair("bench-board-", async (bench) => {
-    const { child, pair, relayers, controller } = bench;
-    const board = await new SignatureBoard__factory(pair.child.signers[0]).deploy(await pair.child.bridge.getAddress());
-    const boardBlock = (await board.deploymentTransaction()!.wait())!.blockNumber;
-    for (const index of [0, 1, 2]) {
-      const signer: Signer = pair.child.signers.find((s) => s.address === pair.operators[index])!;
-      const feed = await BoardFeed.open({ board: await board.getAddress(), signer, deployedBlock: boardBlock, minSyncIntervalMs: 50, log: silentLogger });
-      relayers.push(
-        await relayerFor(pair, index, bench.dir, { ...BENCH_RELAYER_OPTIONS, exchange: boardWiring(feed), logger: silentLogger }),
-      );
-    }
+/** A relayer process and the lines it printed. */
+interface RelayerProcess {
+  process: ChildProcess;
+  lines: string[];
+  errors: string[];
+}
 
-    // when each block of requests was mined, and when each request nonce was seen handled
-    const minedAt = new Map<number, number>();
-    const { running, t0 } = await requestTransfers(bench, { mined: (block) => minedAt.set(block, performance.now()) });
+function startRelayer(env: NodeJS.ProcessEnv, dir: string, operator: number): RelayerProcess {
+  const child = startDetached(
+    // the bench compiled the project already: three processes compiling at once would race on its cache
+    ["hardhat", "run", "--no-compile", "scripts/bench-board-relayer.ts"],
+    { ...env, BENCH_PAIR: PAIR, BENCH_OPERATOR: String(operator), BRIDGE_RELAYER_DIR: path.join(dir, `operator-${operator}`) },
+    "pipe",
+  );
+  const relayer: RelayerProcess = { process: child, lines: [], errors: [] };
+  const collect = (into: string[]) => {
+    let rest = "";
+    return (chunk: Buffer) => {
+      const parts = (rest + chunk.toString("utf8")).split("\n");
+      rest = parts.pop() ?? "";
+      into.push(...parts);
+      if (into.length > 10_000) into.splice(0, into.length - 10_000);
+    };
+  };
+  child.stdout?.on("data", collect(relayer.lines));
+  child.stderr?.on("data", collect(relayer.errors));
+  return relayer;
+}
+
+/** Whether the relayer has started both directions; throws when its process is gone. */
+function started(relayer: RelayerProcess): boolean {
+  if (relayer.process.exitCode !== null || relayer.process.signalCode !== null) {
+    throw new Error(`a bench relayer exited (${relayer.process.exitCode ?? relayer.process.signalCode}): ${relayer.errors.slice(-5).join(" | ")}`);
+  }
+  return relayer.lines.filter((line) => line.includes('"action":"start"')).length >= 2;
+}
+
+/**
+ * Stops `processes` (process groups) if this process exits or is interrupted before its own `finally` runs; returns
+ * the function that stops watching.
+ */
+function stopOnExit(processes: ChildProcess[]): () => void {
+  const kill = () => {
+    for (const child of processes) {
+      if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+  };
+  const interrupted = () => {
+    kill();
+    process.exit(130);
+  };
+  process.on("exit", kill);
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+  return () => {
+    process.off("exit", kill);
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+  };
+}
+
+/** With BENCH_RELAYER_LOG=1: the relayers' lines (but each request and handle) with the ms since the first request. */
+function printTimeline(relayers: RelayerProcess[], wallT0: number, requestMs: number): void {
+  console.log(Math.round(requestMs), "requests mined");
+  const lines = relayers.flatMap((relayer, index) =>
+    relayer.lines
+      .filter((line) => line.startsWith("{") && !/"action":"(request|handled)"/.test(line))
+      .map((line) => {
+        const { time, ...rest } = JSON.parse(line) as { time: string };
+        return { at: Date.parse(time) - wallT0, text: `${index} ${JSON.stringify(rest).slice(0, 160)}` };
+      }),
+  );
+  for (const line of lines.filter((entry) => entry.at >= -1000).sort((a, b) => a.at - b.at)) console.log(line.at, line.text);
+}
+
+export async function measureBoard(): Promise<BoardRun> {
+  const local = await startLocalPair("bench-board-", "deployer");
+  const processes: ChildProcess[] = [local.parentNode, local.childNode];
+  const unwatch = stopOnExit(processes);
+  const parent = new JsonRpcProvider(local.parentUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
+  const child = new JsonRpcProvider(local.childUrl, undefined, { staticNetwork: true, batchMaxCount: 1 });
+  try {
+    const bridge = async (...args: string[]) => {
+      const result = await runBridge(local.env, ...args);
+      if (result.code !== 0) throw new Error(`bridge ${args.join(" ")}: ${result.stderr.trim()}`);
+    };
+    const accounts = (await parent.listAccounts()).map((account) => account.address);
+    const [user, ...operators] = accounts.slice(0, 4);
+    await bridge("deploy", "--parent", "localParent", "--child", "localChild", "--name", PAIR, "--operators", operators.join(","), "--threshold", "2");
+    await bridge("token", "deploy", "--pair", PAIR, "--type", "kip7", "--name", "Gold", "--symbol", "GLD");
+    const deployment = JSON.parse(await readFile(path.join(local.dir, "deployments", `${PAIR}.json`), "utf8")) as PairDeployment;
+    if (deployment.child.signatureBoard === undefined) throw new Error("bridge deploy recorded no signature board");
+    const [token] = deployment.tokens;
+    const parentBridge = Bridge__factory.connect(deployment.parent.bridge, parent);
+    const childBridge = Bridge__factory.connect(deployment.child.bridge, child);
+    await (await KIP7Token__factory.connect(token.parent, await parent.getSigner(user)).approve(deployment.parent.bridge, MaxUint256)).wait();
+
+    const relayers = [1, 2, 3].map((operator) => startRelayer(local.env, local.dir, operator));
+    processes.push(...relayers.map((relayer) => relayer.process));
+    await until(() => Promise.resolve(relayers.every(started)), "the three bench relayers to start", 180_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    // the requests: handed to the parent node at once (one JSON-RPC batch, explicit nonces and gas), mined as they come
+    const firstRequest = await parentBridge.requestNonce();
+    const firstNonce = await parent.getTransactionCount(user);
+    const data = parentBridge.interface.encodeFunctionData("requestERC20Transfer", [token.parent, user, 10n ** 15n, 0, "0x"]);
+    const gasPrice = hex((await parent.getFeeData()).maxFeePerGas ?? 10n ** 10n);
+    await parent.send("evm_setAutomine", [false]);
+    const t0 = performance.now();
+    const wallT0 = Date.now();
+    const calls = Array.from({ length: RELAYER_TRANSFERS }, (_, i) => ({
+      jsonrpc: "2.0",
+      id: i,
+      method: "eth_sendTransaction",
+      params: [{ from: user, to: deployment.parent.bridge, data, nonce: hex(firstNonce + i), gas: hex(150_000), gasPrice }],
+    }));
+    const response = await fetch(local.parentUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(calls) });
+    const answers = (await response.json()) as { error?: { message: string } }[];
+    const refused = answers.find((answer) => answer.error !== undefined);
+    if (refused !== undefined) throw new Error(`a request was refused: ${refused.error?.message}`);
+    // when the block holding each request was mined, by the position of its transaction
+    const minedAt: number[] = [];
+    while (minedAt.length < RELAYER_TRANSFERS) {
+      await parent.send("evm_mine", []);
+      const mined = (await parent.getTransactionCount(user, "latest")) - firstNonce;
+      const now = performance.now();
+      while (minedAt.length < mined) minedAt.push(now);
+    }
+    await parent.send("evm_setAutomine", [true]);
+    const requestMs = performance.now() - t0;
+
+    // when each request was seen handled on the child
     const handledAt: number[] = [];
     for (;;) {
-      const lower = Number(await pair.child.bridge.lowerHandleNonce());
+      const handled = Number((await childBridge.lowerHandleNonce()) - firstRequest);
       const now = performance.now();
-      while (handledAt.length < lower) handledAt.push(now);
-      if (lower >= RELAYER_TRANSFERS) break;
-      if (now - t0 > 60_000) throw new Error(`relaying through the board timed out at ${lower}`);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      while (handledAt.length < handled) handledAt.push(now);
+      if (handled >= RELAYER_TRANSFERS) break;
+      if (now - t0 > 120_000) throw new Error(`relaying through the board timed out at ${handled}`);
+      relayers.forEach(started);
+      await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const relayedMs = performance.now() - t0;
-    controller.abort();
-    await Promise.all(running);
+    if (process.env.BENCH_RELAYER_LOG === "1") printTimeline(relayers, wallT0, requestMs);
+    const latencies = handledAt.map((at, i) => at - minedAt[i]);
 
-    const latencies = relayers[0].store.allTransfers("parent").map((transfer) => {
-      const nonce = Number(transfer.request.requestNonce);
-      const mined = minedAt.get(Number(transfer.request.requestBlockNumber)) ?? t0;
-      return handledAt[nonce] - mined;
-    });
     // the gas of each batch post, shared among the posts of its transaction
+    const board = SignatureBoard__factory.connect(deployment.child.signatureBoard, child);
     const posts = (await board.queryFilter(board.filters.Posted())).filter((event) => Number(event.args.kind) === BoardKind.Batch);
     const perTx = new Map<string, number>();
     for (const post of posts) perTx.set(post.transactionHash, (perTx.get(post.transactionHash) ?? 0) + 1);
     const gasPerPost: number[] = [];
     for (const [hash, count] of perTx) {
-      const receipt = await child.ethers.provider.getTransactionReceipt(hash);
+      const receipt = await child.getTransactionReceipt(hash);
       for (let i = 0; i < count; i++) gasPerPost.push(Number(receipt!.gasUsed) / count);
     }
-    if ((await pair.child.bridge.queryFilter(pair.child.bridge.filters.VoteCast())).length > 0) {
+    if ((await childBridge.queryFilter(childBridge.filters.VoteCast())).length > 0) {
       throw new Error("a transfer went by votes: the board run is not a signed-path figure");
     }
     return {
@@ -80,10 +210,16 @@ export async function measureBoard(): Promise<BoardRun> {
       p95LatencyMs: Math.round(percentile(latencies, 95)),
       boardGasPerOperatorPerBatch: Math.round(percentile(gasPerPost, 50)),
       relayedMs: Math.round(relayedMs),
+      requestMs: Math.round(requestMs),
       transfers: RELAYER_TRANSFERS,
       batchSize: RELAYER_BATCH_SIZE,
     };
-  });
+  } finally {
+    parent.destroy();
+    child.destroy();
+    await stopAll(processes, local.dir);
+    unwatch();
+  }
 }
 
 if (process.env.BENCH_BOARD_ONLY === "1") console.log(await measureBoard());

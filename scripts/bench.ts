@@ -250,6 +250,7 @@ async function measureBoardRuns(runs: number): Promise<NonNullable<RelayerFigure
     p95LatencyMs: of("p95LatencyMs"),
     boardGasPerOperatorPerBatch: of("boardGasPerOperatorPerBatch"),
     relayedMs: of("relayedMs"),
+    requestMs: of("requestMs"),
     transfers: results[0].transfers,
     batchSize: results[0].batchSize,
   };

@@ -118,7 +118,10 @@ export interface RelayerFigures {
   board?: BoardFigures;
 }
 
-/** `relayer.board`: the relayers exchanging signatures through the signature board on the child chain. */
+/**
+ * `relayer.board`: the relayers, each in a process of its own over two `hardhat node` processes, exchanging signatures
+ * through the signature board on the child chain.
+ */
 export interface BoardFigures {
   runs: number;
   transfersPerSecond: Spread;
@@ -127,6 +130,8 @@ export interface BoardFigures {
   /** Child-chain gas one operator pays to post its signature of one batch of `batchSize`. */
   boardGasPerOperatorPerBatch: Spread;
   relayedMs: Spread;
+  /** From the first request to the mining of the block holding the last (absent in results of before it was kept). */
+  requestMs?: Spread;
   transfers: number;
   batchSize: number;
 }
@@ -190,13 +195,15 @@ export function boardTable(board: BoardFigures): string {
   const whole = (s: Spread) => `${format(Math.round(s.median))} (${format(Math.round(s.min))}–${format(Math.round(s.max))})`;
   const gas = board.boardGasPerOperatorPerBatch.median;
   return [
-    `Through the signature board: the same ${format(board.transfers)} KIP7 transfers, three relayers each with its own store and its own reader of the board (signatures posted on the child chain, nothing else shared), batches of ${board.batchSize}; the median of ${board.runs} run${board.runs === 1 ? "" : "s"}, the range in brackets:`,
+    `Through the signature board: the same ${format(board.transfers)} KIP7 transfers, three operators' relayers each in a process of its own with its own store, two \`hardhat node\` processes (signatures posted on the child chain, nothing else shared), batches of ${board.batchSize}; the median of ${board.runs} run${board.runs === 1 ? "" : "s"}, the range in brackets:`,
     "",
     "| figure | median (range) | target |",
     "|---|---:|---:|",
     `| transfers per second, first request to last handle | ${whole(board.transfersPerSecond)} | ${target(board.transfersPerSecond.median, RELAYER_TARGETS.transfersPerSecond, false)} |`,
     `| p95 latency, a request's block mined to its handle (ms) | ${whole(board.p95LatencyMs)} | – |`,
     `| board gas per operator per batch (child chain) | ${whole(board.boardGasPerOperatorPerBatch)} | ≤ ${format(RELAYER_TARGETS.boardGasPerOperatorPerBatch)}${gas <= RELAYER_TARGETS.boardGasPerOperatorPerBatch ? "" : " **missed**"} |`,
+    ...(board.requestMs === undefined ? [] : [`| requests sent and mined (ms) | ${whole(board.requestMs)} | – |`]),
+    `| first request to last handle (ms) | ${whole(board.relayedMs)} | – |`,
   ].join("\n");
 }
 

@@ -1,6 +1,7 @@
 /**
  * Batch gas learning: what the signed batches this relayer sent cost, so that a batch like them is sent with a gas
- * limit from that figure instead of an estimate (which executes the batch once more).
+ * limit from that figure instead of an estimate (which executes the batch once more); and, before anything is
+ * learnt, a generous guess that one execution shows to be enough (an estimate executes the batch a dozen times).
  */
 import type { TransactionReceipt } from "ethers";
 
@@ -26,18 +27,36 @@ function newBatchGas(): BatchGas {
   return { perTransfer: 0n, tokens: new Set(), recipients: new Set(), extraDataLength: 0 };
 }
 
+/**
+ * The first guess at a batch's gas, per transfer and once per batch: well above what a KIP7 or KLAY payout uses in a
+ * batch (about 22,000 a transfer, bench/results.json), so that the one execution that checks it rarely fails.
+ */
+const GUESS_PER_TRANSFER = 60_000n;
+const GUESS_PER_BATCH = 300_000n;
+
+/** The most a transaction's calldata can cost before execution (16 gas a byte) and the 21,000 every transaction pays. */
+function intrinsicGasBound(data: string): bigint {
+  return 21_000n + 16n * BigInt((data.length - 2) / 2);
+}
+
 /** The gas figures of the batches this relayer sent, per destination side. */
 export class BatchGasBook {
   readonly #context: RelayerContext;
   readonly #gas: Record<Side, BatchGas> = { parent: newBatchGas(), child: newBatchGas() };
+  /** The destinations where a limit not estimated failed (see `forget`): no more guesses there. */
+  readonly #noGuess = new Set<Side>();
 
   constructor(context: RelayerContext) {
     this.#context = context;
   }
 
-  /** Drops what was learnt of batches to `destination` (one ran out of gas with a learnt limit). */
+  /**
+   * Drops what was learnt of batches to `destination`, and guesses there no more (a batch ran out of gas with a limit
+   * learnt or guessed, or a guessed limit could not be paid for): its batches are estimated until learnt again.
+   */
   forget(destination: Side): void {
     this.#gas[destination] = newBatchGas();
+    this.#noGuess.add(destination);
   }
 
   /**
@@ -64,8 +83,26 @@ export class BatchGasBook {
   }
 
   /**
-   * Records the gas of a batch sent with an estimate, when it was all KIP7 transfers and it executed every one of them
-   * (a transfer handled meanwhile by another batch costs next to nothing, and would lower the figure).
+   * The gas limit of a batch of `source`'s transfers (`request`) when nothing is learnt yet: a guess from its size
+   * (`GUESS_PER_TRANSFER`), with the payout reserve, that one execution at that limit (`eth_call`) shows to be enough
+   * on the destination as it is now, plus what the transaction pays before execution (in case the call did not).
+   * Undefined when that execution fails (the batch is then estimated, which says why) or guesses are off there.
+   */
+  async guessFor(source: Side, transfers: SignedTransfer[], request: { to: string; data: string }): Promise<bigint | undefined> {
+    const dest = this.#context.sides[otherSide(source)];
+    if (this.#noGuess.has(dest.side)) return undefined;
+    const guess = GUESS_PER_TRANSFER * BigInt(transfers.length) + GUESS_PER_BATCH + PAYOUT_RESERVE;
+    try {
+      await dest.endpoint.signer.call({ ...request, gasLimit: guess });
+    } catch {
+      return undefined;
+    }
+    return guess + intrinsicGasBound(request.data);
+  }
+
+  /**
+   * Records the gas of a batch sent with an estimate or a guess, when it was all KIP7 transfers and it executed every
+   * one of them (a transfer handled meanwhile by another batch costs next to nothing, and would lower the figure).
    */
   learn(source: Side, transfers: SignedTransfer[], receipt: TransactionReceipt): void {
     if (transfers.some((transfer) => transfer.tokenType !== TokenType.KIP7)) return;

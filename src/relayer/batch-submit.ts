@@ -134,14 +134,19 @@ export class BatchSubmitter {
     };
     const signer = dest.endpoint.signer;
     const learnt = await this.#gas.limitFor(source, transfers);
+    // nothing learnt yet: a guess that one execution shows to be enough, else an estimate
+    const guessed = learnt === undefined ? await this.#gas.guessFor(source, transfers, request) : undefined;
+    // a limit not estimated: a batch that fails with it is estimated before its transfers go by votes
+    const retryable = learnt !== undefined || guessed !== undefined ? request : undefined;
     let tx: TransactionResponse;
     try {
       // headroom over the estimate: a batch mined after another one may move `lowerHandleNonce` further on (up to
       // 200 nonces) than the estimate saw, and a batch that runs out of gas goes the slow way, by votes
-      const gasLimit = learnt ?? withGasHeadroom(await signer.estimateGas(request));
+      const gasLimit = learnt ?? guessed ?? withGasHeadroom(await signer.estimateGas(request));
       tx = await signer.sendTransaction({ ...request, gasLimit });
     } catch (error) {
-      await this.#onBatchError(source, digest, stored, error, report, learnt !== undefined ? request : undefined);
+      if (guessed !== undefined && isInsufficientFunds(error)) this.#gas.forget(dest.side);
+      await this.#onBatchError(source, digest, stored, error, report, retryable);
       return;
     }
     await this.#context.afterSend?.({ kind: "batch", side: dest.side, nonces, txHash: tx.hash });
@@ -155,7 +160,7 @@ export class BatchSubmitter {
       receipt = await tx.wait();
       if (receipt === null || receipt.status !== 1) throw new Error(`batch ${tx.hash} failed`);
     } catch (error) {
-      await this.#onBatchError(source, digest, stored, error, report, learnt !== undefined ? request : undefined);
+      await this.#onBatchError(source, digest, stored, error, report, retryable);
       return;
     }
     this.#context.funds.clear(dest.side);
@@ -177,8 +182,8 @@ export class BatchSubmitter {
 
   /**
    * A batch that reverted: its transfers go the vote way, which isolates the one that fails. A batch sent with a
-   * gas limit from `BatchGas` (`request`) that would succeed with an estimate ran out of gas: the figure is dropped
-   * and the batch is sent again with an estimate.
+   * gas limit from `BatchGasBook` (learnt or guessed: `request`) that would succeed with an estimate ran out of gas:
+   * what was learnt is dropped and the batch is sent again with an estimate.
    */
   async #onBatchError(
     source: Side,

@@ -39,6 +39,8 @@ export interface PairRelayerOptions
    * records one, else the directory.
    */
   exchange?: ExchangeKind;
+  /** The shortest pause between two reads of the signature board (default 200 ms, see `BoardFeedOptions`). */
+  boardSyncIntervalMs?: number;
 }
 
 export type ExchangeKind = "board" | "dir";
@@ -55,7 +57,7 @@ export function chooseExchange(record: PairRecord, asked?: ExchangeKind): Exchan
 
 /** Creates the relayer of one operator for the recorded pair `record`. */
 export async function createPairRelayer(record: PairRecord, options: PairRelayerOptions): Promise<Relayer> {
-  const { signers, confirmations, root, signatures, exchange: asked, ...rest } = options;
+  const { signers, confirmations, root, signatures, exchange: asked, boardSyncIntervalMs, ...rest } = options;
   const operator = await signers.parent.getAddress();
   const kind = signatures === false ? undefined : chooseExchange(record, asked);
   const log = rest.logger ?? silentLogger;
@@ -72,6 +74,7 @@ export async function createPairRelayer(record: PairRecord, options: PairRelayer
           signer: signers.child,
           deployedBlock: record.child.signatureBoardDeployedBlock ?? record.child.deployedBlock,
           maxBlockRange: rest.maxBlockRange,
+          minSyncIntervalMs: boardSyncIntervalMs,
           log,
         })
       : undefined;

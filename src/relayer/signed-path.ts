@@ -143,9 +143,13 @@ export class SignedPath {
     const proposed: string[] = [];
     for (const part of this.#readyWindows(source, fresh)) {
       // first the batches proposed in this step that others signed meanwhile, lowest nonces first
-      for (const earlier of proposed) {
+      for (const earlier of [...proposed]) {
         const signatures = await current(await directory.read(earlier, onInvalid));
         await this.#submitter.submitIfDue(source, earlier, signatures, threshold, designated, report);
+        // handled (its receipt seen): nothing left of it to submit in this step
+        const batch = known.get(earlier)?.[0].transfers ?? [];
+        const done = batch.every((transfer) => this.#context.store.getTransfer(source, transfer.requestNonce)?.state === "done");
+        if (done) proposed.splice(proposed.indexOf(earlier), 1);
       }
       const transfers = part.map((transfer) => toSignedTransfer(transfer.request));
       const digest = batchDigest(dest.domain, transfers).toLowerCase();

@@ -192,4 +192,27 @@ describe("relayer batches (requests streaming in)", function () {
     // the rest (3 and 4) goes in a batch of its own
     expect(logger.records.filter((r) => r.action === "sign" || r.action === "cosign").map((r) => r.fields.nonces)).to.include("3,4");
   });
+
+  it("a first batch whose guessed gas one execution finds short goes with an estimate: one transaction, by signatures", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    // payouts to a recipient that burns its whole budget: far more gas than a batch's first guess allows
+    const burner = await frame.child.ethers.deployContract("GasBurningRecipient");
+    const user = pair.parent.signers.find((signer) => signer.address === pair.user)!;
+    for (let i = 0; i < 4; i++) {
+      await (await pair.parent.bridge.connect(user).requestKLAYTransfer(burner, ONE, "0x", { value: ONE })).wait();
+    }
+    const logger = memoryLogger();
+    const options = { signatureDir: `${frame.directory.path}/signatures`, batchSize: 4, logger };
+    const relayers = (frame.relayers = await Promise.all([0, 1].map((index) => relayerFor(pair, index, frame.directory.path, options))));
+    await step(...relayers, ...relayers);
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(4n);
+    const failed = await pair.child.bridge.queryFilter(pair.child.bridge.filters.HandleValueTransferFailed(), pair.child.deployedBlock);
+    expect(new Set(failed.map((event) => event.transactionHash)).size, "one batch handled the four").to.equal(1);
+    expect(failed.map((event) => event.args.handleNonce)).to.deep.equal([0n, 1n, 2n, 3n]);
+    const actions = logger.records.map((record) => record.action);
+    expect(actions, "no batch sent with too little gas").to.not.include("batch-out-of-gas");
+    expect(actions).to.not.include("batch-failed");
+    expect(actions).to.not.include("vote");
+    expect(actions).to.include("submit");
+  });
 });
