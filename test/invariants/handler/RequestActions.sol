@@ -11,16 +11,27 @@ import {HandlerModels} from "./HandlerModels.sol";
 abstract contract RequestActions is HandlerModels {
     // ================================================================== actions: requests
 
+    /// @dev The side a request action works on (`sideSeed % 2`), its requester and its recipient (one time in three
+    /// the switchable contract); `open` is false when the side holds `MAX_REQUESTS` already: the action does nothing.
+    function _requestParties(uint256 sideSeed, uint256 userSeed)
+        internal
+        view
+        returns (bool open, uint8 side, address user, address to)
+    {
+        side = uint8(sideSeed % 2);
+        open = _requests(side).length < MAX_REQUESTS;
+        user = users[userSeed % USERS];
+        to = _recipientOf(userSeed >> 8);
+    }
+
     /// @notice A user requests KLAY on side `sideSeed % 2`: `requestKLAYTransfer`, or a plain payment. The recipient
     /// is one time in three the switchable contract. A request beyond the side's KLAY limits is refused and changes nothing.
     function requestKLAY(uint256 sideSeed, uint256 userSeed, uint256 amountSeed, uint256 feeSeed) external {
         _stat("action: requestKLAY");
-        uint8 side = uint8(sideSeed % 2);
-        if (_requests(side).length >= MAX_REQUESTS) return;
+        (bool open, uint8 side, address user, address to) = _requestParties(sideSeed, userSeed);
+        if (!open) return;
         OperatorModel storage m = _model[side];
         Bridge b = bridges[side];
-        address user = users[userSeed % USERS];
-        address to = _recipientOf(userSeed >> 8);
         uint256 amount = amountSeed % (MAX_KLAY + 1); // zero now and then: refused
         bool plain = (feeSeed >> 8) % 4 == 0;
         uint256 fee = m.feeOn ? m.klayFee : 0;
@@ -70,13 +81,11 @@ abstract contract RequestActions is HandlerModels {
     /// is paused or beyond its limits, changing nothing.
     function requestKIP7(uint256 sideSeed, uint256 userSeed, uint256 amountSeed, uint256 feeSeed) external {
         _stat("action: requestKIP7");
-        uint8 side = uint8(sideSeed % 2);
-        if (_requests(side).length >= MAX_REQUESTS) return;
+        (bool open, uint8 side, address user, address to) = _requestParties(sideSeed, userSeed);
+        if (!open) return;
         OperatorModel storage m = _model[side];
         Bridge b = bridges[side];
         address token = tokens[side];
-        address user = users[userSeed % USERS];
-        address to = _recipientOf(userSeed >> 8);
         uint256 fee = m.feeOn ? m.tokenFee : 0;
         uint256 feeLimit = feeSeed % 4 == 0 && fee > 0 ? fee - 1 : fee + (feeSeed % 3) * 1e15;
         bool paused = _paused(side);
