@@ -11,15 +11,18 @@ import {HandlerModels} from "./HandlerModels.sol";
 abstract contract RequestActions is HandlerModels {
     // ================================================================== actions: requests
 
-    /// @dev The side a request action works on (`sideSeed % 2`), its requester and its recipient (one time in three
-    /// the switchable contract); `open` is false when the side holds `MAX_REQUESTS` already: the action does nothing.
-    function _requestParties(uint256 sideSeed, uint256 userSeed)
+    /// @dev Counts `action` and opens it: the side it works on (`sideSeed % 2`) with its model and bridge, its
+    /// requester and its recipient (one time in three the switchable contract); `open` is false when the side holds
+    /// `MAX_REQUESTS` already: the action does nothing.
+    function _openRequest(string memory action, uint256 sideSeed, uint256 userSeed)
         internal
-        view
-        returns (bool open, uint8 side, address user, address to)
+        returns (bool open, uint8 side, OperatorModel storage m, Bridge b, address user, address to)
     {
+        _stat(string.concat("action: ", action));
         side = uint8(sideSeed % 2);
         open = _requests(side).length < MAX_REQUESTS;
+        m = _model[side];
+        b = bridges[side];
         user = users[userSeed % USERS];
         to = _recipientOf(userSeed >> 8);
     }
@@ -27,11 +30,9 @@ abstract contract RequestActions is HandlerModels {
     /// @notice A user requests KLAY on side `sideSeed % 2`: `requestKLAYTransfer`, or a plain payment. The recipient
     /// is one time in three the switchable contract. A request beyond the side's KLAY limits is refused and changes nothing.
     function requestKLAY(uint256 sideSeed, uint256 userSeed, uint256 amountSeed, uint256 feeSeed) external {
-        _stat("action: requestKLAY");
-        (bool open, uint8 side, address user, address to) = _requestParties(sideSeed, userSeed);
+        (bool open, uint8 side, OperatorModel storage m, Bridge b, address user, address to) =
+            _openRequest("requestKLAY", sideSeed, userSeed);
         if (!open) return;
-        OperatorModel storage m = _model[side];
-        Bridge b = bridges[side];
         uint256 amount = amountSeed % (MAX_KLAY + 1); // zero now and then: refused
         bool plain = (feeSeed >> 8) % 4 == 0;
         uint256 fee = m.feeOn ? m.klayFee : 0;
@@ -80,11 +81,9 @@ abstract contract RequestActions is HandlerModels {
     /// `safeTransfer` to the bridge, or (child) the token's one-step `requestValueTransfer`. Refused while the token
     /// is paused or beyond its limits, changing nothing.
     function requestKIP7(uint256 sideSeed, uint256 userSeed, uint256 amountSeed, uint256 feeSeed) external {
-        _stat("action: requestKIP7");
-        (bool open, uint8 side, address user, address to) = _requestParties(sideSeed, userSeed);
+        (bool open, uint8 side, OperatorModel storage m, Bridge b, address user, address to) =
+            _openRequest("requestKIP7", sideSeed, userSeed);
         if (!open) return;
-        OperatorModel storage m = _model[side];
-        Bridge b = bridges[side];
         address token = tokens[side];
         uint256 fee = m.feeOn ? m.tokenFee : 0;
         uint256 feeLimit = feeSeed % 4 == 0 && fee > 0 ? fee - 1 : fee + (feeSeed % 3) * 1e15;
