@@ -7,7 +7,7 @@ import { network } from "hardhat";
 import { CounterpartTokens, readRequestsOfTx } from "../../src/protocol/requests.js";
 import { refundTransferOf } from "../../src/protocol/transfer.js";
 import { cancelDigest, recoveryDomain, refundDigest, type SignedTransfer } from "../../src/signatures.js";
-import { ParkedStatus, TokenType, transferContentHash } from "../helpers/bridge.js";
+import { bothModes, ParkedStatus, TokenType, transferContentHash } from "../helpers/bridge.js";
 import { signedBy } from "../helpers/signing.js";
 import {
   cancelSignatures,
@@ -28,12 +28,7 @@ import {
 
 const { ethers, networkHelpers } = await network.create();
 
-const lockMode = () => recoveryDestination(ethers, false);
-const mintBurnMode = () => recoveryDestination(ethers, true);
-const MODES = [
-  ["lock", lockMode],
-  ["mint/burn", mintBurnMode],
-] as const;
+const { lockMode, mintBurnMode, MODES } = bothModes((modeMintBurn) => recoveryDestination(ethers, modeMintBurn));
 type Mode = (typeof MODES)[number][0];
 
 /** What a token returns from a call that answered `false`. */
@@ -656,17 +651,13 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       ]);
       return { ...f, requester, requests };
     }
-    const lockSource = () => source(false);
-    const mintBurnSource = () => source(true);
+    const { lockMode: lockSource, MODES: sourceModes } = bothModes(source);
 
     /** The `ValueTransferRefunded` arguments of request `t`. */
     const refundedArgs = (t: SignedTransfer) =>
       [t.requestTxHash, t.tokenType, ethers.getAddress(t.from), ethers.getAddress(t.tokenAddress), t.valueOrTokenId, t.requestNonce] as const;
 
-    for (const [mode, fixture] of [
-      ["lock", lockSource],
-      ["mint/burn", mintBurnSource],
-    ] as const) {
+    for (const [mode, fixture] of sourceModes) {
       describe(`${mode} mode`, function () {
         it("KLAY: two operator approvals return it to the requester, once", async function () {
           const f = await networkHelpers.loadFixture(fixture);
