@@ -13,19 +13,15 @@ import path from "node:path";
 import hre from "hardhat";
 
 import { silent } from "../src/connect.js";
-import { deployPair } from "../src/deploy.js";
-import { fundBridge } from "../src/fund.js";
-import { connectNetwork } from "../src/hardhat/network.js";
+import { anchorDemoBlock, deployDemoPair, startDemoRelayers } from "../src/hardhat/demo-pair.js";
 import { setLimits } from "../src/limits.js";
 import { startStatusPage } from "../src/ops/ui/server.js";
-import { bindPair, type ConnectedPair } from "../src/pair.js";
+import type { ConnectedPair } from "../src/pair.js";
 import { recoveryTransfers } from "../src/recovery.js";
-import { createPairRelayer, type Relayer } from "../src/relayer/index.js";
-import { deployTokenPair } from "../src/tokens.js";
+import type { Relayer } from "../src/relayer/index.js";
 import { requestTransfer } from "../src/transfer.js";
 import { findChromium, launchChromium, NO_CHROMIUM } from "../test/helpers/browser.js";
 
-const ANCHOR_EVERY = 10;
 const DOCS = path.resolve(import.meta.dirname, "..", "docs");
 
 async function rounds(relayers: Relayer[], count: number, tick: () => void): Promise<void> {
@@ -40,33 +36,11 @@ async function rounds(relayers: Relayer[], count: number, tick: () => void): Pro
 
 /** Builds a pair with transfers in every state; returns it with the tx hashes worth a screenshot. */
 async function realRun(dir: string, relayers: Relayer[]): Promise<{ pair: ConnectedPair; failedTx: string; refunded: string }> {
-  const parent = await connectNetwork(hre, "parent", "parent");
-  const child = await connectNetwork(hre, "child", "child");
-  const parentSigners = await (await hre.network.getOrCreate("parent")).ethers.getSigners();
-  const childSigners = await (await hre.network.getOrCreate("child")).ethers.getSigners();
-  const operators = [1, 2, 3].map((index) => parentSigners[index].address);
-  const deployment = await deployPair({ parent, child }, { name: "demo", operators, threshold: 2, dir }, silent);
-  const pair = bindPair(deployment, { parent, child });
-  const kip7 = await deployTokenPair(pair, { type: "kip7", name: "Demo Token", symbol: "DEMO", supply: "1000000" }, silent, dir);
-  const kip17 = await deployTokenPair(pair, { type: "kip17", name: "Demo NFT", symbol: "DNFT", mint: 3, baseUri: "ipfs://demo/" }, silent, dir);
-  await fundBridge(pair, "child", "100", silent);
-
+  const demo = await deployDemoPair(hre, dir, silent);
+  const { pair, kip7, kip17 } = demo;
   let clock = Date.now();
   const tick = () => (clock += 2000);
-  for (const [index] of operators.entries()) {
-    relayers.push(
-      await createPairRelayer(deployment, {
-        signers: { parent: parentSigners[index + 1], child: childSigners[index + 1] },
-        root: dir,
-        anchorEvery: ANCHOR_EVERY,
-        signatureWaitMs: 5000,
-        batchWaitMs: 0,
-        failedRetries: 1,
-        payoutRetryBackoffMs: 1000,
-        now: () => clock,
-      }),
-    );
-  }
+  await startDemoRelayers(demo, dir, relayers, () => ({ failedRetries: 1, payoutRetryBackoffMs: 1000, now: () => clock }));
   // handled, both ways
   await requestTransfer(pair, { from: "parent", asset: "klay", amount: "10" }, silent);
   await requestTransfer(pair, { from: "parent", asset: kip7.parent, amount: "250" }, silent);
@@ -90,10 +64,7 @@ async function realRun(dir: string, relayers: Relayer[]): Promise<{ pair: Connec
   await requestTransfer(pair, { from: "parent", asset: "klay", amount: "60" }, silent);
   await rounds(relayers, 2, () => {});
   // an anchor, then a transfer nobody relayed yet
-  const childConnection = await hre.network.getOrCreate("child");
-  const toMine = ANCHOR_EVERY - ((await child.provider.getBlockNumber()) % ANCHOR_EVERY);
-  await childConnection.provider.request({ method: "hardhat_mine", params: [`0x${toMine.toString(16)}`] });
-  for (const relayer of relayers) await relayer.anchor();
+  await anchorDemoBlock(hre, demo, relayers);
   await requestTransfer(pair, { from: "parent", asset: "klay", amount: "2" }, silent);
   await requestTransfer(pair, { from: "child", asset: kip7.child, amount: "5" }, silent);
   return { pair, failedTx: failed.txHash, refunded: `parent:${refunded.requestNonce}` };

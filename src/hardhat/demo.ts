@@ -10,19 +10,13 @@ import { join } from "node:path";
 import { formatEther } from "ethers";
 import type { HardhatRuntimeEnvironment } from "hardhat/types/hre";
 
-import { connectNetwork } from "./network.js";
 import type { Log } from "../connect.js";
 import { KIP17Token__factory, KIP7Token__factory } from "../../types/ethers-contracts/index.js";
-import { deployPair } from "../deploy.js";
-import { fundBridge } from "../fund.js";
-import { bindPair } from "../pair.js";
 import type { ConnectedPair } from "../pair.js";
-import { createPairRelayer, lineLogger } from "../relayer/index.js";
+import { lineLogger } from "../relayer/index.js";
 import type { Relayer } from "../relayer/index.js";
-import { deployTokenPair } from "../tokens.js";
 import { requestTransfer } from "../transfer.js";
-
-const ANCHOR_EVERY = 10;
+import { DEMO_ANCHOR_EVERY, anchorDemoBlock, deployDemoPair, startDemoRelayers } from "./demo-pair.js";
 
 interface Holdings {
   klay: bigint;
@@ -64,27 +58,9 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log): Promise
   const dir = await mkdtemp(join(tmpdir(), "bridge-demo-"));
   const relayers: Relayer[] = [];
   try {
-    const parent = await connectNetwork(hre, "parent", "parent");
-    const child = await connectNetwork(hre, "child", "child");
-    const parentSigners = await (await hre.network.getOrCreate("parent")).ethers.getSigners();
-    const childSigners = await (await hre.network.getOrCreate("child")).ethers.getSigners();
-    const operators = [1, 2, 3].map((index) => parentSigners[index].address);
-    const user = parent.signer.address;
-
-    log("");
-    log("== 1. A bridge pair: parent (lock/unlock) and child (mint/burn), 3 operators, 2 of them must agree");
-    // the demo's record lives in a temporary directory removed at the end: its path is not worth a line
-    const withoutRecordPath: Log = (line) => {
-      if (!line.startsWith("Wrote ")) log(line);
-    };
-    const deployment = await deployPair({ parent, child }, { name: "demo", operators, threshold: 2, dir }, withoutRecordPath);
-    const pair = bindPair(deployment, { parent, child });
-
-    log("");
-    log("== 2. A KIP7 and a KIP17 token pair, and KLAY liquidity for the child bridge");
-    const kip7 = await deployTokenPair(pair, { type: "kip7", name: "Demo Token", symbol: "DEMO", supply: "1000000" }, withoutRecordPath, dir);
-    const kip17 = await deployTokenPair(pair, { type: "kip17", name: "Demo NFT", symbol: "DNFT", mint: 3, baseUri: "ipfs://demo/" }, withoutRecordPath, dir);
-    await fundBridge(pair, "child", "100", log);
+    const demo = await deployDemoPair(hre, dir, log);
+    const { deployment, pair, kip7, kip17 } = demo;
+    const user = demo.parent.signer.address;
 
     // the account and the bridge of each chain
     const rowsOf = [
@@ -105,39 +81,25 @@ export async function runDemo(hre: HardhatRuntimeEnvironment, log: Log): Promise
 
     log("");
     log("== 3. Three relayers, one per operator, exchanging signatures through a shared directory");
-    for (const [index, operator] of operators.entries()) {
-      relayers.push(
-        await createPairRelayer(deployment, {
-          signers: { parent: parentSigners[index + 1], child: childSigners[index + 1] },
-          root: dir,
-          anchorEvery: ANCHOR_EVERY,
-          signatureWaitMs: 5000,
-          // the demo steps the relayers itself, once every request is mined: nothing to wait for
-          batchWaitMs: 0,
-          logger: lineLogger({ label: `relayer ${index + 1} ${operator.slice(0, 8)}`, write: log }),
-        }),
-      );
-    }
+    await startDemoRelayers(demo, dir, relayers, (index, operator) => ({
+      logger: lineLogger({ label: `relayer ${index + 1} ${operator.slice(0, 8)}`, write: log }),
+    }));
 
-    for (const [step, from, klay, demo, heading] of [
+    for (const [step, from, klay, amount, heading] of [
       [4, "parent", "10", "100", "Parent -> child: 10 KLAY, 100 DEMO, DNFT #1"],
       [5, "child", "4", "40", "Child -> parent: 4 KLAY, 40 DEMO, DNFT #1 back"],
     ] as const) {
       log("");
       log(`== ${step}. ${heading}`);
       await requestTransfer(pair, { from, asset: "klay", amount: klay }, log);
-      await requestTransfer(pair, { from, asset: kip7[from], amount: demo }, log);
+      await requestTransfer(pair, { from, asset: kip7[from], amount }, log);
       await requestTransfer(pair, { from, asset: kip17[from], tokenId: "1" }, log);
       await relayUntilDone(relayers);
     }
 
     log("");
-    log(`== 6. Anchoring: every ${ANCHOR_EVERY} child blocks, the operators sign the block's header on the parent`);
-    const childConnection = await hre.network.getOrCreate("child");
-    const head = await child.provider.getBlockNumber();
-    const toMine = ANCHOR_EVERY - (head % ANCHOR_EVERY);
-    await childConnection.provider.request({ method: "hardhat_mine", params: [`0x${toMine.toString(16)}`] });
-    for (const relayer of relayers) await relayer.anchor();
+    log(`== 6. Anchoring: every ${DEMO_ANCHOR_EVERY} child blocks, the operators sign the block's header on the parent`);
+    await anchorDemoBlock(hre, demo, relayers);
     const latest = await pair.anchoringReceiver.latestAnchoredBlock();
     log(`child block ${latest} is anchored on the parent (AnchoringReceiver ${deployment.parent.anchoringReceiver})`);
 

@@ -7,6 +7,7 @@
  * read yet waits, unread, until its scan reaches them.
  */
 import { BoardKind, anchorName, batchName, parseAnchorName, parseBatchName, parseRecoveryName, recoveryName } from "../protocol/board.js";
+import type { BoardKindValue } from "../protocol/board.js";
 import { otherSide, toSignedTransfer } from "../protocol/transfer.js";
 import type { Side } from "../protocol/transfer.js";
 import type { RelayerStore } from "./store.js";
@@ -28,7 +29,7 @@ import type {
   RecoveryExchangeContext,
   SignatureExchange,
 } from "./exchange.js";
-import type { BoardFeed } from "./board-feed.js";
+import type { BoardFeed, BoardPost } from "./board-feed.js";
 import type { BatchSignature } from "./signatures.js";
 
 /** The name of the batch `transfers` of `source`: they must be one run of consecutive nonces, ascending. */
@@ -54,6 +55,42 @@ export function nonceRuns<T extends { request: { requestNonce: bigint } }>(items
     else runs.push([item]);
   }
   return runs;
+}
+
+/**
+ * Posts this operator's signature of `entry.digest` under `name`, unless the board holds one of this operator already:
+ * another relayer of the same operator (high availability: one key on two machines) posted it, and a second post adds
+ * nothing (`BoardFeed.send` reads the board first, and again after a nonce collision).
+ */
+async function postOnce(
+  feed: BoardFeed,
+  kind: BoardKindValue,
+  name: string,
+  entry: { digest: string; signature: string },
+): Promise<void> {
+  await feed.send([{ kind, name, digest: entry.digest, signature: entry.signature }]);
+}
+
+/**
+ * The posts of `kind` for `digest` (the feed read up to date first), each with its name as `parse` reads it; a post
+ * whose name does not parse (`parse` returns why) is refused: reported to `onInvalid` as a bad `what` name.
+ */
+async function namedPosts<T extends bigint | object>(
+  feed: BoardFeed,
+  kind: BoardKindValue,
+  digest: string,
+  what: string,
+  parse: (name: string) => T | string,
+  onInvalid?: OnInvalid,
+): Promise<{ post: BoardPost; parsed: T }[]> {
+  await feed.sync();
+  const named: { post: BoardPost; parsed: T }[] = [];
+  for (const post of feed.posts(kind, digest)) {
+    const parsed = parse(post.name);
+    if (typeof parsed === "string") onInvalid?.(post.where, `${what} name ${post.name}: ${parsed}`);
+    else named.push({ post, parsed });
+  }
+  return named;
 }
 
 /** `BatchExchangeContext.requests` from a relayer's store: the requests of `source` it read from the source chain. */
@@ -87,7 +124,7 @@ export class BoardBatchExchange implements SignatureExchange<BatchSignature> {
   async post(entry: BatchSignature): Promise<void> {
     const name = runName(this.context.source, entry.transfers);
     this.#remember(name, entry.digest, entry.transfers);
-    await this.feed.send([{ kind: BoardKind.Batch, name, digest: entry.digest, signature: entry.signature }]);
+    await postOnce(this.feed, BoardKind.Batch, name, entry);
   }
 
   /**
@@ -106,14 +143,8 @@ export class BoardBatchExchange implements SignatureExchange<BatchSignature> {
 
   /** The posts of batch `digest` whose name rebuilds, from this relayer's scan, to that digest. */
   async read(digest: string, onInvalid?: OnInvalid): Promise<BatchSignature[]> {
-    await this.feed.sync();
     const entries: BatchSignature[] = [];
-    for (const post of this.feed.posts(BoardKind.Batch, digest)) {
-      const parsed = parseBatchName(post.name);
-      if (typeof parsed === "string") {
-        onInvalid?.(post.where, `batch name ${post.name}: ${parsed}`);
-        continue;
-      }
+    for (const { post, parsed } of await namedPosts(this.feed, BoardKind.Batch, digest, "batch", parseBatchName, onInvalid)) {
       if (parsed.source !== this.context.source) continue; // the other direction's exchange reads it
       let batch = this.#rebuilt.get(post.name);
       if (batch === undefined) {
@@ -169,10 +200,9 @@ export class BoardAnchorExchange implements AnchorExchange {
     return this.context.domain;
   }
 
-  /** Posts this operator's signature of an anchor, unless its operator's other relayer posted it already (`BoardFeed.send`). */
+  /** Posts this operator's signature of an anchor, unless its operator's other relayer posted it already. */
   async post(entry: AnchorSignature): Promise<void> {
-    const name = anchorName(entry.anchor.blockNumber);
-    await this.feed.send([{ kind: BoardKind.Anchor, name, digest: entry.digest, signature: entry.signature }]);
+    await postOnce(this.feed, BoardKind.Anchor, anchorName(entry.anchor.blockNumber), entry);
   }
 
   async proposals(): Promise<string[]> {
@@ -182,14 +212,8 @@ export class BoardAnchorExchange implements AnchorExchange {
 
   /** The posts of anchor `digest` whose block's anchor, read from the child chain, hashes to that digest. */
   async read(digest: string, onInvalid?: OnInvalid): Promise<AnchorSignature[]> {
-    await this.feed.sync();
     const entries: AnchorSignature[] = [];
-    for (const post of this.feed.posts(BoardKind.Anchor, digest)) {
-      const blockNumber = parseAnchorName(post.name);
-      if (typeof blockNumber === "string") {
-        onInvalid?.(post.where, `anchor name ${post.name}: ${blockNumber}`);
-        continue;
-      }
+    for (const { post, parsed: blockNumber } of await namedPosts(this.feed, BoardKind.Anchor, digest, "anchor", parseAnchorName, onInvalid)) {
       let known = this.#anchors.get(blockNumber);
       if (known === undefined) {
         const anchor = await this.context.anchorOf(blockNumber);
@@ -241,8 +265,7 @@ export class BoardRecoveryExchange implements RecoveryExchange {
 
   async post(entry: RecoverySignature): Promise<void> {
     const kind = entry.kind === "cancel" ? BoardKind.Cancel : BoardKind.Refund;
-    const name = recoveryName(this.#source(entry.kind), entry.transfer.requestNonce);
-    await this.feed.send([{ kind, name, digest: entry.digest, signature: entry.signature }]);
+    await postOnce(this.feed, kind, recoveryName(this.#source(entry.kind), entry.transfer.requestNonce), entry);
   }
 
   async read(digest: string, onInvalid?: OnInvalid): Promise<RecoverySignature[]> {

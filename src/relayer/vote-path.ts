@@ -5,15 +5,15 @@
  */
 import type { ContractTransactionResponse } from "ethers";
 
-import type { Bridge } from "../../types/ethers-contracts/index.js";
+import { sendHandleVote } from "../protocol/handle-vote.js";
 import type { RelayerContext } from "./context.js";
 import { recordSendFailure } from "./failures.js";
 import type { ProcessReport } from "./options.js";
 import type { RequestScanner } from "./scanner.js";
 import type { StoredTransfer } from "./store.js";
 import { assetName } from "./token-units.js";
-import { TokenType, directionOf, otherSide, toSignedTransfer } from "./types.js";
-import type { Side, TransferRequest } from "./types.js";
+import { directionOf, otherSide, toSignedTransfer } from "./types.js";
+import type { Side } from "./types.js";
 
 export class VotePath {
   readonly #context: RelayerContext;
@@ -85,7 +85,7 @@ export class VotePath {
     this.#context.store.updateTransfer(source, nonce, { state: "voting", voteFromBlock: fromBlock });
     let tx: ContractTransactionResponse;
     try {
-      tx = await this.#sendVote(dest.bridge, request);
+      tx = await sendHandleVote(dest.bridge, request);
     } catch (error) {
       recordSendFailure(this.#context, source, [transfer], error, "vote", report);
       return;
@@ -116,18 +116,5 @@ export class VotePath {
       report.handled += 1;
       this.#context.log.log("info", "handled", { direction: directionOf(source), nonce, tx: tx.hash });
     }
-  }
-
-  /** The Klaytn-compatible handle call of `request`, with exactly its fields. */
-  #sendVote(bridge: Bridge, request: TransferRequest): Promise<ContractTransactionResponse> {
-    const { requestTxHash, from, to, tokenAddress, valueOrTokenId, requestNonce, requestBlockNumber, extraData } = request;
-    const at = [requestNonce, requestBlockNumber] as const;
-    if (request.tokenType === TokenType.KLAY) {
-      return bridge.handleKLAYTransfer(requestTxHash, from, to, valueOrTokenId, ...at, extraData);
-    }
-    if (request.tokenType === TokenType.KIP7) {
-      return bridge.handleERC20Transfer(requestTxHash, from, to, tokenAddress, valueOrTokenId, ...at, extraData);
-    }
-    return bridge.handleERC721Transfer(requestTxHash, from, to, tokenAddress, valueOrTokenId, ...at, request.tokenURI, extraData);
   }
 }

@@ -31,21 +31,14 @@ function makeAnchor(blockNumber: number, fork = "main"): Anchor {
   };
 }
 
-/** The fields of `anchor` in the order of the Solidity struct (the vote content hash encodes them so). */
-function fieldsInStructOrder(anchor: Anchor) {
-  return [
-    anchor.blockHash,
-    anchor.parentHash,
-    anchor.transactionsRoot,
-    anchor.receiptsRoot,
-    anchor.stateRoot,
-    anchor.blocksRoot,
-    anchor.blockNumber,
-    anchor.blockCount,
-    anchor.txCount,
-  ];
+/**
+ * The ABI types and values of `anchor`'s fields in the order of the protocol's `Anchor` type (src/protocol/eip712.ts),
+ * which must be the order of the Solidity struct: the vote content hash encodes them so.
+ */
+function fieldsInStructOrder(anchor: Anchor): { types: string[]; values: unknown[] } {
+  const fields = ANCHOR_TYPES.Anchor;
+  return { types: fields.map((field) => field.type), values: fields.map((field) => anchor[field.name as keyof Anchor]) };
 }
-
 
 /** One operator's vote, through the Klaytn-style entry point. */
 function vote(receiver: AnchoringReceiver, operator: Signer, anchor: Anchor) {
@@ -205,11 +198,9 @@ describe("AnchoringReceiver", function () {
       const { receiver, owner } = await networkHelpers.loadFixture(deployOneOfOne);
       const anchor = makeAnchor(1000);
       // The vote's content hash is the anchor's EIP-712 struct hash: the type hash, then every field in order.
+      const { types, values } = fieldsInStructOrder(anchor);
       const contentHash = ethers.keccak256(
-        ethers.AbiCoder.defaultAbiCoder().encode(
-          ["bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "bytes32", "uint64", "uint64", "uint64"],
-          [await receiver.ANCHOR_TYPEHASH(), ...fieldsInStructOrder(anchor)]
-        )
+        ethers.AbiCoder.defaultAbiCoder().encode(["bytes32", ...types], [await receiver.ANCHOR_TYPEHASH(), ...values])
       );
       expect(contentHash).to.equal(anchorStructHash(anchor));
       await expect(vote(receiver, owner, anchor))

@@ -21,14 +21,26 @@ describe("Bridge fees: configuration votes and the fee receiver", function () {
     return f;
   }
 
+  type Bridge = Awaited<ReturnType<typeof deployed>>["bridge"];
+  type Operator = Awaited<ReturnType<typeof deployed>>["a"];
+
+  /** The KLAY fee is `fee` and `configurationNonce` counts `applied` configuration changes. */
+  async function expectKLAYFee(bridge: Bridge, fee: bigint, applied: bigint) {
+    expect(await bridge.feeOfKLAY()).to.equal(fee);
+    expect(await bridge.configurationNonce()).to.equal(applied);
+  }
+
+  /** `voter`'s vote for `fee` at nonce 0 applies it: `KLAYFeeChanged`, the fee set, one configuration change. */
+  async function expectVoteApplies(bridge: Bridge, voter: Operator, fee: bigint) {
+    await expect(bridge.connect(voter).setKLAYFee(fee, 0)).to.emit(bridge, "KLAYFeeChanged").withArgs(fee);
+    await expectKLAYFee(bridge, fee, 1n);
+  }
+
   describe("setKLAYFee", function () {
     it("at threshold 1 one operator's vote sets the fee, emits KLAYFeeChanged and moves configurationNonce", async function () {
       const { bridge, a } = await networkHelpers.loadFixture(deployed);
-      expect(await bridge.feeOfKLAY()).to.equal(0n);
-      expect(await bridge.configurationNonce()).to.equal(0n);
-      await expect(bridge.connect(a).setKLAYFee(123n, 0)).to.emit(bridge, "KLAYFeeChanged").withArgs(123n);
-      expect(await bridge.feeOfKLAY()).to.equal(123n);
-      expect(await bridge.configurationNonce()).to.equal(1n);
+      await expectKLAYFee(bridge, 0n, 0n);
+      await expectVoteApplies(bridge, a, 123n);
     });
 
     it("refuses a vote at another nonce than configurationNonce (ConfigurationNonceMismatch)", async function () {
@@ -45,20 +57,16 @@ describe("Bridge fees: configuration votes and the fee receiver", function () {
     it("at threshold 2 the first vote changes nothing; the second identical vote applies it", async function () {
       const { bridge, a, b } = await networkHelpers.loadFixture(configTwoOfFour);
       await expect(bridge.connect(a).setKLAYFee(50n, 0)).not.to.emit(bridge, "KLAYFeeChanged");
-      expect(await bridge.feeOfKLAY()).to.equal(0n);
-      expect(await bridge.configurationNonce()).to.equal(0n);
-      await expect(bridge.connect(b).setKLAYFee(50n, 0)).to.emit(bridge, "KLAYFeeChanged").withArgs(50n);
-      expect(await bridge.feeOfKLAY()).to.equal(50n);
-      expect(await bridge.configurationNonce()).to.equal(1n);
+      await expectKLAYFee(bridge, 0n, 0n);
+      await expectVoteApplies(bridge, b, 50n);
     });
 
     it("votes for different values do not combine", async function () {
       const { bridge, a, b, c } = await networkHelpers.loadFixture(configTwoOfFour);
       await expect(bridge.connect(a).setKLAYFee(50n, 0)).not.to.emit(bridge, "KLAYFeeChanged");
       await expect(bridge.connect(b).setKLAYFee(60n, 0)).not.to.emit(bridge, "KLAYFeeChanged");
-      expect(await bridge.feeOfKLAY()).to.equal(0n);
-      expect(await bridge.configurationNonce()).to.equal(0n);
-      await expect(bridge.connect(c).setKLAYFee(60n, 0)).to.emit(bridge, "KLAYFeeChanged").withArgs(60n);
+      await expectKLAYFee(bridge, 0n, 0n);
+      await expectVoteApplies(bridge, c, 60n);
       // A's vote for 50 at nonce 0 is stale now.
       await expect(bridge.connect(a).setKLAYFee(50n, 0))
         .to.be.revertedWithCustomError(bridge, "ConfigurationNonceMismatch")

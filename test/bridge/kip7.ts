@@ -1,5 +1,6 @@
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types";
 import { expect } from "chai";
+import type { Addressable } from "ethers";
 import { network } from "hardhat";
 
 import type { Bridge } from "../../types/ethers-contracts/index.js";
@@ -95,25 +96,40 @@ describe("Bridge KIP7 transfers", function () {
   const lockModeWithFee = async () => withFee(await lockMode());
   const mintBurnWithFee = async () => withFee(await mintBurnMode());
 
+  /**
+   * `user` requests `value` of the fixture's token with `feeLimit` and `extraData` (approved before): the request
+   * emits `RequestValueTransfer` with `fee` paid. Returns the transaction, for the balance checks.
+   */
+  async function expectUserRequest(
+    f: { bridge: Bridge; token: { getAddress(): Promise<string> }; user: HardhatEthersSigner; recipient: HardhatEthersSigner },
+    value: bigint,
+    feeLimit: bigint,
+    fee = 0n,
+    extraData = "0x",
+  ) {
+    const token = await f.token.getAddress();
+    const tx = f.bridge.connect(f.user).requestERC20Transfer(token, f.recipient, value, feeLimit, extraData);
+    await expect(tx)
+      .to.emit(f.bridge, "RequestValueTransfer")
+      .withArgs(TokenType.ERC20, f.user.address, f.recipient.address, token, value, 0, fee, extraData);
+    return { tx };
+  }
+
   describe("requestERC20Transfer (approve first), lock mode", function () {
     it("locks the value and emits RequestValueTransfer; the fee limit comes back without a fee receiver", async function () {
-      const { bridge, token, user, recipient } = await networkHelpers.loadFixture(lockMode);
+      const f = await networkHelpers.loadFixture(lockMode);
+      const { bridge, token, user } = f;
       await token.connect(user).approve(bridge, 1_500n);
-      const tx = bridge.connect(user).requestERC20Transfer(token, recipient, 1_000n, 500n, "0x77");
-      await expect(tx)
-        .to.emit(bridge, "RequestValueTransfer")
-        .withArgs(TokenType.ERC20, user.address, recipient.address, await token.getAddress(), 1_000n, 0, 0, "0x77");
+      const { tx } = await expectUserRequest(f, 1_000n, 500n, 0n, "0x77");
       await expect(tx).to.changeTokenBalances(ethers, token, [user, bridge], [-1_000n, 1_000n]);
       expect(await bridge.requestNonce()).to.equal(1n);
     });
 
     it("pays the token fee to the fee receiver and the change back", async function () {
-      const { bridge, token, user, recipient, feeReceiver } = await networkHelpers.loadFixture(lockModeWithFee);
+      const f = await networkHelpers.loadFixture(lockModeWithFee);
+      const { bridge, token, user, feeReceiver } = f;
       await token.connect(user).approve(bridge, 1_030n);
-      const tx = bridge.connect(user).requestERC20Transfer(token, recipient, 1_000n, 30n, "0x");
-      await expect(tx)
-        .to.emit(bridge, "RequestValueTransfer")
-        .withArgs(TokenType.ERC20, user.address, recipient.address, await token.getAddress(), 1_000n, 0, 10n, "0x");
+      const { tx } = await expectUserRequest(f, 1_000n, 30n, 10n);
       await expect(tx).to.changeTokenBalances(ethers, token, [user, feeReceiver, bridge], [-1_010n, 10n, 1_000n]);
     });
 
@@ -262,13 +278,11 @@ describe("Bridge KIP7 transfers", function () {
 
   describe("mint/burn mode", function () {
     it("a request burns the value", async function () {
-      const { bridge, token, user, recipient } = await networkHelpers.loadFixture(mintBurnMode);
+      const f = await networkHelpers.loadFixture(mintBurnMode);
+      const { bridge, token, user } = f;
       const supply = await token.totalSupply();
       await token.connect(user).approve(bridge, 1_200n);
-      const tx = bridge.connect(user).requestERC20Transfer(token, recipient, 1_000n, 200n, "0x");
-      await expect(tx)
-        .to.emit(bridge, "RequestValueTransfer")
-        .withArgs(TokenType.ERC20, user.address, recipient.address, await token.getAddress(), 1_000n, 0, 0, "0x");
+      const { tx } = await expectUserRequest(f, 1_000n, 200n);
       await expect(tx).to.changeTokenBalances(ethers, token, [user, bridge], [-1_000n, 0n]);
       expect(await token.totalSupply()).to.equal(supply - 1_000n);
     });
@@ -404,10 +418,25 @@ describe("Bridge KIP7 transfers", function () {
   });
 
   describe("hostile tokens", function () {
-    async function register(bridge: Bridge, name: string) {
+    /** Deploys the hostile token `name`, registers it, and lets the bridge take `allowance` of the owner's. */
+    async function register(bridge: Bridge, name: string, allowance = 0n) {
       const token = await ethers.deployContract(name, [name, name.slice(0, 3).toUpperCase(), SUPPLY]);
       await bridge.registerToken(token, ethers.Wallet.createRandom().address);
+      if (allowance > 0n) await token.approve(bridge, allowance);
       return token;
+    }
+
+    /** The owner's request of `value` of `token` (with `feeLimit`) is accepted, crediting `credited` to the transfer. */
+    async function expectRequestCredits(
+      f: { bridge: Bridge; owner: { address: string }; recipient: { address: string } },
+      token: { target: string | Addressable },
+      value: bigint,
+      feeLimit: bigint,
+      credited: bigint,
+    ) {
+      await expect(f.bridge.requestERC20Transfer(token.target, f.recipient.address, value, feeLimit, "0x"))
+        .to.emit(f.bridge, "RequestValueTransfer")
+        .withArgs(TokenType.ERC20, f.owner.address, f.recipient.address, token.target, credited, 0, 0, "0x");
     }
 
     it("a token hook re-entering requestERC20Transfer is refused (ReentrancyGuardReentrantCall)", async function () {
@@ -425,12 +454,10 @@ describe("Bridge KIP7 transfers", function () {
     });
 
     it("a token whose transfers return nothing works both ways (SafeERC20)", async function () {
-      const { bridge, owner, recipient } = await networkHelpers.loadFixture(lockMode);
-      const token = await register(bridge, "NoReturnToken");
-      await token.approve(bridge, 5_000n);
-      await expect(bridge.requestERC20Transfer(token, recipient, 5_000n, 0n, "0x"))
-        .to.emit(bridge, "RequestValueTransfer")
-        .withArgs(TokenType.ERC20, owner.address, recipient.address, token.target, 5_000n, 0, 0, "0x");
+      const f = await networkHelpers.loadFixture(lockMode);
+      const { bridge, owner, recipient } = f;
+      const token = await register(bridge, "NoReturnToken", 5_000n);
+      await expectRequestCredits(f, token, 5_000n, 0n, 5_000n);
       expect(await token.balanceOf(bridge)).to.equal(5_000n);
       await expect(
         handleERC20(bridge, owner, { to: recipient.address, token: token.target as string, value: 2_000n, nonce: 0 }),
@@ -462,29 +489,24 @@ describe("Bridge KIP7 transfers", function () {
 
     it("a request without enough allowance of a false-returning token is refused", async function () {
       const { bridge, recipient } = await networkHelpers.loadFixture(lockMode);
-      const token = await register(bridge, "FalseReturnToken");
-      await token.approve(bridge, 4_999n);
+      const token = await register(bridge, "FalseReturnToken", 4_999n);
       await expect(bridge.requestERC20Transfer(token, recipient, 5_000n, 0n, "0x"))
         .to.be.revertedWithCustomError(bridge, "SafeERC20FailedOperation")
         .withArgs(token.target);
     });
 
     it("a fee-on-transfer token is credited with what arrived, less the fee limit", async function () {
-      const { bridge, owner, recipient } = await networkHelpers.loadFixture(lockMode);
-      const token = await register(bridge, "FeeOnTransferToken");
-      await token.approve(bridge, 1_100n);
+      const f = await networkHelpers.loadFixture(lockMode);
+      const token = await register(f.bridge, "FeeOnTransferToken", 1_100n);
       // 1,100 sent, 1% burnt on the way: 1,089 arrive; 100 are the fee limit, so 989 are credited.
-      await expect(bridge.requestERC20Transfer(token, recipient, 1_000n, 100n, "0x"))
-        .to.emit(bridge, "RequestValueTransfer")
-        .withArgs(TokenType.ERC20, owner.address, recipient.address, token.target, 989n, 0, 0, "0x");
+      await expectRequestCredits(f, token, 1_000n, 100n, 989n);
       // The refund of the fee limit loses 1% too, but the bridge keeps exactly what it credited.
-      expect(await token.balanceOf(bridge)).to.equal(989n);
+      expect(await token.balanceOf(f.bridge)).to.equal(989n);
     });
 
     it("a fee-on-transfer request that leaves nothing above the fee limit is refused (TokenNotReceived)", async function () {
       const { bridge, recipient } = await networkHelpers.loadFixture(lockMode);
-      const token = await register(bridge, "FeeOnTransferToken");
-      await token.approve(bridge, 10_000n);
+      const token = await register(bridge, "FeeOnTransferToken", 10_000n);
       // 100 + 9,900 sent: 9,900 arrive, all of it the fee limit.
       await expect(bridge.requestERC20Transfer(token, recipient, 100n, 9_900n, "0x"))
         .to.be.revertedWithCustomError(bridge, "TokenNotReceived")

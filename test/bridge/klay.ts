@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { deployBridge, handleKLAY, klayTransfer, TokenType } from "../helpers/bridge.js";
+import { expectOwnerOnly } from "../helpers/ownable.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -20,6 +21,16 @@ describe("Bridge KLAY requests (source side)", function () {
     return f;
   }
 
+  /** A test: on `fixture`'s bridge, a request of 1,000 wei with `value` attached is refused with `error(args)`. */
+  function itRefusesARequestOf1000(title: string, fixture: typeof deployed, value: bigint, error: string, args: bigint[]) {
+    it(title, async function () {
+      const { bridge, user, recipient } = await networkHelpers.loadFixture(fixture);
+      await expect(bridge.connect(user).requestKLAYTransfer(recipient, 1_000n, "0x", { value }))
+        .to.be.revertedWithCustomError(bridge, error)
+        .withArgs(...args);
+    });
+  }
+
   describe("requestKLAYTransfer", function () {
     it("locks the value and emits RequestValueTransfer with Klaytn's fields; the nonce counts up", async function () {
       const { bridge, user, recipient } = await networkHelpers.loadFixture(deployed);
@@ -35,12 +46,10 @@ describe("Bridge KLAY requests (source side)", function () {
       expect(await bridge.requestNonce()).to.equal(2n);
     });
 
-    it("refuses msg.value below the value (InsufficientValue)", async function () {
-      const { bridge, user, recipient } = await networkHelpers.loadFixture(deployed);
-      await expect(bridge.connect(user).requestKLAYTransfer(recipient, 1_000n, "0x", { value: 999n }))
-        .to.be.revertedWithCustomError(bridge, "InsufficientValue")
-        .withArgs(999n, 1_000n);
-    });
+    itRefusesARequestOf1000("refuses msg.value below the value (InsufficientValue)", deployed, 999n, "InsufficientValue", [
+      999n,
+      1_000n,
+    ]);
 
     it("refuses a zero value (ZeroAmount), also when KLAY is attached as fee limit", async function () {
       const { bridge, user, recipient } = await networkHelpers.loadFixture(deployed);
@@ -89,12 +98,10 @@ describe("Bridge KLAY requests (source side)", function () {
       ).to.changeEtherBalances(ethers, [user, feeReceiver, bridge], [-1_020n, 20n, 1_000n]);
     });
 
-    it("refuses a fee limit below the fee (InsufficientFeeLimit)", async function () {
-      const { bridge, user, recipient } = await networkHelpers.loadFixture(withFee);
-      await expect(bridge.connect(user).requestKLAYTransfer(recipient, 1_000n, "0x", { value: 1_019n }))
-        .to.be.revertedWithCustomError(bridge, "InsufficientFeeLimit")
-        .withArgs(19n, 20n);
-    });
+    itRefusesARequestOf1000("refuses a fee limit below the fee (InsufficientFeeLimit)", withFee, 1_019n, "InsufficientFeeLimit", [
+      19n,
+      20n,
+    ]);
 
     it("with a receiver but a zero fee the whole limit is refunded", async function () {
       const { bridge, user, recipient, feeReceiver } = await networkHelpers.loadFixture(deployed);
@@ -127,33 +134,28 @@ describe("Bridge KLAY requests (source side)", function () {
   });
 
   describe("plain KLAY sent to the bridge", function () {
-    it("is a request for the sender itself (receive)", async function () {
-      const { bridge, user } = await networkHelpers.loadFixture(deployed);
-      const tx = user.sendTransaction({ to: bridge, value: 5_000n });
-      await expect(tx)
-        .to.emit(bridge, "RequestValueTransfer")
-        .withArgs(TokenType.KLAY, user.address, user.address, ethers.ZeroAddress, 5_000n, 0, 0, "0x");
-      await expect(tx).to.changeEtherBalances(ethers, [user, bridge], [-5_000n, 5_000n]);
-    });
-
-    it("takes feeOfKLAY out of the payment, paid to the fee receiver", async function () {
-      const { bridge, user, feeReceiver } = await networkHelpers.loadFixture(withFee);
-      const tx = user.sendTransaction({ to: bridge, value: 5_000n });
-      await expect(tx)
-        .to.emit(bridge, "RequestValueTransfer")
-        .withArgs(TokenType.KLAY, user.address, user.address, ethers.ZeroAddress, 4_980n, 0, 20n, "0x");
-      await expect(tx).to.changeEtherBalances(ethers, [user, feeReceiver, bridge], [-5_000n, 20n, 4_980n]);
-    });
-
-    it("without a fee receiver feeOfKLAY is held back from the value and refunded (Klaytn's fallback)", async function () {
-      const { bridge, user } = await networkHelpers.loadFixture(deployed);
-      await bridge.setKLAYFee(20n, 0);
-      const tx = user.sendTransaction({ to: bridge, value: 5_000n });
-      await expect(tx)
-        .to.emit(bridge, "RequestValueTransfer")
-        .withArgs(TokenType.KLAY, user.address, user.address, ethers.ZeroAddress, 4_980n, 0, 0, "0x");
-      await expect(tx).to.changeEtherBalances(ethers, [user, bridge], [-4_980n, 4_980n]);
-    });
+    for (const { title, fixture, feeVoted, requested, fee } of [
+      { title: "is a request for the sender itself (receive)", fixture: deployed, feeVoted: false, requested: 5_000n, fee: 0n },
+      { title: "takes feeOfKLAY out of the payment, paid to the fee receiver", fixture: withFee, feeVoted: false, requested: 4_980n, fee: 20n },
+      {
+        title: "without a fee receiver feeOfKLAY is held back from the value and refunded (Klaytn's fallback)",
+        fixture: deployed,
+        feeVoted: true,
+        requested: 4_980n,
+        fee: 0n,
+      },
+    ]) {
+      it(title, async function () {
+        const { bridge, user, feeReceiver } = await networkHelpers.loadFixture(fixture);
+        if (feeVoted) await bridge.setKLAYFee(20n, 0);
+        const tx = user.sendTransaction({ to: bridge, value: 5_000n });
+        await expect(tx)
+          .to.emit(bridge, "RequestValueTransfer")
+          .withArgs(TokenType.KLAY, user.address, user.address, ethers.ZeroAddress, requested, 0, fee, "0x");
+        // what is neither requested nor paid as a fee goes back to the sender
+        await expect(tx).to.changeEtherBalances(ethers, [user, feeReceiver, bridge], [-(requested + fee), fee, requested]);
+      });
+    }
 
     it("refuses a payment that does not exceed the fee", async function () {
       const { bridge, user } = await networkHelpers.loadFixture(withFee);
@@ -230,12 +232,10 @@ describe("Bridge KLAY requests (source side)", function () {
 
     it("only the owner changes the running status", async function () {
       const { bridge, stranger } = await networkHelpers.loadFixture(deployed);
-      await expect(bridge.connect(stranger).start(false))
-        .to.be.revertedWithCustomError(bridge, "OwnableUnauthorizedAccount")
-        .withArgs(stranger.address);
-      await expect(bridge.connect(stranger).setRunningStatus(false))
-        .to.be.revertedWithCustomError(bridge, "OwnableUnauthorizedAccount")
-        .withArgs(stranger.address);
+      await expectOwnerOnly(bridge, stranger, [
+        (asStranger) => asStranger.start(false),
+        (asStranger) => asStranger.setRunningStatus(false),
+      ]);
     });
   });
 

@@ -6,7 +6,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import type { SignedTransfer } from "../../src/signatures.js";
-import { ParkedStatus, TokenType, transferContentHash } from "../helpers/bridge.js";
+import { bothModes, ParkedStatus, TokenType, transferContentHash } from "../helpers/bridge.js";
 import {
   cancelSignatures,
   failedArgs,
@@ -38,12 +38,7 @@ async function withRequester(modeMintBurn: boolean) {
   await f.kip17.connect(requester).getFunction("setApprovalForAll")(f.bridge, true);
   return { ...f, requester, limits: await ethers.getContractAt("TransferLimits", await f.bridge.transferLimits()) };
 }
-const lockMode = () => withRequester(false);
-const mintBurnMode = () => withRequester(true);
-const MODES = [
-  ["lock", lockMode],
-  ["mint/burn", mintBurnMode],
-] as const;
+const { lockMode, MODES } = bothModes(withRequester);
 type Fixture = Awaited<ReturnType<typeof lockMode>>;
 
 /** Moves the chain to `hour` o'clock UTC of the next day (so a test never straddles midnight by chance). */

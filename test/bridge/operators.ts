@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { deployBridge, handleKLAY, klayTransfer, VoteType } from "../helpers/bridge.js";
+import { expectOwnerOnly } from "../helpers/ownable.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -166,15 +167,11 @@ describe("Bridge operators and thresholds", function () {
     it("operator and threshold changes are refused to anyone but the owner, operators included", async function () {
       const { bridge, a, stranger } = await networkHelpers.loadFixture(twoOfThree);
       for (const caller of [a, stranger]) {
-        await expect(bridge.connect(caller).registerOperator(caller))
-          .to.be.revertedWithCustomError(bridge, "OwnableUnauthorizedAccount")
-          .withArgs(caller.address);
-        await expect(bridge.connect(caller).deregisterOperator(a))
-          .to.be.revertedWithCustomError(bridge, "OwnableUnauthorizedAccount")
-          .withArgs(caller.address);
-        await expect(bridge.connect(caller).setOperatorThreshold(VoteType.ValueTransfer, 1))
-          .to.be.revertedWithCustomError(bridge, "OwnableUnauthorizedAccount")
-          .withArgs(caller.address);
+        await expectOwnerOnly(bridge, caller, [
+          (asCaller) => asCaller.registerOperator(caller),
+          (asCaller) => asCaller.deregisterOperator(a),
+          (asCaller) => asCaller.setOperatorThreshold(VoteType.ValueTransfer, 1),
+        ]);
       }
     });
 

@@ -4,8 +4,10 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/types"
 import { expect } from "chai";
 import { network } from "hardhat";
 
+import { CounterpartTokens, readRequestsOfTx } from "../../src/protocol/requests.js";
+import { refundTransferOf } from "../../src/protocol/transfer.js";
 import { cancelDigest, recoveryDomain, refundDigest, type SignedTransfer } from "../../src/signatures.js";
-import { ParkedStatus, TokenType, transferContentHash } from "../helpers/bridge.js";
+import { bothModes, ParkedStatus, TokenType, transferContentHash } from "../helpers/bridge.js";
 import { signedBy } from "../helpers/signing.js";
 import {
   cancelSignatures,
@@ -26,12 +28,7 @@ import {
 
 const { ethers, networkHelpers } = await network.create();
 
-const lockMode = () => recoveryDestination(ethers, false);
-const mintBurnMode = () => recoveryDestination(ethers, true);
-const MODES = [
-  ["lock", lockMode],
-  ["mint/burn", mintBurnMode],
-] as const;
+const { lockMode, mintBurnMode, MODES } = bothModes((modeMintBurn) => recoveryDestination(ethers, modeMintBurn));
 type Mode = (typeof MODES)[number][0];
 
 /** What a token returns from a call that answered `false`. */
@@ -640,43 +637,27 @@ describe("Transfer recovery: failed payouts are parked, retried, cancelled and r
       txs.push(await bridge.requestERC20Transfer(f.kip7, to, 40n * ONE, 0n, "0x01"));
       await kip17.getFunction("approve")(f.bridge, 7n);
       txs.push(await bridge.requestERC721Transfer(f.kip17, to, 7n, "0x"));
-      const receipts = await Promise.all(txs.map(async (tx) => (await tx.wait())!));
-      const base = { from: requester.address, to };
-      // the requests as the source bridge made them (this chain's token, from = the requester)
-      const requests: SignedTransfer[] = [
-        transferOf(0n, to, { ...base, requestTxHash: receipts[0].hash, requestBlockNumber: BigInt(receipts[0].blockNumber), valueOrTokenId: 3n * ONE }),
-        transferOf(1n, to, {
-          ...base,
-          requestTxHash: receipts[1].hash,
-          requestBlockNumber: BigInt(receipts[1].blockNumber),
-          tokenType: TokenType.ERC20,
-          tokenAddress: f.kip7.target as string,
-          valueOrTokenId: 40n * ONE,
-          extraData: "0x01",
-        }),
-        transferOf(2n, to, {
-          ...base,
-          requestTxHash: receipts[2].hash,
-          requestBlockNumber: BigInt(receipts[2].blockNumber),
-          tokenType: TokenType.ERC721,
-          tokenAddress: f.kip17.target as string,
-          valueOrTokenId: 7n,
-          tokenURI: "ipfs://nft/7",
-        }),
-      ];
+      // the requests as the source bridge made them (this chain's token, from = the requester), read from its logs
+      const requests: SignedTransfer[] = [];
+      for (const tx of txs) {
+        await tx.wait();
+        const made = await readRequestsOfTx("parent", f.bridge, new CounterpartTokens(f.bridge), ethers.provider, tx.hash);
+        requests.push(...made.map(refundTransferOf));
+      }
+      expect(requests.map((request) => [request.requestNonce, request.tokenType]), "the three requests").to.deep.equal([
+        [0n, TokenType.KLAY],
+        [1n, TokenType.ERC20],
+        [2n, TokenType.ERC721],
+      ]);
       return { ...f, requester, requests };
     }
-    const lockSource = () => source(false);
-    const mintBurnSource = () => source(true);
+    const { lockMode: lockSource, MODES: sourceModes } = bothModes(source);
 
     /** The `ValueTransferRefunded` arguments of request `t`. */
     const refundedArgs = (t: SignedTransfer) =>
       [t.requestTxHash, t.tokenType, ethers.getAddress(t.from), ethers.getAddress(t.tokenAddress), t.valueOrTokenId, t.requestNonce] as const;
 
-    for (const [mode, fixture] of [
-      ["lock", lockSource],
-      ["mint/burn", mintBurnSource],
-    ] as const) {
+    for (const [mode, fixture] of sourceModes) {
       describe(`${mode} mode`, function () {
         it("KLAY: two operator approvals return it to the requester, once", async function () {
           const f = await networkHelpers.loadFixture(fixture);

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import { deployBridge } from "../helpers/bridge.js";
+import { expectOwnerOnly } from "../helpers/ownable.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -118,18 +119,13 @@ describe("Bridge token registry and counterpart link", function () {
   describe("owner only", function () {
     it("registry changes are refused to anyone but the owner", async function () {
       const { bridge, stranger, t1, c1 } = await networkHelpers.loadFixture(threeRegistered);
-      const asStranger = bridge.connect(stranger);
-      for (const call of [
-        () => asStranger.registerToken(ethers.Wallet.createRandom().address, c1),
-        () => asStranger.deregisterToken(t1),
-        () => asStranger.lockToken(t1),
-        () => asStranger.unlockToken(t1),
-        () => asStranger.setCounterPartBridge(c1),
-      ]) {
-        await expect(call())
-          .to.be.revertedWithCustomError(bridge, "OwnableUnauthorizedAccount")
-          .withArgs(stranger.address);
-      }
+      await expectOwnerOnly(bridge, stranger, [
+        (asStranger) => asStranger.registerToken(ethers.Wallet.createRandom().address, c1),
+        (asStranger) => asStranger.deregisterToken(t1),
+        (asStranger) => asStranger.lockToken(t1),
+        (asStranger) => asStranger.unlockToken(t1),
+        (asStranger) => asStranger.setCounterPartBridge(c1),
+      ]);
     });
   });
 

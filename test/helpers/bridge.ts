@@ -11,6 +11,20 @@ export const TokenType = { KLAY: 0, ERC20: 1, ERC721: 2 } as const;
 export { VoteType } from "../../src/protocol/constants.js";
 export { ParkedStatus } from "../../src/protocol/transfer.js";
 
+/**
+ * The fixtures of both bridge modes that `deploy(modeMintBurn)` builds: `lockMode` and `mintBurnMode` (one function
+ * each, so that `loadFixture` snapshots each once), and `MODES`, the two by name for the tests that run in both.
+ */
+export function bothModes<T>(deploy: (modeMintBurn: boolean) => Promise<T>) {
+  const lockMode = () => deploy(false);
+  const mintBurnMode = () => deploy(true);
+  const MODES = [
+    ["lock", lockMode],
+    ["mint/burn", mintBurnMode],
+  ] as const;
+  return { lockMode, mintBurnMode, MODES };
+}
+
 /** A KLAY handle as the counterpart bridge's request describes it. */
 export interface KlayTransfer {
   requestTxHash: string;

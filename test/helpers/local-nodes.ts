@@ -1,7 +1,12 @@
 /**
- * What the command-line tests share: free loopback ports, `npx` commands started in their own process group (so that
- * stopping one stops npx's children too) and stopped whatever happens, a wait for a `hardhat node` to answer, and
- * `npx hardhat bridge …` run exactly as a user types it, and a local pair of chains started and stopped as one.
+ * What the command-line tests share: free loopback ports, `npx hardhat …` commands started in their own process group
+ * (so that stopping one stops its children too) and stopped whatever happens, a wait for a `hardhat node` to answer,
+ * `npx hardhat bridge …` run as a user types it, and a local pair of chains started and stopped as one.
+ *
+ * `npx hardhat ARGS` runs Hardhat's command line (node_modules/.bin/hardhat) on the project's Node, which npx puts
+ * first on the PATH (the pinned `node` package). The helpers run exactly that without npm in front: the Node that runs
+ * the tests, on Hardhat's command line. npm's own start-up costs a second or more a command on a busy machine and does
+ * nothing of the project's; `runBridgeWithNpx` (test/tasks/cli-help.ts) runs the command through npx itself.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -27,13 +32,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Hardhat's command line: what node_modules/.bin/hardhat (and so `npx hardhat`) runs. */
+const HARDHAT_CLI = path.join(projectRoot, "node_modules", "hardhat", "dist", "src", "cli.js");
+
+/** The program and arguments that run `npx ARGS`: `npx hardhat …` as Hardhat's command line on the tests' Node. */
+function command(npxArgs: string[]): [string, string[]] {
+  return npxArgs[0] === "hardhat" ? [process.execPath, [HARDHAT_CLI, ...npxArgs.slice(1)]] : ["npx", npxArgs];
+}
+
 /** Starts `npx ARGS` in its own process group. */
 export function startDetached(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
   output: "ignore" | "pipe" = "ignore",
 ): ChildProcess {
-  return spawn("npx", args, { cwd: projectRoot, env, detached: true, stdio: ["ignore", output, output] });
+  const [program, programArgs] = command(args);
+  return spawn(program, programArgs, { cwd: projectRoot, env, detached: true, stdio: ["ignore", output, output] });
 }
 
 /** Starts `npx hardhat node` on 127.0.0.1:`port` with `chainId`. */
@@ -82,22 +96,35 @@ export async function waitForChain(url: string, chainId: number, node: ChildProc
   throw new Error(`hardhat node at ${url} did not start`);
 }
 
-/** Runs `npx hardhat bridge ARGS` and returns its exit code and output. */
-export async function runBridge(
+/** Runs `program ARGS` and returns its exit code and output. */
+async function runCommand(
+  program: string,
+  args: string[],
   env: NodeJS.ProcessEnv,
-  ...args: string[]
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run("npx", ["hardhat", "bridge", ...args], {
-      cwd: projectRoot,
-      env,
-      maxBuffer: 10_000_000,
-    });
+    const { stdout, stderr } = await run(program, args, { cwd: projectRoot, env, maxBuffer: 10_000_000 });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code?: number; stdout?: string; stderr?: string };
     return { code: failure.code ?? -1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "" };
   }
+}
+
+/** Runs `npx hardhat bridge ARGS` (without npm in front, see above) and returns its exit code and output. */
+export async function runBridge(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCommand(...command(["hardhat", "bridge", ...args]), env);
+}
+
+/** Runs `npx hardhat bridge ARGS` through npx itself, as typed, and returns its exit code and output. */
+export async function runBridgeWithNpx(
+  env: NodeJS.ProcessEnv,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCommand("npx", ["hardhat", "bridge", ...args], env);
 }
 
 /** Two `hardhat node` processes on free loopback ports, a scratch directory, and the environment `bridge` reads. */
@@ -136,6 +163,52 @@ export async function startLocalPair(prefix: string, relayerDir = "relayer"): Pr
     throw error;
   }
   return { dir, env, parentUrl, childUrl, parentNode, childNode };
+}
+
+/** The two nodes the command-line suites share, once started (see `useSharedLocalPair`). */
+let sharedNodes: Promise<Omit<LocalPair, "dir" | "env">> | undefined;
+
+async function startSharedNodes(): Promise<Omit<LocalPair, "dir" | "env">> {
+  const [parentPort, childPort] = [await freePort(), await freePort()];
+  const parentUrl = `http://127.0.0.1:${parentPort}`;
+  const childUrl = `http://127.0.0.1:${childPort}`;
+  const parentNode = startNode(parentPort, 31337);
+  const childNode = startNode(childPort, 31338);
+  try {
+    await Promise.all([waitForChain(parentUrl, 31337, parentNode), waitForChain(childUrl, 31338, childNode)]);
+  } catch (error) {
+    await Promise.all([stop(parentNode), stop(childNode)]);
+    throw error;
+  }
+  return { parentUrl, childUrl, parentNode, childNode };
+}
+
+// The shared nodes are stopped once every suite has run (a root hook: this module is loaded by the suites' files).
+after(async function () {
+  const nodes = await sharedNodes?.catch(() => undefined);
+  sharedNodes = undefined;
+  if (nodes !== undefined) await Promise.all([stop(nodes.parentNode), stop(nodes.childNode)]);
+});
+
+/**
+ * The parent (31337) and child (31338) `hardhat node` processes that the command-line suites share (started by the
+ * first suite that asks, stopped after the last suite), with a fresh directory named from `prefix` for this suite:
+ * its deployments go to `dir/deployments`, the relayer's state to `dir/<relayerDir>`. Each suite deploys its own pair
+ * on them, so that what one suite does on chain is not another's; a suite stops what it started itself, never these
+ * nodes (`startLocalPair` gives a suite nodes of its own).
+ */
+export async function useSharedLocalPair(prefix: string, relayerDir = "relayer"): Promise<LocalPair> {
+  sharedNodes ??= startSharedNodes();
+  const nodes = await sharedNodes;
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  const env = {
+    ...process.env,
+    BRIDGE_LOCAL_PARENT_URL: nodes.parentUrl,
+    BRIDGE_LOCAL_CHILD_URL: nodes.childUrl,
+    BRIDGE_DEPLOYMENTS_DIR: path.join(dir, "deployments"),
+    BRIDGE_RELAYER_DIR: path.join(dir, relayerDir),
+  };
+  return { dir, env, ...nodes };
 }
 
 /** Stops every process in `processes` and then removes `dir` (when there is one). */

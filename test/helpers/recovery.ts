@@ -10,6 +10,7 @@ import {
   signRefund,
   type SignedTransfer,
 } from "../../src/signatures.js";
+import { sendHandleVote } from "../../src/protocol/handle-vote.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
 import { stockedDestination, TokenType } from "./bridge.js";
 import { packedSignatures, signedBy } from "./signing.js";
@@ -77,33 +78,7 @@ export function transferOf(nonce: bigint, to: string, overrides: Partial<SignedT
 
 /** One operator's vote for `t` through the per-operator handle function of its token type. */
 export function vote(bridge: Bridge, operator: HardhatEthersSigner, t: SignedTransfer): Promise<ContractTransactionResponse> {
-  const b = bridge.connect(operator);
-  if (t.tokenType === TokenType.KLAY) {
-    return b.handleKLAYTransfer(t.requestTxHash, t.from, t.to, t.valueOrTokenId, t.requestNonce, t.requestBlockNumber, t.extraData);
-  }
-  if (t.tokenType === TokenType.ERC20) {
-    return b.handleERC20Transfer(
-      t.requestTxHash,
-      t.from,
-      t.to,
-      t.tokenAddress,
-      t.valueOrTokenId,
-      t.requestNonce,
-      t.requestBlockNumber,
-      t.extraData,
-    );
-  }
-  return b.handleERC721Transfer(
-    t.requestTxHash,
-    t.from,
-    t.to,
-    t.tokenAddress,
-    t.valueOrTokenId,
-    t.requestNonce,
-    t.requestBlockNumber,
-    t.tokenURI,
-    t.extraData,
-  );
+  return sendHandleVote(bridge.connect(operator), t);
 }
 
 /**

@@ -1,15 +1,14 @@
 // `npx hardhat bridge ui` as a user runs it, against two `npx hardhat node` processes: the page, its assets and its
 // JSON API on 127.0.0.1, a transfer found by its nonce; a port that is not one, and a port in use, refused in one
-// line. Every process started here is stopped whatever happens.
+// line. The nodes are the ones the command-line suites share (test/helpers/local-nodes.ts); every process started here
+// is stopped whatever happens.
 import type { ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 
 import { expect } from "chai";
 
-import { freePort, runBridge, startDetached, startNode, stop, waitForChain } from "../helpers/local-nodes.js";
+import { freePort, runBridge, startDetached, stop, useSharedLocalPair } from "../helpers/local-nodes.js";
 
 const errorLines = (text: string) => text.split("\n").filter((line) => line !== "" && !line.startsWith("npm warn"));
 
@@ -35,28 +34,18 @@ function waitForLine(child: ChildProcess, pattern: RegExp): Promise<string> {
 
 describe("bridge ui from the command line against two `npx hardhat node` processes", function () {
   this.timeout(180_000);
-  let parentNode: ChildProcess | undefined;
-  let childNode: ChildProcess | undefined;
   let ui: ChildProcess | undefined;
   let blocker: Server | undefined;
   let dir: string;
   let env: NodeJS.ProcessEnv;
 
   before(async function () {
-    dir = await mkdtemp(path.join(tmpdir(), "bridge-ui-cli-"));
-    const [parentPort, childPort] = [await freePort(), await freePort()];
-    const parentUrl = `http://127.0.0.1:${parentPort}`;
-    const childUrl = `http://127.0.0.1:${childPort}`;
-    env = { ...process.env, BRIDGE_LOCAL_PARENT_URL: parentUrl, BRIDGE_LOCAL_CHILD_URL: childUrl, BRIDGE_DEPLOYMENTS_DIR: dir };
-    parentNode = startNode(parentPort, 31337);
-    childNode = startNode(childPort, 31338);
-    await Promise.all([waitForChain(parentUrl, 31337, parentNode), waitForChain(childUrl, 31338, childNode)]);
+    ({ dir, env } = await useSharedLocalPair("bridge-ui-cli-"));
   });
 
   after(async function () {
     await stop(ui);
     await new Promise<void>((resolve) => (blocker === undefined ? resolve() : blocker.close(() => resolve())));
-    await Promise.all([stop(parentNode), stop(childNode)]);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -96,14 +85,15 @@ describe("bridge ui from the command line against two `npx hardhat node` process
   });
 
   it("refuses a port that is not one, and a port in use, in one line", async function () {
-    const bad = await runBridge(env, "ui", "--pair", "cli", "--port", "80a");
-    expect(bad.code).to.equal(1);
-    expect(errorLines(bad.stderr)).to.deep.equal(['Error: port: must be a whole number from 0 to 65535 (got "80a")']);
-
     const port = await freePort();
     blocker = createServer();
     await new Promise<void>((resolve) => blocker!.listen(port, "127.0.0.1", () => resolve()));
-    const busy = await runBridge(env, "ui", "--pair", "cli", "--port", String(port));
+    const [bad, busy] = await Promise.all([
+      runBridge(env, "ui", "--pair", "cli", "--port", "80a"),
+      runBridge(env, "ui", "--pair", "cli", "--port", String(port)),
+    ]);
+    expect(bad.code).to.equal(1);
+    expect(errorLines(bad.stderr)).to.deep.equal(['Error: port: must be a whole number from 0 to 65535 (got "80a")']);
     expect(busy.code).to.equal(1);
     expect(errorLines(busy.stderr)).to.deep.equal([`Error: port: 127.0.0.1:${port} is in use; hint: choose another with --port`]);
   });

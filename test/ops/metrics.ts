@@ -1,7 +1,8 @@
 // `bridge relay --metrics-port` against two `npx hardhat node` processes: every metric is served with its HELP text;
 // the counters move when a transfer is handled, when one fails on the destination (a recipient that refuses KLAY) and
 // when it is cancelled and refunded; the value in flight drains back to 0; `/ready` answers 503 while the child node
-// is paused (SIGSTOP) and 200 again once it runs (SIGCONT). Both nodes and the relayer are stopped whatever happens.
+// is paused (SIGSTOP) and 200 again once it runs (SIGCONT). The nodes are the ones the command-line suites share
+// (test/helpers/local-nodes.ts), let go on whatever happens; the relayer is stopped whatever happens.
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -13,7 +14,7 @@ import { JsonRpcProvider, parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory, KLAYRejecter__factory } from "../../types/ethers-contracts/index.js";
-import { freePort, runBridge, startDetached, startLocalPair, stop, stopAll, until } from "../helpers/local-nodes.js";
+import { freePort, runBridge, startDetached, stop, stopAll, until, useSharedLocalPair } from "../helpers/local-nodes.js";
 
 const NAMES = [
   "bridge_pending_transfers",
@@ -41,7 +42,6 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 describe("bridge relay --metrics-port against two `npx hardhat node` processes", function () {
   this.timeout(120_000);
 
-  const processes: ChildProcess[] = [];
   let relayer: ChildProcess | undefined;
   let childNode: ChildProcess;
   let relayerOutput = "";
@@ -51,13 +51,11 @@ describe("bridge relay --metrics-port against two `npx hardhat node` processes",
   let childUrl: string;
 
   before(async function () {
-    const pair = await startLocalPair("bridge-metrics-");
-    ({ dir, env, parentUrl, childUrl, childNode } = pair);
-    processes.push(pair.parentNode, pair.childNode);
+    ({ dir, env, parentUrl, childUrl, childNode } = await useSharedLocalPair("bridge-metrics-"));
   });
 
   after(async function () {
-    // a paused node is let go on before it is stopped
+    // a paused node (shared with the other command-line suites) is let go on
     if (childNode?.pid !== undefined) {
       try {
         process.kill(-childNode.pid, "SIGCONT");
@@ -65,8 +63,7 @@ describe("bridge relay --metrics-port against two `npx hardhat node` processes",
         // gone already
       }
     }
-    await stop(relayer);
-    await stopAll(processes, dir);
+    await stopAll([relayer], dir);
     if (this.currentTest?.state === "failed") console.log(relayerOutput);
   });
 

@@ -5,16 +5,9 @@
 import { expect } from "chai";
 import { MaxUint256 } from "ethers";
 
-import {
-  SignatureDirectory,
-  batchDigest,
-  bridgeDomain,
-  memoryLogger,
-  signBatch,
-  toSignedTransfer,
-} from "../../src/relayer/index.js";
-import type { Relayer } from "../../src/relayer/index.js";
-import { ONE, deployPair, expectConservation, relayerFor, useTwoChains } from "./helpers.js";
+import { SignatureDirectory, bridgeDomain, memoryLogger, toSignedTransfer } from "../../src/relayer/index.js";
+import type { Relayer, RelayerOptions } from "../../src/relayer/index.js";
+import { ONE, deployPair, expectConservation, proposeChildBatch, relayerFor, useTwoChains } from "./helpers.js";
 import type { Pair } from "./helpers.js";
 
 describe("relayer batches (requests streaming in)", function () {
@@ -44,6 +37,24 @@ describe("relayer batches (requests streaming in)", function () {
   async function approve(pair: Pair): Promise<void> {
     const user = pair.parent.signers.find((signer) => signer.address === pair.user)!;
     await (await pair.parent.kip7.connect(user).approve(await pair.parent.bridge.getAddress(), MaxUint256)).wait();
+  }
+
+  /**
+   * A pair whose user approved the bridge, the relayers of the first and the third operator (batches of up to 10,
+   * signatures in a shared directory, one logger, and `options`), and 3 KIP7 requests in one parent block.
+   */
+  async function firstAndThird(options: Partial<RelayerOptions> = {}) {
+    const pair = await deployPair(frame.parent, frame.child);
+    await approve(pair);
+    const logger = memoryLogger();
+    const signatureDir = `${frame.directory.path}/signatures`;
+    const relayerOptions = { signatureDir, batchSize: 10, logger, ...options };
+    const [first, third] = (frame.relayers = [
+      await relayerFor(pair, 0, frame.directory.path, relayerOptions),
+      await relayerFor(pair, 2, frame.directory.path, relayerOptions),
+    ]);
+    await requestBlock(pair, 3);
+    return { pair, logger, signatureDir, first, third };
   }
 
   async function step(...which: Relayer[]): Promise<void> {
@@ -122,16 +133,7 @@ describe("relayer batches (requests streaming in)", function () {
   });
 
   it("two relayers that proposed different cuts at once settle on the preferred one: one batch is executed", async function () {
-    const pair = await deployPair(frame.parent, frame.child);
-    await approve(pair);
-    const logger = memoryLogger();
-    const signatureDir = `${frame.directory.path}/signatures`;
-    const options = { signatureDir, batchSize: 10, logger };
-    const [first, third] = (frame.relayers = [
-      await relayerFor(pair, 0, frame.directory.path, options),
-      await relayerFor(pair, 2, frame.directory.path, options),
-    ]);
-    await requestBlock(pair, 3);
+    const { pair, logger, signatureDir, first, third } = await firstAndThird();
     await step(first); // proposes nonces 0..2 (batchWaitMs 0)
     await requestBlock(pair, 2);
 
@@ -139,12 +141,9 @@ describe("relayer batches (requests streaming in)", function () {
     const head = await frame.parent.ethers.provider.getBlockNumber();
     const requests = await first.fetchRequests("parent", pair.parent.deployedBlock, head);
     const longer = requests.map((request) => toSignedTransfer(request));
-    const domain = bridgeDomain(31338n, await pair.child.bridge.getAddress());
-    const operator = pair.child.signers.find((signer) => signer.address === pair.operators[1])!;
-    const shared = new SignatureDirectory(signatureDir, domain);
+    const shared = new SignatureDirectory(signatureDir, bridgeDomain(31338n, await pair.child.bridge.getAddress()));
     const [shorter] = await shared.proposals();
-    const longerDigest = batchDigest(domain, longer);
-    await shared.post({ digest: longerDigest, signer: operator.address, signature: await signBatch(operator, domain, longer), transfers: longer });
+    const longerDigest = await proposeChildBatch(pair, signatureDir, 1, longer);
 
     // the first operator leaves its own cut (short of the threshold) for the longer one, which executes all five
     await step(first);
@@ -161,31 +160,14 @@ describe("relayer batches (requests streaming in)", function () {
   });
 
   it("does not sign a second version of transfers it signed in a batch that reached the threshold", async function () {
-    const pair = await deployPair(frame.parent, frame.child);
-    await approve(pair);
-    const logger = memoryLogger();
-    const signatureDir = `${frame.directory.path}/signatures`;
     // a long grace: the batches at the threshold are not submitted by the relayers that are not designated
-    const options = { signatureDir, batchSize: 10, logger, submitGraceMs: 60_000 };
-    const [first, third] = (frame.relayers = [
-      await relayerFor(pair, 0, frame.directory.path, options),
-      await relayerFor(pair, 2, frame.directory.path, options),
-    ]);
-    await requestBlock(pair, 3);
+    const { pair, logger, signatureDir, first, third } = await firstAndThird({ submitGraceMs: 60_000 });
     await step(first, third); // 0..2 signed by both: at the threshold, not submitted (the designated submitter is down)
     expect(await pair.child.bridge.lowerHandleNonce()).to.equal(0n);
     await requestBlock(pair, 2);
     const requests = await first.fetchRequests("parent", pair.parent.deployedBlock, await frame.parent.ethers.provider.getBlockNumber());
     const longer = requests.map((request) => toSignedTransfer(request));
-    const domain = bridgeDomain(31338n, await pair.child.bridge.getAddress());
-    const operator = pair.child.signers.find((signer) => signer.address === pair.operators[1])!;
-    const longerDigest = batchDigest(domain, longer);
-    await new SignatureDirectory(signatureDir, domain).post({
-      digest: longerDigest,
-      signer: operator.address,
-      signature: await signBatch(operator, domain, longer),
-      transfers: longer,
-    });
+    const longerDigest = await proposeChildBatch(pair, signatureDir, 1, longer);
     await step(first, third);
     expect(logger.records.filter((r) => r.action === "conflicting-batch" && r.fields.digest === longerDigest)).to.have.length(2);
     expect(logger.records.some((r) => r.action === "cosign" && r.fields.digest === longerDigest)).to.equal(false);

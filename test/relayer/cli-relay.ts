@@ -1,7 +1,7 @@
 // The newcomer's trip end to end: two `npx hardhat node` processes on free loopback ports, `bridge deploy`,
 // `bridge token deploy`, `bridge transfer` both ways and `bridge relay` run as child processes exactly as typed in a
-// terminal; a relayer killed mid-run and started again delivers each transfer exactly once. Both nodes and any
-// relayer left running are stopped whatever happens.
+// terminal; a relayer killed mid-run and started again delivers each transfer exactly once. The nodes are the ones the
+// command-line suites share (test/helpers/local-nodes.ts); any relayer left running is stopped whatever happens.
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
@@ -13,7 +13,7 @@ import { JsonRpcProvider } from "ethers";
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { runBridge, startDetached, startLocalPair, stop, stopAll, until } from "../helpers/local-nodes.js";
+import { runBridge, startDetached, stop, stopAll, until, useSharedLocalPair } from "../helpers/local-nodes.js";
 
 describe("bridge relay from the command line against two `npx hardhat node` processes", function () {
   this.timeout(180_000);
@@ -34,9 +34,7 @@ describe("bridge relay from the command line against two `npx hardhat node` proc
   }
 
   before(async function () {
-    const pair = await startLocalPair("bridge-relay-cli-");
-    ({ dir, env, parentUrl, childUrl } = pair);
-    processes.push(pair.parentNode, pair.childNode);
+    ({ dir, env, parentUrl, childUrl } = await useSharedLocalPair("bridge-relay-cli-"));
   });
 
   after(async function () {
@@ -115,18 +113,20 @@ describe("bridge relay from the command line against two `npx hardhat node` proc
       expect(lines[0]).to.match(pattern);
       expect(result.stdout, "no relayer line before the checks pass").not.to.match(/\bstart\b/);
     };
-    // account 5 of the local nodes is not an operator
-    const stranger = await bridge("relay", "--pair", "trip", "--operator", "5", "--once");
-    expectOneLine(stranger, /^Error: operator: 0x[0-9a-fA-F]{40} is not an operator of the parent bridge 0x[0-9a-fA-F]{40}; hint: /);
-    const match = /operator: (0x[0-9a-fA-F]{40})/.exec(stranger.stderr);
-    expect(existsSync(path.join(dir, "relayer", "trip", `${match![1].toLowerCase()}.sqlite`))).to.equal(false);
-
-    // the record names bridges the chains do not hold (the nodes were restarted): a hint to deploy again
+    // account 5 of the local nodes is not an operator of pair "trip"; pair "reset" names bridges the chains do not
+    // hold (the nodes were restarted): a hint to deploy again
     const record = JSON.parse(await readFile(path.join(dir, "deployments", "trip.json"), "utf8")) as PairDeployment;
     record.name = "reset";
     record.parent.bridge = "0x00000000000000000000000000000000000b0001";
     await writeFile(path.join(dir, "deployments", "reset.json"), JSON.stringify(record, null, 2));
-    const reset = await bridge("relay", "--pair", "reset", "--once");
+    const [stranger, reset] = await Promise.all([
+      bridge("relay", "--pair", "trip", "--operator", "5", "--once"),
+      bridge("relay", "--pair", "reset", "--once"),
+    ]);
+    expectOneLine(stranger, /^Error: operator: 0x[0-9a-fA-F]{40} is not an operator of the parent bridge 0x[0-9a-fA-F]{40}; hint: /);
+    const match = /operator: (0x[0-9a-fA-F]{40})/.exec(stranger.stderr);
+    expect(existsSync(path.join(dir, "relayer", "trip", `${match![1].toLowerCase()}.sqlite`))).to.equal(false);
+
     expectOneLine(reset, /^Error: no bridge at 0x0+b0001 on the parent chain \(network "localParent"\): the chain was reset .* --force`$/i);
     expect(reset.stderr).not.to.match(/unexpected error|at .*\.js:\d+/);
     expect(existsSync(path.join(dir, "relayer", "reset"))).to.equal(false);

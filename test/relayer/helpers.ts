@@ -34,8 +34,8 @@ import { bindPair } from "../../src/pair.js";
 import type { ConnectedPair } from "../../src/pair.js";
 import type { PairDeployment, SideDeployment } from "../../src/deployments.js";
 import { VoteType } from "../../src/protocol/constants.js";
-import { Relayer } from "../../src/relayer/index.js";
-import type { RelayerLogger, RelayerOptions, Side } from "../../src/relayer/index.js";
+import { Relayer, SignatureDirectory, batchDigest, bridgeDomain, signBatch } from "../../src/relayer/index.js";
+import type { RelayerLogger, RelayerOptions, SignedTransfer, Side } from "../../src/relayer/index.js";
 
 export type Connection = NetworkConnection;
 
@@ -194,6 +194,30 @@ export async function relayerFor(
     batchWaitMs: 0,
     ...rest,
   });
+}
+
+/**
+ * Operator `index` of `pair` proposes `transfers` as a batch for the child bridge, as its relayer would: signed with
+ * its own key and posted in the signature directory `signatureDir`. Returns the batch's digest.
+ */
+export async function proposeChildBatch(pair: Pair, signatureDir: string, index: number, transfers: SignedTransfer[]): Promise<string> {
+  const { chainId } = await pair.child.connection.ethers.provider.getNetwork();
+  const domain = bridgeDomain(chainId, await pair.child.bridge.getAddress());
+  const operator = signerOf(pair.child, pair.operators[index]);
+  const digest = batchDigest(domain, transfers);
+  const signature = await signBatch(operator, domain, transfers);
+  await new SignatureDirectory(signatureDir, domain).post({ digest, signer: operator.address, signature, transfers });
+  return digest;
+}
+
+/** A clock the test moves by hand, for a relayer's `now` option; it starts at 1,000,000 ms. */
+export class ManualClock {
+  #ms = 1_000_000;
+  readonly now = (): number => this.#ms;
+
+  advance(ms: number): void {
+    this.#ms += ms;
+  }
 }
 
 /** Requests, as the user, one transfer of each asset kind from `side` to the user on the other side. */

@@ -3,15 +3,17 @@
  */
 import { expect } from "chai";
 
-import { SignatureDirectory, batchDigest, bridgeDomain, memoryLogger, signBatch, toSignedTransfer } from "../../src/relayer/index.js";
+import { memoryLogger, toSignedTransfer } from "../../src/relayer/index.js";
 import { pendingTransfers } from "../../src/status.js";
 import type { Relayer } from "../../src/relayer/index.js";
 import {
+  ManualClock,
   ONE,
   connectedPair,
   deployPair,
   expectConservation,
   mine,
+  proposeChildBatch,
   relayerFor,
   requestEachKind,
   stepAll,
@@ -21,6 +23,25 @@ import type { Pair } from "./helpers.js";
 
 describe("relayer (two in-process chains, driven step by step)", function () {
   const frame = useTwoChains("relayer-test-");
+
+  /** A pair, a clock the test moves by hand (for the relayers' `now`) and a logger to read the relayers' records from. */
+  async function pairWithClock() {
+    return { pair: await deployPair(frame.parent, frame.child), clock: new ManualClock(), logger: memoryLogger() };
+  }
+
+  /**
+   * The child bridge no longer knows the KIP7 token, and the user requests 1 KIP7 from the parent: its handle
+   * reverts (a payout that fails would be parked instead).
+   */
+  async function requestOfUnknownToken(pair: Pair): Promise<{ childToken: string; parentToken: string }> {
+    const user = pair.parent.signers[10];
+    const childToken = await pair.child.kip7.getAddress();
+    const parentToken = await pair.parent.kip7.getAddress();
+    await (await pair.child.bridge.deregisterToken(childToken)).wait();
+    await (await pair.parent.kip7.connect(user).approve(await pair.parent.bridge.getAddress(), ONE)).wait();
+    await (await pair.parent.bridge.connect(user).requestERC20Transfer(parentToken, user.address, ONE, 0, "0x")).wait();
+    return { childToken, parentToken };
+  }
 
   async function three(pair: Pair, signed: boolean): Promise<Relayer[]> {
     const signatureDir = signed ? `${frame.directory.path}/signatures` : undefined;
@@ -190,16 +211,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     const thief = "0x000000000000000000000000000000000000dEaD";
     const honest = (await (await relayerFor(pair, 2, frame.directory.path)).fetchRequests("parent", pair.parent.deployedBlock, await frame.parent.ethers.provider.getBlockNumber()))[0];
     const forged = [{ ...toSignedTransfer(honest), to: thief }];
-    const { chainId } = await frame.child.ethers.provider.getNetwork();
-    const domain = bridgeDomain(chainId, await pair.child.bridge.getAddress());
-    const malicious = pair.child.signers.find((signer) => signer.address === pair.operators[2])!;
-    const digest = batchDigest(domain, forged);
-    await new SignatureDirectory(signatureDir, domain).post({
-      digest,
-      signer: pair.operators[2],
-      signature: await signBatch(malicious, domain, forged),
-      transfers: forged,
-    });
+    await proposeChildBatch(pair, signatureDir, 2, forged);
     const before = await frame.child.ethers.provider.getBalance(thief);
     frame.relayers = [await relayerFor(pair, 0, frame.directory.path, { signatureDir }), await relayerFor(pair, 1, frame.directory.path, { signatureDir })];
     await stepAll(frame.relayers, 2);
@@ -318,21 +330,19 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("falls back to its own vote when the other operators' signatures do not arrive in time", async function () {
-    const pair = await deployPair(frame.parent, frame.child);
-    let clock = 1_000_000;
-    const logger = memoryLogger();
+    const { pair, clock, logger } = await pairWithClock();
     const signatureDir = `${frame.directory.path}/signatures`;
     const [signing, voting] = (frame.relayers = [
-      await relayerFor(pair, 0, frame.directory.path, { signatureDir, signatureWaitMs: 5000, now: () => clock, logger }),
+      await relayerFor(pair, 0, frame.directory.path, { signatureDir, signatureWaitMs: 5000, now: clock.now, logger }),
       await relayerFor(pair, 1, frame.directory.path),
     ]);
     await requestEachKind(pair, "parent", 1n);
     await stepAll([signing]);
     expect(signing.store.countByState()).to.deep.equal({ signed: 3 });
-    clock += 4000;
+    clock.advance(4000);
     await stepAll([signing]);
     expect(signing.store.countByState()).to.deep.equal({ signed: 3 });
-    clock += 2000;
+    clock.advance(2000);
     await stepAll([signing]);
     expect(signing.store.countByState()).to.deep.equal({ voted: 3 });
     expect(logger.records.filter((record) => record.action === "fallback")).to.have.length(3);
@@ -342,21 +352,13 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("logs a revert it cannot explain with its custom error and retries it; reports insufficient funds once", async function () {
-    const pair = await deployPair(frame.parent, frame.child);
-    let clock = 1_000_000;
-    const logger = memoryLogger();
+    const { pair, clock, logger } = await pairWithClock();
     const [first, second, broke] = (frame.relayers = [
       await relayerFor(pair, 0, frame.directory.path),
-      await relayerFor(pair, 1, frame.directory.path, { now: () => clock, logger, failureBackoffMs: 1000 }),
+      await relayerFor(pair, 1, frame.directory.path, { now: clock.now, logger, failureBackoffMs: 1000 }),
       await relayerFor(pair, 2, frame.directory.path, { logger }),
     ]);
-    const user = pair.parent.signers[10];
-    // the child bridge no longer knows the token: its handle reverts (a payout that fails would be parked instead)
-    const childToken = await pair.child.kip7.getAddress();
-    const parentToken = await pair.parent.kip7.getAddress();
-    await (await pair.child.bridge.deregisterToken(childToken)).wait();
-    await (await pair.parent.kip7.connect(user).approve(await pair.parent.bridge.getAddress(), ONE)).wait();
-    await (await pair.parent.bridge.connect(user).requestERC20Transfer(parentToken, user.address, ONE, 0, "0x")).wait();
+    const { childToken, parentToken } = await requestOfUnknownToken(pair);
     await stepAll([first, second]);
     const failure = logger.records.find((record) => record.action === "vote-failed");
     expect(failure?.fields.error).to.match(/^TokenNotRegistered\(0x[0-9a-fA-F]{40}\)$/);
@@ -365,11 +367,12 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     await (await pair.child.bridge.registerToken(childToken, parentToken)).wait();
     await stepAll([second]);
     expect(await pair.child.bridge.isHandled(0n), "not before the backoff").to.equal(false);
-    clock += 1500;
+    clock.advance(1500);
     await stepAll([second]);
     expect(await pair.child.bridge.isHandled(0n)).to.equal(true);
 
     await frame.child.provider.request({ method: "hardhat_setBalance", params: [pair.operators[2], "0x0"] });
+    const user = pair.parent.signers[10];
     await (await pair.parent.bridge.connect(user).requestKLAYTransfer(user.address, ONE, "0x", { value: ONE })).wait();
     await stepAll([broke, broke, broke]);
     const reports = logger.records.filter((record) => record.action === "insufficient-funds");
@@ -483,21 +486,15 @@ describe("relayer (two in-process chains, driven step by step)", function () {
   });
 
   it("a signed batch that reverts is not sent again: its transfers go by votes, which deliver once the token is registered", async function () {
-    const pair = await deployPair(frame.parent, frame.child);
-    let clock = 1_000_000;
+    const { pair, clock } = await pairWithClock();
     const logs = [memoryLogger(), memoryLogger()];
     const signatureDir = `${frame.directory.path}/signatures`;
-    const options = (index: number) => ({ signatureDir, now: () => clock, logger: logs[index], failureBackoffMs: 1000 });
+    const options = (index: number) => ({ signatureDir, now: clock.now, logger: logs[index], failureBackoffMs: 1000 });
     const [first, second] = (frame.relayers = [
       await relayerFor(pair, 0, frame.directory.path, options(0)),
       await relayerFor(pair, 1, frame.directory.path, options(1)),
     ]);
-    const user = pair.parent.signers[10];
-    const childToken = await pair.child.kip7.getAddress();
-    const parentToken = await pair.parent.kip7.getAddress();
-    await (await pair.child.bridge.deregisterToken(childToken)).wait();
-    await (await pair.parent.kip7.connect(user).approve(await pair.parent.bridge.getAddress(), ONE)).wait();
-    await (await pair.parent.bridge.connect(user).requestERC20Transfer(parentToken, user.address, ONE, 0, "0x")).wait();
+    const { childToken, parentToken } = await requestOfUnknownToken(pair);
     await stepAll([first, second]); // signed, co-signed, submitted: reverts; the second operator votes instead
     await stepAll([first]); // the first submits it too: reverts; it votes, and that vote executes: it reverts
     const failures = (index: number, action: string) =>
@@ -510,7 +507,7 @@ describe("relayer (two in-process chains, driven step by step)", function () {
     expect(failures(1, "batch-failed")).to.have.length(1);
 
     await (await pair.child.bridge.registerToken(childToken, parentToken)).wait();
-    clock += 1500;
+    clock.advance(1500);
     await stepAll([first, second]);
     expect(await pair.child.bridge.isHandled(0n)).to.equal(true);
     await expectConservation(pair);

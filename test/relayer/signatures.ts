@@ -11,7 +11,6 @@ import {
   CounterpartTokens,
   HANDLE_BATCH_TYPES,
   SignatureDirectory,
-  batchDigest,
   bridgeDomain,
   decodeTokenURI,
   memoryLogger,
@@ -20,7 +19,7 @@ import {
 } from "../../src/relayer/index.js";
 import { decodeRequestLog } from "../../src/protocol/requests.js";
 import { AbiCoder, Signature, Wallet, ZeroAddress, hexlify, randomBytes } from "ethers";
-import { ONE, deployPair, expectConservation, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
+import { ONE, deployPair, expectConservation, proposeChildBatch, relayerFor, requestEachKind, stepAll, useTwoChains } from "./helpers.js";
 
 describe("relayer signature exchange", function () {
   const frame = useTwoChains("relayer-signatures-");
@@ -120,10 +119,8 @@ describe("relayer signature exchange", function () {
     expect(file.format).to.equal("servicechain-bridge/handle-batch-signature@1");
 
     // a dishonest operator proposes the same requests paid to itself: the honest relayer will not sign it
-    const thief = pair.child.signers.find((signer) => signer.address === pair.operators[2]);
     const forged = entry.transfers.map((transfer) => ({ ...transfer, to: pair.operators[2] }));
-    const forgedDigest = batchDigest(domain, forged);
-    await shared.post({ digest: forgedDigest, signer: pair.operators[2], signature: await signBatch(thief!, domain, forged), transfers: forged });
+    const forgedDigest = await proposeChildBatch(pair, signatureDir, 2, forged);
     // and a file whose signature does not match its signer is ignored
     const bogus = join(shared.root, digest, `${pair.operators[2].toLowerCase()}.json`);
     await writeFile(bogus, JSON.stringify({ ...file, signer: pair.operators[2] }));

@@ -10,7 +10,7 @@ import { expect } from "chai";
 import type { Addressable } from "ethers";
 import { network } from "hardhat";
 
-import { deployBridge, requestTxHash, TokenType } from "../helpers/bridge.js";
+import { bothModes, deployBridge, requestTxHash, TokenType } from "../helpers/bridge.js";
 
 const { ethers, networkHelpers } = await network.create();
 
@@ -32,8 +32,7 @@ describe("Security: fee-on-transfer tokens are credited with what arrived (audit
     await bridge.registerToken(token, ethers.Wallet.createRandom().address);
     return { bridge, token, owner, user, recipient, feeReceiver, other };
   }
-  const lockMode = () => deploy(false);
-  const mintBurnMode = () => deploy(true);
+  const { lockMode, MODES } = bothModes(deploy);
   type Fixture = Awaited<ReturnType<typeof lockMode>>;
 
   function safeTransfer(f: Fixture, amount: bigint, from = f.user) {
@@ -58,10 +57,7 @@ describe("Security: fee-on-transfer tokens are credited with what arrived (audit
       .handleERC20Transfer(requestTxHash(nonce, "fot"), FROM, f.recipient, f.token, value, nonce, 100 + nonce, "0x");
   }
 
-  for (const [mode, fixture] of [
-    ["lock", lockMode],
-    ["mint/burn", mintBurnMode],
-  ] as const) {
+  for (const [mode, fixture] of MODES) {
     describe(`${mode} mode`, function () {
       it("a KIP7 safeTransfer of 10,000 (onKIP7Received) is credited with the 9,900 that arrived", async function () {
         const f = await networkHelpers.loadFixture(fixture);

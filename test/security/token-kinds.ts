@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { network } from "hardhat";
 
 import type { SignedTransfer } from "../../src/signatures.js";
-import { TokenType } from "../helpers/bridge.js";
+import { bothModes, TokenType } from "../helpers/bridge.js";
 import { handleBy, PATHS, recoveryDestination, refundSignatures, transferOf } from "../helpers/recovery.js";
 
 const { ethers, networkHelpers } = await network.create();
@@ -27,12 +27,7 @@ describe("Security: a token is requested, handled and refunded only as its kind 
     await f.kip17.connect(f.stranger).getFunction("setApprovalForAll")(f.bridge, true);
     return f;
   }
-  const lockMode = () => deploy(false);
-  const mintBurnMode = () => deploy(true);
-  const MODES = [
-    ["lock", lockMode],
-    ["mint/burn", mintBurnMode],
-  ] as const;
+  const { lockMode, MODES } = bothModes(deploy);
   type Fixture = Awaited<ReturnType<typeof lockMode>>;
 
   /** A signer at the token's own address, so that a hook can be called as the token calls it. */

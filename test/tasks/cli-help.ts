@@ -6,7 +6,7 @@ import path from "node:path";
 
 import { expect } from "chai";
 
-import { runBridge } from "../helpers/local-nodes.js";
+import { runBridge, runBridgeWithNpx } from "../helpers/local-nodes.js";
 
 describe("bridge help and mistyped names from the command line", function () {
   this.timeout(60_000);
@@ -27,15 +27,15 @@ describe("bridge help and mistyped names from the command line", function () {
   const errorLines = (stderr: string) => stderr.split("\n").filter((line) => line !== "" && !line.startsWith("npm warn"));
 
   it("`npx hardhat bridge` lists every task with one line each; `bridge token` its own", async function () {
-    const list = await runBridge(env);
-    expect(list.code).to.equal(0);
+    // through npx itself, as typed (the other commands run Hardhat's command line as npx does, without npm in front)
+    const [list, token] = await Promise.all([runBridgeWithNpx(env), runBridge(env, "token")]);
+    expect(list.code, list.stderr).to.equal(0);
     const lines = list.stdout.trim().split("\n");
     expect(lines[0]).to.match(/^servicechain-bridge tasks/);
     for (const task of ["deploy", "operator add", "operator remove", "token register", "token deploy", "transfer", "relay", "status", "retry"]) {
       expect(lines.some((line) => line.startsWith(`  npx hardhat bridge ${task} `)), task).to.equal(true);
     }
     expect(list.stdout, "the list shows summaries, not examples").not.to.include("example:");
-    const token = await runBridge(env, "token");
     expect(token.stdout.trim().split("\n").slice(1)).to.have.length(2);
   });
 
@@ -49,22 +49,26 @@ describe("bridge help and mistyped names from the command line", function () {
   });
 
   it("a mistyped task, with its options, gets the closest task in one line", async function () {
-    const typo = await runBridge(env, "statu", "--pair", "demo");
+    const [typo, nested, far] = await Promise.all([
+      runBridge(env, "statu", "--pair", "demo"),
+      runBridge(env, "token", "registr", "--pair", "demo", "--type", "kip7"),
+      runBridge(env, "xyzzy"),
+    ]);
     expect(typo.code).to.equal(1);
     expect(errorLines(typo.stderr)).to.deep.equal(['Error: unknown task "bridge statu": did you mean `npx hardhat bridge status`?']);
-    const nested = await runBridge(env, "token", "registr", "--pair", "demo", "--type", "kip7");
     expect(errorLines(nested.stderr)).to.deep.equal([
       'Error: unknown task "bridge token registr": did you mean `npx hardhat bridge token register`?',
     ]);
-    const far = await runBridge(env, "xyzzy");
     expect(errorLines(far.stderr)).to.deep.equal(['Error: unknown task "bridge xyzzy": run `npx hardhat bridge` for the list']);
   });
 
   it("a mistyped pair gets the closest pair, or the list of pairs", async function () {
-    const typo = await runBridge(env, "status", "--pair", "dmeo");
+    const [typo, far] = await Promise.all([
+      runBridge(env, "status", "--pair", "dmeo"),
+      runBridge(env, "status", "--pair", "production"),
+    ]);
     expect(typo.code).to.equal(1);
     expect(errorLines(typo.stderr)).to.deep.equal([`Error: unknown pair "dmeo": no ${path.join(dir, "dmeo.json")}; did you mean "demo"?`]);
-    const far = await runBridge(env, "status", "--pair", "production");
     expect(errorLines(far.stderr)).to.deep.equal([`Error: unknown pair "production": no ${path.join(dir, "production.json")}; known pairs: demo, staging`]);
   });
 

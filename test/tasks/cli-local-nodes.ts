@@ -1,8 +1,7 @@
-// The user's path end to end: two `npx hardhat node` processes on free loopback ports, and `npx hardhat bridge ...`
-// commands run as child processes exactly as typed in a terminal. Both nodes are stopped whatever happens.
-import type { ChildProcess } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+// The user's path end to end: two `npx hardhat node` processes on free loopback ports (the ones the command-line
+// suites share, see test/helpers/local-nodes.ts), and `npx hardhat bridge ...` commands run as child processes as
+// typed in a terminal.
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
@@ -10,34 +9,23 @@ import { JsonRpcProvider, parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory, KIP7Token__factory } from "../../types/ethers-contracts/index.js";
-import { freePort, runBridge, startNode, stop, waitForChain } from "../helpers/local-nodes.js";
+import { runBridge, useSharedLocalPair } from "../helpers/local-nodes.js";
 
 describe("bridge tasks from the command line against two `npx hardhat node` processes", function () {
   this.timeout(120_000);
 
-  let parentNode: ChildProcess | undefined;
-  let childNode: ChildProcess | undefined;
   let dir: string;
   let env: NodeJS.ProcessEnv;
   let parentUrl: string;
-  let childUrl: string;
 
   const bridge = (...args: string[]) => runBridge(env, ...args);
 
 
   before(async function () {
-    dir = await mkdtemp(path.join(tmpdir(), "bridge-cli-"));
-    const [parentPort, childPort] = [await freePort(), await freePort()];
-    parentUrl = `http://127.0.0.1:${parentPort}`;
-    childUrl = `http://127.0.0.1:${childPort}`;
-    env = { ...process.env, BRIDGE_LOCAL_PARENT_URL: parentUrl, BRIDGE_LOCAL_CHILD_URL: childUrl, BRIDGE_DEPLOYMENTS_DIR: dir };
-    parentNode = startNode(parentPort, 31337);
-    childNode = startNode(childPort, 31338);
-    await Promise.all([waitForChain(parentUrl, 31337, parentNode), waitForChain(childUrl, 31338, childNode)]);
+    ({ dir, env, parentUrl } = await useSharedLocalPair("bridge-cli-"));
   });
 
   after(async function () {
-    await Promise.all([stop(parentNode), stop(childNode)]);
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -45,12 +33,25 @@ describe("bridge tasks from the command line against two `npx hardhat node` proc
     const deploy = await bridge("deploy", "--parent", "localParent", "--child", "localChild", "--name", "cli");
     expect(deploy.code, deploy.stderr).to.equal(0);
     expect(deploy.stdout).to.match(/\[parent\] deploy Bridge \(lock\/unlock\): tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
-    const deployment = JSON.parse(await readFile(path.join(dir, "cli.json"), "utf8")) as PairDeployment;
+    const deployment = JSON.parse(await readFile(path.join(dir, "deployments", "cli.json"), "utf8")) as PairDeployment;
     expect(deployment.parent.network).to.equal("localParent");
 
-    const token = await bridge("token", "deploy", "--pair", "cli", "--type", "kip7", "--name", "Gold", "--symbol", "GLD");
+    // the token pair deployed while two transfers are refused (they send nothing)
+    const [token, refused, network] = await Promise.all([
+      bridge("token", "deploy", "--pair", "cli", "--type", "kip7", "--name", "Gold", "--symbol", "GLD"),
+      bridge("transfer", "--pair", "cli", "--from", "parent", "--asset", "klay", "--amount", "0"),
+      // Hardhat's --network is not how a bridge task picks its chain
+      bridge("transfer", "--network", "localChild", "--pair", "cli", "--asset", "klay", "--amount", "1"),
+    ]);
     expect(token.code, token.stderr).to.equal(0);
     expect(token.stdout).to.include("Registered KIP7 pair GLD");
+    const errorLines = (stderr: string) => stderr.split("\n").filter((line) => line !== "" && !line.startsWith("npm warn"));
+    expect(refused.code).to.equal(1);
+    expect(errorLines(refused.stderr)).to.deep.equal(["Error: amount: must be greater than 0"]);
+    expect(network.code).to.equal(1);
+    expect(errorLines(network.stderr)).to.deep.equal([
+      "Error: --network localChild: bridge tasks do not use --network; the pair's record (--pair) names both chains: use --from parent|child to choose",
+    ]);
 
     const klay = await bridge("transfer", "--pair", "cli", "--from", "parent", "--asset", "klay", "--amount", "2");
     expect(klay.code, klay.stderr).to.equal(0);
@@ -59,21 +60,9 @@ describe("bridge tasks from the command line against two `npx hardhat node` proc
     expect(gold.code, gold.stderr).to.equal(0);
     expect(gold.stdout).to.match(/request nonce 1 \(parent -> child\)/);
 
-    const refused = await bridge("transfer", "--pair", "cli", "--from", "parent", "--asset", "klay", "--amount", "0");
-    expect(refused.code).to.equal(1);
-    const errorLines = refused.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("npm warn"));
-    expect(errorLines).to.deep.equal(["Error: amount: must be greater than 0"]);
-
-    // Hardhat's --network is not how a bridge task picks its chain: refused, nothing sent
-    const network = await bridge("transfer", "--network", "localChild", "--pair", "cli", "--asset", "klay", "--amount", "1");
-    expect(network.code).to.equal(1);
-    expect(network.stderr.split("\n").filter((line) => line !== "" && !line.startsWith("npm warn"))).to.deep.equal([
-      "Error: --network localChild: bridge tasks do not use --network; the pair's record (--pair) names both chains: use --from parent|child to choose",
-    ]);
-
     const parent = new JsonRpcProvider(parentUrl, undefined, { staticNetwork: true });
     try {
-      const recorded = JSON.parse(await readFile(path.join(dir, "cli.json"), "utf8")) as PairDeployment;
+      const recorded = JSON.parse(await readFile(path.join(dir, "deployments", "cli.json"), "utf8")) as PairDeployment;
       const bridgeContract = Bridge__factory.connect(recorded.parent.bridge, parent);
       expect(await bridgeContract.requestNonce()).to.equal(2n);
       expect(await parent.getBalance(recorded.parent.bridge)).to.equal(parseEther("2"));

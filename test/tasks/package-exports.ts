@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 
 import { expect } from "chai";
 
-import { freePort, startNode, stop, waitForChain } from "../helpers/local-nodes.js";
+import { useSharedLocalPair } from "../helpers/local-nodes.js";
 
 const run = promisify(execFile);
 const projectRoot = path.resolve(import.meta.dirname, "../..");
@@ -46,6 +46,18 @@ const CONSUMER_TS = [
   'export const wrong: string = parseAmount("1", 18, "amount");',
   "void amount; void bridge;",
 ].join("\n");
+
+/** The consumer projects the declarations are type-checked in: ESM, CommonJS and bundler resolution. */
+const TYPE_CHECKS = [
+  { label: "an ESM project (nodenext)", type: "module", options: { module: "nodenext", moduleResolution: "nodenext" } },
+  {
+    label: "a CommonJS project (nodenext, the default of `tsc --init`)",
+    type: "commonjs",
+    options: { module: "nodenext", moduleResolution: "nodenext" },
+  },
+  { label: "a CommonJS project (node16)", type: "commonjs", options: { module: "node16", moduleResolution: "node16" } },
+  { label: "a bundler project", type: "module", options: { module: "preserve", moduleResolution: "bundler" } },
+] as const;
 
 describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and CommonJS)", function () {
   this.timeout(120_000);
@@ -82,14 +94,24 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
     );
   }
 
+  /** Each type-check's result, by label: the checks run as separate `tsc` processes, all started by `before`. */
+  const typeChecks = new Map<string, Promise<{ code: number; output: string }>>();
+
   before(async function () {
-    // `npm run build:lib` without the contract build, which `hardhat test` has just done
-    await run(bin("tsc"), ["-p", "tsconfig.build.json"], { cwd: projectRoot });
-    await run(bin("tsc"), ["-p", "tsconfig.cjs.json"], { cwd: projectRoot });
-    await run(process.execPath, ["scripts/mark-cjs.mjs"], { cwd: projectRoot });
-    await run(process.execPath, ["scripts/export-abis.mjs"], { cwd: projectRoot });
-    await run(process.execPath, ["scripts/copy-page.mjs"], { cwd: projectRoot });
+    // `npm run build:lib` without the contract build, which `hardhat test` has just done; the ESM and the CommonJS
+    // builds write apart (dist/src, dist/cjs), so they run side by side
+    const script = (file: string) => run(process.execPath, [file], { cwd: projectRoot });
+    await Promise.all([
+      run(bin("tsc"), ["-p", "tsconfig.build.json"], { cwd: projectRoot }).then(() => script("scripts/copy-page.mjs")),
+      run(bin("tsc"), ["-p", "tsconfig.cjs.json"], { cwd: projectRoot }).then(() => script("scripts/mark-cjs.mjs")),
+      script("scripts/export-abis.mjs"),
+    ]);
     consumer = await mkdtemp(path.join(tmpdir(), "bridge-consumer-"));
+    for (const { label, type, options } of TYPE_CHECKS) {
+      const result = project(type).then((dir) => typeCheck(dir, options));
+      result.catch(() => undefined); // awaited (and reported) by its own test
+      typeChecks.set(label, result);
+    }
   });
 
   after(async function () {
@@ -128,15 +150,9 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
     expect(printed).to.deep.equal(["2000000000000000000", "function", true, "function"]);
   });
 
-  for (const [label, type, options] of [
-    ["an ESM project (nodenext)", "module", { module: "nodenext", moduleResolution: "nodenext" }],
-    ["a CommonJS project (nodenext, the default of `tsc --init`)", "commonjs", { module: "nodenext", moduleResolution: "nodenext" }],
-    ["a CommonJS project (node16)", "commonjs", { module: "node16", moduleResolution: "node16" }],
-    ["a bundler project", "module", { module: "preserve", moduleResolution: "bundler" }],
-  ] as const) {
+  for (const { label } of TYPE_CHECKS) {
     it(`type-checks in ${label}: plain ethers objects fit the library's types, without skipLibCheck or hardhat`, async function () {
-      const dir = await project(type);
-      const result = await typeCheck(dir, options);
+      const result = await typeChecks.get(label)!;
       expect(result, result.output).to.deep.equal({ code: 0, output: "" });
     });
   }
@@ -174,23 +190,17 @@ describe("package exports (servicechain-bridge, /types, /relayer, ABIs; ESM and 
     const example = await readFile(path.join(projectRoot, "examples", "plain-ethers.mjs"), "utf8");
     const readme = await readFile(path.join(projectRoot, "README.md"), "utf8");
     expect(readme, "the README shows examples/plain-ethers.mjs as it is").to.include(example.trim());
-    const [parentPort, childPort] = [await freePort(), await freePort()];
-    const nodes = [startNode(parentPort, 31337), startNode(childPort, 31338)];
-    try {
-      const parentUrl = `http://127.0.0.1:${parentPort}`;
-      const childUrl = `http://127.0.0.1:${childPort}`;
-      await Promise.all([waitForChain(parentUrl, 31337, nodes[0]), waitForChain(childUrl, 31338, nodes[1])]);
-      const dir = await project("module");
-      await writeFile(path.join(dir, "plain-ethers.mjs"), example);
-      const env = { ...process.env, PARENT_URL: parentUrl, CHILD_URL: childUrl, DEPLOYMENTS_DIR: path.join(dir, "deployments") };
-      const { stdout } = await run(process.execPath, ["plain-ethers.mjs"], { cwd: dir, env });
-      expect(stdout).to.match(/\[parent\] deploy Bridge \(lock\/unlock\): tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
-      expect(stdout).to.match(/request nonce 0 \(parent -> child\), tx 0x/);
-      expect(stdout.trim().split("\n").at(-1)).to.equal("request 0 is pending: true");
-      expect(existsSync(path.join(dir, "deployments", "plain.json"))).to.equal(true);
-    } finally {
-      await Promise.all(nodes.map((node) => stop(node)));
-    }
+    // the nodes the command-line suites share; the example's own scratch directory (and nothing else) is removed
+    const { dir: scratch, parentUrl, childUrl } = await useSharedLocalPair("bridge-plain-ethers-");
+    await rm(scratch, { recursive: true, force: true });
+    const dir = await project("module");
+    await writeFile(path.join(dir, "plain-ethers.mjs"), example);
+    const env = { ...process.env, PARENT_URL: parentUrl, CHILD_URL: childUrl, DEPLOYMENTS_DIR: path.join(dir, "deployments") };
+    const { stdout } = await run(process.execPath, ["plain-ethers.mjs"], { cwd: dir, env });
+    expect(stdout).to.match(/\[parent\] deploy Bridge \(lock\/unlock\): tx 0x[0-9a-f]{4}…[0-9a-f]{4}/);
+    expect(stdout).to.match(/request nonce 0 \(parent -> child\), tx 0x/);
+    expect(stdout.trim().split("\n").at(-1)).to.equal("request 0 is pending: true");
+    expect(existsSync(path.join(dir, "deployments", "plain.json"))).to.equal(true);
   });
 
   it("serves the status page from the package (servicechain-bridge/ui): its files are packed beside the server", async function () {

@@ -97,6 +97,12 @@ abstract contract HandlerFixture {
 
     mapping(bytes32 => Approvals) internal _approvals;
 
+    /// @dev What was counted against a daily limit, and on which day.
+    struct DailyUse {
+        uint64 day;
+        uint256 used;
+    }
+
     /// @dev The transfer limits of one asset on one side, and what was counted against them on a day.
     struct LimitModel {
         uint128 min;
@@ -104,10 +110,8 @@ abstract contract HandlerFixture {
         uint128 dailyRequest;
         uint128 dailyHandle;
         bool on; // any of the four set: requests and handles consult the limits
-        uint64 requestDay;
-        uint256 requestUsed;
-        uint64 handleDay;
-        uint256 handleUsed;
+        DailyUse requests;
+        DailyUse handles;
     }
 
     LimitModel[2][2] internal _limits; // [side][asset]
@@ -244,8 +248,8 @@ abstract contract HandlerFixture {
     {
         LimitModel storage l = _limits[side][kind];
         limits = ITransferLimits.Limits(l.min, l.max, l.dailyRequest, l.dailyHandle);
-        requestedToday = l.requestDay == _today() ? l.requestUsed : 0;
-        handledToday = l.handleDay == _today() ? l.handleUsed : 0;
+        requestedToday = _usedToday(l.requests);
+        handledToday = _usedToday(l.handles);
     }
 
     /// @notice The model of side `side`: operator keys, thresholds, configuration nonce and fees.
@@ -303,6 +307,11 @@ abstract contract HandlerFixture {
 
     function _today() internal view returns (uint64) {
         return uint64(block.timestamp / 1 days);
+    }
+
+    /// @dev What `use` counted today (nothing when it was counted on an earlier day).
+    function _usedToday(DailyUse memory use) internal view returns (uint256) {
+        return use.day == _today() ? use.used : 0;
     }
 
     function _operatorMask(uint8 side) internal view returns (uint256 mask) {

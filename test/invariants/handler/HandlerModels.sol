@@ -38,14 +38,10 @@ abstract contract HandlerModels is HandlerFixture {
         LimitModel memory l = lm[r.kind];
         bool works = _payoutWorks(1 - dir, r.kind, r.to);
         if (l.on) {
-            uint64 today = _today();
-            uint256 used = l.handleDay == today ? l.handleUsed : 0;
+            uint256 used = _usedToday(l.handles);
             if ((l.max != 0 && r.value > l.max) || (l.dailyHandle != 0 && used + r.value > l.dailyHandle)) return HELD;
             // only value that leaves counts: a payout that fails gives its amount back at once
-            if (works) {
-                l.handleDay = today;
-                l.handleUsed = used + r.value;
-            }
+            if (works) l.handles = DailyUse(_today(), used + r.value);
         }
         return works ? PAID : FAILED;
     }
@@ -189,7 +185,7 @@ abstract contract HandlerModels is HandlerFixture {
     function _requestWithinLimits(uint8 side, uint8 kind, uint256 amount) internal view returns (bool) {
         LimitModel storage l = _limits[side][kind];
         if (!l.on) return true;
-        uint256 used = l.requestDay == _today() ? l.requestUsed : 0;
+        uint256 used = _usedToday(l.requests);
         if (amount < l.min || (l.max != 0 && amount > l.max)) return false;
         return l.dailyRequest == 0 || used + amount <= l.dailyRequest;
     }
@@ -200,25 +196,20 @@ abstract contract HandlerModels is HandlerFixture {
     function _handleWithinLimits(uint8 side, uint8 kind, uint256 amount) internal view returns (bool) {
         LimitModel storage l = _limits[side][kind];
         if (!l.on) return true;
-        uint256 used = l.handleDay == _today() ? l.handleUsed : 0;
+        uint256 used = _usedToday(l.handles);
         return (l.max == 0 || amount <= l.max) && (l.dailyHandle == 0 || used + amount <= l.dailyHandle);
     }
 
     /// @dev Counts `amount` of `kind` paid out by `side` against today's handle usage (nothing without limits).
     function _consumeHandle(uint8 side, uint8 kind, uint256 amount) internal {
         LimitModel storage l = _limits[side][kind];
-        if (!l.on) return;
-        uint64 today = _today();
-        l.handleUsed = (l.handleDay == today ? l.handleUsed : 0) + amount;
-        l.handleDay = today;
+        if (l.on) l.handles = DailyUse(_today(), _usedToday(l.handles) + amount);
     }
 
+    /// @dev Counts a request of `amount` of `kind` on `side` against today's request usage (nothing without limits).
     function _consumeRequest(uint8 side, uint8 kind, uint256 amount) internal {
         LimitModel storage l = _limits[side][kind];
-        if (!l.on) return;
-        uint64 today = _today();
-        l.requestUsed = (l.requestDay == today ? l.requestUsed : 0) + amount;
-        l.requestDay = today;
+        if (l.on) l.requests = DailyUse(_today(), _usedToday(l.requests) + amount);
     }
 
     function _record(uint8 dir, uint8 kind, address from, address to, uint256 value, bytes memory extra) internal {

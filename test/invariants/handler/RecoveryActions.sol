@@ -23,12 +23,11 @@ abstract contract RecoveryActions is HandlerModels {
     /// redirect. One time in four it aims at a transfer settled otherwise (paid, cancelled or refunded), and when
     /// nothing failed it names any transfer: refused.
     function retryTransfer(uint256 dirSeed, uint256 nonceSeed, uint256 callerSeed) external {
-        _stat("action: retryTransfer");
-        (uint8 dir, uint64 nonce, bool found, bool exists) = _findOrSettled(dirSeed, nonceSeed, 1 << FAILED, callerSeed);
+        (uint8 dir, uint64 nonce, bool found, bool exists) =
+            _aim("retryTransfer", "retry", dirSeed, nonceSeed, 1 << FAILED, callerSeed);
         if (!exists) return;
         uint8 dest = 1 - dir;
         Request storage r = _requests(dir)[nonce];
-        _stat(string.concat("retry of a ", _standing(r), " transfer"));
         IBridgeTransfers.Transfer memory t = _transfer(dir, nonce);
         bool redirect = callerSeed % 5 == 0;
         if (redirect) t.to = t.to == users[0] ? users[1] : users[0];
@@ -38,17 +37,10 @@ abstract contract RecoveryActions is HandlerModels {
         uint256[] memory expected = new uint256[](expectOk ? 1 : 0);
         if (expectOk) expected[0] = _outcome(nonce, PAID);
 
-        VM.recordLogs();
-        Snapshot memory before = _snapshot(dest);
-        bool ok = _call(
-            users[(callerSeed >> 8) % USERS],
-            address(_recovery(dest)),
-            0,
-            abi.encodeCall(IRecoveryLedgerAbi.retryTransfer, (t))
+        (bool ok, bool asExpected) = _recoveryCall(
+            dir, users[(callerSeed >> 8) % USERS], abi.encodeCall(IRecoveryLedgerAbi.retryTransfer, (t)), expectOk, expected, "retry"
         );
-        uint256[] memory seen = _observeHandles(dir, ok, before);
-        if (!_expectCall(ok, expectOk, "retry")) return;
-        _expectOutcomes(seen, expected, "retry: outcome differs from the model");
+        if (!asExpected) return;
         if (ok) _consumeHandle(dest, r.kind, r.value);
         _stat(
             ok
@@ -62,12 +54,11 @@ abstract contract RecoveryActions is HandlerModels {
     /// names another recipient (refused: the owner cannot redirect). One time in four it aims at a transfer settled
     /// otherwise, and when nothing is held it names any transfer: refused.
     function releaseHeld(uint256 dirSeed, uint256 nonceSeed, uint256 callerSeed) external {
-        _stat("action: releaseHeld");
-        (uint8 dir, uint64 nonce, bool found, bool exists) = _findOrSettled(dirSeed, nonceSeed, 1 << HELD, callerSeed);
+        (uint8 dir, uint64 nonce, bool found, bool exists) =
+            _aim("releaseHeld", "release", dirSeed, nonceSeed, 1 << HELD, callerSeed);
         if (!exists) return;
         uint8 dest = 1 - dir;
         Request storage r = _requests(dir)[nonce];
-        _stat(string.concat("release of a ", _standing(r), " transfer"));
         IBridgeTransfers.Transfer memory t = _transfer(dir, nonce);
         uint256 mode = callerSeed % 6;
         if (mode == 1) t.to = t.to == users[0] ? users[1] : users[0];
@@ -75,17 +66,11 @@ abstract contract RecoveryActions is HandlerModels {
         uint256[] memory expected = new uint256[](expectOk ? 1 : 0);
         if (expectOk) expected[0] = _outcome(nonce, _payoutWorks(dest, r.kind, r.to) ? PAID : FAILED);
 
-        VM.recordLogs();
-        Snapshot memory before = _snapshot(dest);
-        bool ok = _call(
-            mode == 0 ? users[(callerSeed >> 8) % USERS] : address(this),
-            address(_recovery(dest)),
-            0,
-            abi.encodeCall(IRecoveryLedgerAbi.releaseHeldTransfer, (t))
+        address caller = mode == 0 ? users[(callerSeed >> 8) % USERS] : address(this);
+        (bool ok, bool asExpected) = _recoveryCall(
+            dir, caller, abi.encodeCall(IRecoveryLedgerAbi.releaseHeldTransfer, (t)), expectOk, expected, "release"
         );
-        uint256[] memory seen = _observeHandles(dir, ok, before);
-        if (!_expectCall(ok, expectOk, "release")) return;
-        _expectOutcomes(seen, expected, "release: outcome differs from the model");
+        if (!asExpected) return;
         _stat(ok ? (r.status == PAID ? "releases paid" : "releases failed") : "releases refused");
     }
 
@@ -95,12 +80,10 @@ abstract contract RecoveryActions is HandlerModels {
     /// refund it at once (`refundTransfer`). One time in four the same on a transfer settled otherwise (paid,
     /// cancelled, refunded), and when nothing is parked on any transfer: refused.
     function cancelTransfer(uint256 dirSeed, uint256 nonceSeed, uint256 opSeed, uint256 modeSeed) external {
-        _stat("action: cancelTransfer");
         (uint8 dir, uint64 nonce, bool found, bool exists) =
-            _findOrSettled(dirSeed, nonceSeed, (1 << FAILED) | (1 << HELD), modeSeed);
+            _aim("cancelTransfer", "cancellation", dirSeed, nonceSeed, (1 << FAILED) | (1 << HELD), modeSeed);
         if (!exists) return;
         Request storage r = _requests(dir)[nonce];
-        _stat(string.concat("cancellation of a ", _standing(r), " transfer"));
         _approveRecovery(dir, nonce, found, true, opSeed, modeSeed);
         // one time in two the source's operators refund it at once, as their relayers do once they see it cancelled
         if (found && r.status == CANCELLED && (modeSeed >> 40) % 2 == 0) {
@@ -350,6 +333,41 @@ abstract contract RecoveryActions is HandlerModels {
     function _alreadyRefunded(uint8 dir, uint64 nonce) internal view returns (bytes memory) {
         if (!_requests(dir)[nonce].refunded) return "";
         return abi.encodeWithSelector(ITransferRecovery.AlreadyRefunded.selector, nonce);
+    }
+
+    /// @dev Counts `action`, aims it at a transfer in a state of `mask` (or one settled otherwise, see
+    /// `_findOrSettled`) and counts the `attempt` by its target's standing.
+    function _aim(
+        string memory action,
+        string memory attempt,
+        uint256 dirSeed,
+        uint256 nonceSeed,
+        uint256 mask,
+        uint256 aimSeed
+    ) internal returns (uint8 dir, uint64 nonce, bool found, bool exists) {
+        _stat(string.concat("action: ", action));
+        (dir, nonce, found, exists) = _findOrSettled(dirSeed, nonceSeed, mask, aimSeed);
+        if (exists) _stat(string.concat(attempt, " of a ", _standing(_requests(dir)[nonce]), " transfer"));
+    }
+
+    /// @dev `caller` calls the destination's recovery ledger of a transfer of direction `dir` with `data`; the handle
+    /// outcomes it emits must be `expected`. Returns whether it succeeded, and whether as the model expected (a
+    /// violation is recorded otherwise).
+    function _recoveryCall(
+        uint8 dir,
+        address caller,
+        bytes memory data,
+        bool expectOk,
+        uint256[] memory expected,
+        string memory what
+    ) internal returns (bool ok, bool asExpected) {
+        uint8 dest = 1 - dir;
+        VM.recordLogs();
+        Snapshot memory before = _snapshot(dest);
+        ok = _call(caller, address(_recovery(dest)), 0, data);
+        uint256[] memory seen = _observeHandles(dir, ok, before);
+        asExpected = _expectCall(ok, expectOk, what);
+        if (asExpected) _expectOutcomes(seen, expected, string.concat(what, ": outcome differs from the model"));
     }
 
     /// @dev Where request `r` stands, as the stats name it.

@@ -11,16 +11,28 @@ import {HandlerModels} from "./HandlerModels.sol";
 abstract contract RequestActions is HandlerModels {
     // ================================================================== actions: requests
 
+    /// @dev Counts `action` and opens it: the side it works on (`sideSeed % 2`) with its model and bridge, its
+    /// requester and its recipient (one time in three the switchable contract); `open` is false when the side holds
+    /// `MAX_REQUESTS` already: the action does nothing.
+    function _openRequest(string memory action, uint256 sideSeed, uint256 userSeed)
+        internal
+        returns (bool open, uint8 side, OperatorModel storage m, Bridge b, address user, address to)
+    {
+        _stat(string.concat("action: ", action));
+        side = uint8(sideSeed % 2);
+        open = _requests(side).length < MAX_REQUESTS;
+        m = _model[side];
+        b = bridges[side];
+        user = users[userSeed % USERS];
+        to = _recipientOf(userSeed >> 8);
+    }
+
     /// @notice A user requests KLAY on side `sideSeed % 2`: `requestKLAYTransfer`, or a plain payment. The recipient
     /// is one time in three the switchable contract. A request beyond the side's KLAY limits is refused and changes nothing.
     function requestKLAY(uint256 sideSeed, uint256 userSeed, uint256 amountSeed, uint256 feeSeed) external {
-        _stat("action: requestKLAY");
-        uint8 side = uint8(sideSeed % 2);
-        if (_requests(side).length >= MAX_REQUESTS) return;
-        OperatorModel storage m = _model[side];
-        Bridge b = bridges[side];
-        address user = users[userSeed % USERS];
-        address to = _recipientOf(userSeed >> 8);
+        (bool open, uint8 side, OperatorModel storage m, Bridge b, address user, address to) =
+            _openRequest("requestKLAY", sideSeed, userSeed);
+        if (!open) return;
         uint256 amount = amountSeed % (MAX_KLAY + 1); // zero now and then: refused
         bool plain = (feeSeed >> 8) % 4 == 0;
         uint256 fee = m.feeOn ? m.klayFee : 0;
@@ -69,14 +81,10 @@ abstract contract RequestActions is HandlerModels {
     /// `safeTransfer` to the bridge, or (child) the token's one-step `requestValueTransfer`. Refused while the token
     /// is paused or beyond its limits, changing nothing.
     function requestKIP7(uint256 sideSeed, uint256 userSeed, uint256 amountSeed, uint256 feeSeed) external {
-        _stat("action: requestKIP7");
-        uint8 side = uint8(sideSeed % 2);
-        if (_requests(side).length >= MAX_REQUESTS) return;
-        OperatorModel storage m = _model[side];
-        Bridge b = bridges[side];
+        (bool open, uint8 side, OperatorModel storage m, Bridge b, address user, address to) =
+            _openRequest("requestKIP7", sideSeed, userSeed);
+        if (!open) return;
         address token = tokens[side];
-        address user = users[userSeed % USERS];
-        address to = _recipientOf(userSeed >> 8);
         uint256 fee = m.feeOn ? m.tokenFee : 0;
         uint256 feeLimit = feeSeed % 4 == 0 && fee > 0 ? fee - 1 : fee + (feeSeed % 3) * 1e15;
         bool paused = _paused(side);
