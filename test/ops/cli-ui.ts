@@ -8,7 +8,8 @@ import { createServer, type Server } from "node:net";
 
 import { expect } from "chai";
 
-import { freePort, runBridge, startDetached, stop, useSharedLocalPair } from "../helpers/local-nodes.js";
+import { freePort, runBridge, startDetached, stop } from "../helpers/local-nodes.js";
+import { useSharedLocalPair } from "../helpers/shared-nodes.js";
 
 const errorLines = (text: string) => text.split("\n").filter((line) => line !== "" && !line.startsWith("npm warn"));
 

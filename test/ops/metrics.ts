@@ -14,7 +14,8 @@ import { JsonRpcProvider, parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory, KLAYRejecter__factory } from "../../types/ethers-contracts/index.js";
-import { freePort, runBridge, startDetached, stop, stopAll, until, useSharedLocalPair } from "../helpers/local-nodes.js";
+import { freePort, runBridge, startDetached, stop, stopAll, until } from "../helpers/local-nodes.js";
+import { useSharedLocalPair } from "../helpers/shared-nodes.js";
 
 const NAMES = [
   "bridge_pending_transfers",

@@ -13,7 +13,8 @@ import { JsonRpcProvider } from "ethers";
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { runBridge, startDetached, stop, stopAll, until, useSharedLocalPair } from "../helpers/local-nodes.js";
+import { runBridge, startDetached, stop, stopAll, until } from "../helpers/local-nodes.js";
+import { useSharedLocalPair } from "../helpers/shared-nodes.js";
 
 describe("bridge relay from the command line against two `npx hardhat node` processes", function () {
   this.timeout(180_000);

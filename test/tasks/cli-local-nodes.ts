@@ -9,7 +9,8 @@ import { JsonRpcProvider, parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory, KIP7Token__factory } from "../../types/ethers-contracts/index.js";
-import { runBridge, useSharedLocalPair } from "../helpers/local-nodes.js";
+import { runBridge } from "../helpers/local-nodes.js";
+import { useSharedLocalPair } from "../helpers/shared-nodes.js";
 
 describe("bridge tasks from the command line against two `npx hardhat node` processes", function () {
   this.timeout(120_000);

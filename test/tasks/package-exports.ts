@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 
 import { expect } from "chai";
 
-import { useSharedLocalPair } from "../helpers/local-nodes.js";
+import { useSharedLocalPair } from "../helpers/shared-nodes.js";
 
 const run = promisify(execFile);
 const projectRoot = path.resolve(import.meta.dirname, "../..");
