@@ -73,7 +73,10 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         if (amount == 0) revert ZeroAmount();
         uint256 fee = status.feeReceiver == address(0) ? 0 : feeOfERC20[msg.sender];
         if (amount <= fee) revert InsufficientValue(amount, fee);
-        _requestArrived(status, from, to, amount - fee, fee, extraData);
+        unchecked {
+            // amount > fee: checked above
+            _requestArrived(status, from, to, amount - fee, fee, extraData);
+        }
         return KIP7_RECEIVED;
     }
 
@@ -107,12 +110,17 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
     ) private {
         (bool limited, uint256 held) = _requireRequestable(msg.sender, TokenType.ERC20);
         uint256 balance = IERC20(msg.sender).balanceOf(address(this));
-        _requestKIP7(status, limited, msg.sender, from, to, value, feeLimit, balance, balance > held ? balance - held : 0, extraData);
+        uint256 received;
+        unchecked {
+            // only when balance > held
+            if (balance > held) received = balance - held;
+        }
+        _requestKIP7(status, limited, msg.sender, from, to, value, feeLimit, balance, received, extraData);
     }
 
-    /// @dev Credits what arrived (`received`, the bridge now holding `balance`) less the fee limit, at most `value`;
-    /// takes the next nonce, settles the fee, records what the bridge now holds of `token`, and burns the credited
-    /// value in mint/burn mode.
+    /// @dev Credits what arrived (`received`, at most `balance`: what the bridge now holds) less the fee limit, at most
+    /// `value`; takes the next nonce, settles the fee, records what the bridge now holds of `token`, and burns the
+    /// credited value in mint/burn mode.
     function _requestKIP7(
         Status memory status,
         bool limited,
@@ -126,13 +134,21 @@ abstract contract BridgeKIP7 is BridgeFees, BridgeTokens {
         bytes memory extraData
     ) private {
         if (received <= feeLimit) revert TokenNotReceived(token, value);
-        uint256 credited = received - feeLimit;
+        uint256 credited;
+        uint256 kept;
+        unchecked {
+            // received > feeLimit (checked above) and received <= balance: kept >= credited, whatever caps credited
+            credited = received - feeLimit;
+            kept = balance - feeLimit;
+        }
         if (credited > value) credited = value;
         if (limited) _consumeRequestLimit(token, credited);
         uint256 fee = _tokenFeeDue(status.feeReceiver, token, feeLimit);
         _emitRequest(TokenType.ERC20, from, to, token, credited, fee, extraData);
         // the fee limit leaves (fee and change), and in mint/burn mode the credited value is burnt
-        _setHeld(token, balance - feeLimit - (modeMintBurn ? credited : 0));
+        unchecked {
+            _setHeld(token, modeMintBurn ? kept - credited : kept);
+        }
         _settleTokenFee(token, status.feeReceiver, from, feeLimit, fee);
         if (modeMintBurn) IKIP7MintBurn(token).burn(credited);
     }
