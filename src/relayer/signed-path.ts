@@ -30,6 +30,17 @@ function preferredBatch(aDigest: string, a: SignedTransfer[], bDigest: string, b
   return aDigest.toLowerCase() < bDigest.toLowerCase();
 }
 
+/**
+ * A signature of this step, recorded in the store but not shared yet (`SignedPath.#shareHeld`): the transfers it
+ * signed, with what the store said of each before.
+ */
+interface HeldSignature {
+  source: Side;
+  entry: BatchSignature;
+  action: string;
+  before: StoredTransfer[];
+}
+
 export class SignedPath {
   readonly #context: RelayerContext;
   readonly #scanner: RequestScanner;
@@ -40,6 +51,8 @@ export class SignedPath {
   readonly #conflicting = new Set<string>();
   /** Whether the last step held back a window that is not full, per source side (`runOnce` waits for it). */
   readonly holdingPartial: Record<Side, boolean> = { parent: false, child: false };
+  /** The signatures made in this step, shared together at its end when the exchange posts several at once. */
+  #held: HeldSignature[] = [];
 
   constructor(context: RelayerContext, scanner: RequestScanner, submitter: BatchSubmitter) {
     this.#context = context;
@@ -49,9 +62,20 @@ export class SignedPath {
 
   /**
    * One step of the signed path for `source`'s transfers (`active`: the confirmed ones): co-sign and submit what the
-   * operators proposed, then propose what nobody proposed yet.
+   * operators proposed, then propose what nobody proposed yet; the batches sent are settled at the end of the step
+   * (`BatchSubmitter.settle`), and the signatures made shared then when the exchange posts several at once.
    */
   async step(source: Side, active: StoredTransfer[], report: ProcessReport): Promise<void> {
+    this.#held = [];
+    this.#submitter.begin();
+    await this.#signAndSubmit(source, active, report);
+    // the batches sent back to back: their receipts; then the signatures made, shared at once (those of batches
+    // executed meanwhile are left out: nobody needs them)
+    await this.#submitter.settle(report);
+    await this.#shareHeld(source);
+  }
+
+  async #signAndSubmit(source: Side, active: StoredTransfer[], report: ProcessReport): Promise<void> {
     const dest = this.#context.sides[otherSide(source)];
     const directory = batchExchange(this.#context, source);
     const onInvalid = this.#context.badFile;
@@ -258,7 +282,8 @@ export class SignedPath {
   }
 
   /**
-   * Signs `transfers` as this operator, writes the signature file and records the transfers as signed. With
+   * Signs `transfers` as this operator, shares the signature (at the end of the step when the exchange posts several
+   * at once: `#shareHeld`) and records the transfers as signed. With
    * `enough`, asked once the signature is made: when the batch has a threshold of signatures by then (other relayers
    * signed it meanwhile), the signature is not shared and the transfers wait for that batch (undefined).
    */
@@ -277,19 +302,67 @@ export class SignedPath {
       return undefined;
     }
     const entry: BatchSignature = { digest, signer: this.#context.operator, signature, transfers };
-    await batchExchange(this.#context, source).post(entry);
-    // the transfers not signed yet, and those of a version this operator leaves for this one (see `#maySign`)
-    const nonces = transfers
+    const exchange = batchExchange(this.#context, source);
+    if (exchange.postAll !== undefined) {
+      // shared at the end of the step, with the others made in it (`#shareHeld`); recorded now, so that this
+      // operator signs no other version of these transfers meanwhile (`#maySign`)
+      this.#held.push({ source, entry, action, before: this.#recordSigned(source, transfers, digest) });
+      return entry;
+    }
+    await exchange.post(entry);
+    this.#recordSigned(source, transfers, digest);
+    this.#logSigned(source, entry, action);
+    return entry;
+  }
+
+  /**
+   * Records `transfers` as signed in batch `digest`: those not signed yet, and those of a version this operator leaves
+   * for this one (see `#maySign`). Returns them as they were.
+   */
+  #recordSigned(source: Side, transfers: SignedTransfer[], digest: string): StoredTransfer[] {
+    const before = transfers
       .map((transfer) => this.#context.store.getTransfer(source, transfer.requestNonce))
-      .filter((stored) => stored?.state === "seen" || (stored?.state === "signed" && stored.batchDigest !== digest))
-      .map((stored) => (stored as StoredTransfer).request.requestNonce);
+      .filter((stored): stored is StoredTransfer => stored?.state === "seen" || (stored?.state === "signed" && stored.batchDigest !== digest));
+    const nonces = before.map((stored) => stored.request.requestNonce);
     this.#context.store.updateTransfers(source, nonces, { state: "signed", batchDigest: digest, signedAt: this.#context.now() });
+    return before;
+  }
+
+  #logSigned(source: Side, entry: BatchSignature, action: string): void {
     this.#context.log.log("info", action, {
       direction: directionOf(source),
-      digest,
-      nonces: transfers.map((transfer) => transfer.requestNonce).join(","),
+      digest: entry.digest,
+      nonces: entry.transfers.map((transfer) => transfer.requestNonce).join(","),
     });
-    return entry;
+  }
+
+  /**
+   * Shares the signatures made in this step (`#held`) at once, but those whose batch was executed meanwhile. When
+   * that fails, the transfers they signed are as they were before (a proposal not shared is proposed again).
+   */
+  async #shareHeld(source: Side): Promise<void> {
+    const held = this.#held.filter(({ entry }) =>
+      entry.transfers.some((transfer) => this.#context.store.getTransfer(source, transfer.requestNonce)?.state !== "done"),
+    );
+    this.#held = [];
+    if (held.length === 0) return;
+    try {
+      await batchExchange(this.#context, source).postAll!(held.map(({ entry }) => entry));
+    } catch (error) {
+      for (const { entry, before } of held) {
+        for (const was of before) {
+          const now = this.#context.store.getTransfer(source, was.request.requestNonce);
+          if (now?.state !== "signed" || now.batchDigest !== entry.digest) continue; // moved on since
+          this.#context.store.updateTransfer(source, was.request.requestNonce, {
+            state: was.state,
+            batchDigest: was.batchDigest,
+            signedAt: was.signedAt,
+          });
+        }
+      }
+      throw error;
+    }
+    for (const { entry, action } of held) this.#logSigned(source, entry, action);
   }
 
   /**

@@ -91,7 +91,8 @@ describe("relayer: signatures through the signature board", function () {
     expect(actions).to.not.include("vote");
     expect(actions.filter((action) => action === "submit")).to.have.length(3);
     const posts = await board.board.queryFilter(board.board.filters.Posted());
-    expect(posts.length, "one post per signature, each under 40,000 gas").to.be.at.least(6);
+    // a proposal per batch; a co-signature whose batch its own relayer executed in the same step is not posted
+    expect(posts.length, "one post per proposal, each under 40,000 gas").to.be.at.least(3);
     for (const post of posts) {
       const receipt = await post.getTransactionReceipt();
       expect(receipt.gasUsed).to.be.at.most(40_000n);
