@@ -184,11 +184,14 @@ async function startSharedNodes(): Promise<Omit<LocalPair, "dir" | "env">> {
 }
 
 // The shared nodes are stopped once every suite has run (a root hook: this module is loaded by the suites' files).
-after(async function () {
-  const nodes = await sharedNodes?.catch(() => undefined);
-  sharedNodes = undefined;
-  if (nodes !== undefined) await Promise.all([stop(nodes.parentNode), stop(nodes.childNode)]);
-});
+// Outside mocha (the bench scripts, under `hardhat run`) there is no hook, and no shared nodes either.
+if (typeof after === "function") {
+  after(async function () {
+    const nodes = await sharedNodes?.catch(() => undefined);
+    sharedNodes = undefined;
+    if (nodes !== undefined) await Promise.all([stop(nodes.parentNode), stop(nodes.childNode)]);
+  });
+}
 
 /**
  * The parent (31337) and child (31338) `hardhat node` processes that the command-line suites share (started by the
