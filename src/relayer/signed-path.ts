@@ -165,22 +165,28 @@ export class SignedPath {
       .filter((transfer) => transfer.state === "seen" && activeNonces.has(transfer.request.requestNonce));
     this.holdingPartial[source] = false;
     const proposed: string[] = [];
-    for (const part of this.#readyWindows(source, fresh)) {
-      // first the batches proposed in this step that others signed meanwhile, lowest nonces first
+    // the batches proposed in this step that others signed meanwhile, lowest nonces first, with this operator's
+    // signature (shared at the end of the step when the exchange holds it till then)
+    const submitEarlier = async () => {
       for (const earlier of [...proposed]) {
-        const signatures = await current(await directory.read(earlier, onInvalid));
+        const own = (known.get(earlier) ?? []).filter((entry) => entry.signer === this.#context.operator);
+        const signatures = await current([...(await directory.read(earlier, onInvalid)), ...own]);
         await this.#submitter.submitIfDue(source, earlier, signatures, threshold, designated, report);
         // handled (its receipt seen): nothing left of it to submit in this step
         const batch = known.get(earlier)?.[0].transfers ?? [];
         const done = batch.every((transfer) => this.#context.store.getTransfer(source, transfer.requestNonce)?.state === "done");
         if (done) proposed.splice(proposed.indexOf(earlier), 1);
       }
+    };
+    for (const part of this.#readyWindows(source, fresh)) {
+      await submitEarlier();
       const transfers = part.map((transfer) => toSignedTransfer(transfer.request));
       const digest = batchDigest(dest.domain, transfers).toLowerCase();
       // the same batch, proposed meanwhile by another operator's relayer
       const others = (await directory.read(digest, onInvalid)).filter((entry) => entry.signer !== this.#context.operator);
       if ((await current(others)).length >= threshold) {
         this.#follow(source, digest, transfers);
+        await submitEarlier(); // in nonce order: those signed meanwhile go first
         await this.#submitter.submitIfDue(source, digest, await current(others), threshold, designated, report);
         continue;
       }
@@ -200,6 +206,7 @@ export class SignedPath {
       proposed.push(digest);
       await this.#submitter.submitIfDue(source, digest, await current(signatures), threshold, designated, report);
     }
+    await submitEarlier();
   }
 
   /**

@@ -100,6 +100,32 @@ describe("relayer: signatures through the signature board", function () {
     await expectConservation(pair);
   });
 
+  it("posts one step's signatures in one board transaction, and sends the batches due back to back, consecutive nonces", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const board = await deployBoard(pair);
+    const { relayers } = await boardRelayers(pair, board, [0, 1], undefined, { batchSize: 1 });
+    await requestEachKind(pair, "parent", 1n); // three requests: three windows of one
+    await relayers[0].poll();
+    await relayers[0].processPending(); // proposes the three windows
+    const proposals = await board.board.queryFilter(board.board.filters.Posted(pair.operators[0]));
+    expect(proposals).to.have.length(3);
+    expect(new Set(proposals.map((post) => post.transactionHash)).size, "one board transaction").to.equal(1);
+
+    await relayers[1].poll();
+    await relayers[1].processPending(); // co-signs the three and submits them
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(3n);
+    const handles = await pair.child.bridge.queryFilter(pair.child.bridge.filters.HandleValueTransfer());
+    const sent = await Promise.all([...new Set(handles.map((event) => event.transactionHash))].map((hash) => pair.child.connection.ethers.provider.getTransaction(hash)));
+    const nonces = sent.map((tx) => tx!.nonce).sort((a, b) => a - b);
+    expect(nonces).to.have.length(3);
+    expect(nonces, "consecutive transaction nonces").to.deep.equal([nonces[0], nonces[0] + 1, nonces[0] + 2]);
+    expect(sent.every((tx) => tx!.from === pair.operators[1])).to.equal(true);
+    expect(relayers[1].store.countByState()).to.deep.equal({ done: 3 });
+    // its co-signatures of batches it executed in that step are not posted: nobody needs them
+    expect(await board.board.queryFilter(board.board.filters.Posted(pair.operators[1]))).to.have.length(0);
+    await expectConservation(pair);
+  });
+
   it("ignores, logging each once, a wrong digest, a window that does not match the chain, a foreign signature, a bad name", async function () {
     const pair = await deployPair(frame.parent, frame.child);
     const board = await deployBoard(pair);
