@@ -211,6 +211,7 @@ export class BatchSubmitter {
   async settle(report: ProcessReport): Promise<void> {
     const sent = this.#sent;
     this.#sent = [];
+    this.#nextNonce.clear(); // the next batch reads its nonce from the chain again: the account may send other things
     for (const batch of sent) await this.#settleOne(batch, report);
   }
 

@@ -53,6 +53,10 @@ export class SignedPath {
   readonly holdingPartial: Record<Side, boolean> = { parent: false, child: false };
   /** The signatures made in this step, shared together at its end when the exchange posts several at once. */
   #held: HeldSignature[] = [];
+  /** How many held signatures make the next post within the step (1, then 2, 4, …: see `#hold`). */
+  #postAt = 1;
+  /** The report of the step under way (`#hold` settles the batches sent before it posts). */
+  #report?: ProcessReport;
 
   constructor(context: RelayerContext, scanner: RequestScanner, submitter: BatchSubmitter) {
     this.#context = context;
@@ -62,15 +66,18 @@ export class SignedPath {
 
   /**
    * One step of the signed path for `source`'s transfers (`active`: the confirmed ones): co-sign and submit what the
-   * operators proposed, then propose what nobody proposed yet; the batches sent are settled at the end of the step
-   * (`BatchSubmitter.settle`), and the signatures made shared then when the exchange posts several at once.
+   * operators proposed, then propose what nobody proposed yet. The batches sent have their receipts read at the end
+   * of the step (`BatchSubmitter.settle`); where the exchange posts several signatures at once, they are shared a few
+   * to a transaction (`#hold`) and what is left at the end of the step.
    */
   async step(source: Side, active: StoredTransfer[], report: ProcessReport): Promise<void> {
     this.#held = [];
+    this.#postAt = 1;
+    this.#report = report;
     this.#submitter.begin();
     await this.#signAndSubmit(source, active, report);
-    // the batches sent back to back: their receipts; then the signatures made, shared at once (those of batches
-    // executed meanwhile are left out: nobody needs them)
+    // the batches sent back to back: their receipts; then the signatures still held (those of batches executed
+    // meanwhile are left out: nobody needs them)
     await this.#submitter.settle(report);
     await this.#shareHeld(source);
   }
@@ -166,7 +173,7 @@ export class SignedPath {
     this.holdingPartial[source] = false;
     const proposed: string[] = [];
     // the batches proposed in this step that others signed meanwhile, lowest nonces first, with this operator's
-    // signature (shared at the end of the step when the exchange holds it till then)
+    // signature (not on the board yet while it is held)
     const submitEarlier = async () => {
       for (const earlier of [...proposed]) {
         const own = (known.get(earlier) ?? []).filter((entry) => entry.signer === this.#context.operator);
@@ -289,8 +296,8 @@ export class SignedPath {
   }
 
   /**
-   * Signs `transfers` as this operator, shares the signature (at the end of the step when the exchange posts several
-   * at once: `#shareHeld`) and records the transfers as signed. With
+   * Signs `transfers` as this operator, shares the signature (a few at a time when the exchange posts several at
+   * once: `#hold`) and records the transfers as signed. With
    * `enough`, asked once the signature is made: when the batch has a threshold of signatures by then (other relayers
    * signed it meanwhile), the signature is not shared and the transfers wait for that batch (undefined).
    */
@@ -311,9 +318,9 @@ export class SignedPath {
     const entry: BatchSignature = { digest, signer: this.#context.operator, signature, transfers };
     const exchange = batchExchange(this.#context, source);
     if (exchange.postAll !== undefined) {
-      // shared at the end of the step, with the others made in it (`#shareHeld`); recorded now, so that this
-      // operator signs no other version of these transfers meanwhile (`#maySign`)
-      this.#held.push({ source, entry, action, before: this.#recordSigned(source, transfers, digest) });
+      // shared with others made in this step (`#hold`); recorded now, so that this operator signs no other version
+      // of these transfers meanwhile (`#maySign`)
+      await this.#hold({ source, entry, action, before: this.#recordSigned(source, transfers, digest) });
       return entry;
     }
     await exchange.post(entry);
@@ -344,7 +351,21 @@ export class SignedPath {
   }
 
   /**
-   * Shares the signatures made in this step (`#held`) at once, but those whose batch was executed meanwhile. When
+   * Holds a signature to be shared with others: the first of a step at once (the other operators wait for it), then
+   * two, four, … at a time, and what is left at the end of the step. So a step's signatures take a few transactions
+   * on the board, not one each, while the first batches are not held back until the last window is signed.
+   */
+  async #hold(held: HeldSignature): Promise<void> {
+    this.#held.push(held);
+    if (this.#held.length < this.#postAt) return;
+    this.#postAt *= 2;
+    // the batches sent so far first: this account sends nothing while its own transactions wait to be mined
+    if (this.#report !== undefined) await this.#submitter.settle(this.#report);
+    await this.#shareHeld(held.source);
+  }
+
+  /**
+   * Shares the signatures held (`#held`) at once, but those whose batch was executed meanwhile. When
    * that fails, the transfers they signed are as they were before (a proposal not shared is proposed again).
    */
   async #shareHeld(source: Side): Promise<void> {
