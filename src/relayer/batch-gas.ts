@@ -63,9 +63,10 @@ export class BatchGasBook {
    * The gas limit of a batch of `source`'s transfers from what earlier batches used (`BatchGas`), with the same
    * headroom as over an estimate; undefined when the batch must be estimated: not only KIP7 transfers of known tokens
    * to known recipients with no more extra data than before, or not the next batch in nonce order (a batch handled
-   * ahead of `lowerHandleNonce` records each nonce, which costs more).
+   * ahead of `lowerHandleNonce` records each nonce, which costs more). `after`: where `lowerHandleNonce` stands once
+   * the batches sent before this one (their receipts not read yet) are mined, in nonce order.
    */
-  async limitFor(source: Side, transfers: SignedTransfer[]): Promise<bigint | undefined> {
+  async limitFor(source: Side, transfers: SignedTransfer[], after?: bigint): Promise<bigint | undefined> {
     const gas = this.#gas[otherSide(source)];
     if (gas.perTransfer === 0n) return undefined;
     for (const transfer of transfers) {
@@ -76,7 +77,7 @@ export class BatchGasBook {
     }
     const first = lowestNonce(transfers);
     const lower = await this.#context.rpc(() => this.#context.sides[otherSide(source)].bridge.lowerHandleNonce());
-    if (first !== lower) return undefined;
+    if (first !== lower && first !== after) return undefined;
     // an estimate already leaves the payout's gas budget free at the last transfer; a limit learnt from what earlier
     // batches used must add it (`TokenCalls.PAYOUT_GAS` and the failure record: the bridge refuses a payout with less)
     return (gas.perTransfer * BigInt(transfers.length) * 3n) / 2n + PAYOUT_RESERVE;

@@ -1,10 +1,12 @@
 /**
  * Submitting signed batches: a batch goes out once a threshold of current operators signed it and it is this
  * relayer's turn (`submitGraceMs`); its transfers are recorded `submitted` when it is sent and `done` only at its
- * receipt, so a relayer stopped in between finds the batch again (`resume`). A batch that reverts sends its
- * transfers the vote way; one that ran out of a learnt gas limit is sent again with an estimate.
+ * receipt, so a relayer stopped in between finds the batch again (`resume`). The batches due in one step are sent
+ * back to back, with consecutive transaction nonces, and their receipts awaited after (`settle`), each on its own. A
+ * batch that reverts sends its transfers the vote way; one that ran out of a learnt gas limit is sent again with an
+ * estimate.
  */
-import type { TransactionReceipt, TransactionResponse } from "ethers";
+import type { TransactionResponse } from "ethers";
 
 import { encodeHandleSignedTransfers, packSignatures } from "../protocol/batch.js";
 import { withGasHeadroom } from "../protocol/constants.js";
@@ -20,6 +22,21 @@ import type { StoredTransfer } from "./store.js";
 import { directionOf, otherSide } from "./types.js";
 import type { Side, SignedTransfer } from "./types.js";
 
+/** A batch sent whose receipt is not read yet (`BatchSubmitter.settle`). */
+interface SentBatch {
+  source: Side;
+  digest: string;
+  transfers: SignedTransfer[];
+  /** Its transfers not done when it was sent. */
+  stored: StoredTransfer[];
+  signatures: number;
+  tx: TransactionResponse;
+  /** Whether its gas limit was learnt (else a receipt teaches one). */
+  learnt: boolean;
+  /** The request, when its gas limit was not estimated (see `#onBatchError`). */
+  retryable?: { to: string; data: string };
+}
+
 export class BatchSubmitter {
   readonly #context: RelayerContext;
   readonly #gas: BatchGasBook;
@@ -29,6 +46,10 @@ export class BatchSubmitter {
   readonly missingSignatures = new Map<string, number>();
   /** When this relayer first saw each batch at the threshold (for `submitGraceMs`). */
   readonly #atThresholdSince = new Map<string, number>();
+  /** The batches sent in this step, in the order sent, their receipts not read yet. */
+  #sent: SentBatch[] = [];
+  /** The transaction nonce of the next batch sent in this step, per destination (read from the chain at the first). */
+  readonly #nextNonce = new Map<Side, number>();
 
   constructor(context: RelayerContext, gas: BatchGasBook) {
     this.#context = context;
@@ -66,6 +87,7 @@ export class BatchSubmitter {
       return;
     }
     if (this.refusedBatches.has(digest)) return;
+    if (this.#sent.some((sent) => sent.digest === digest)) return; // sent in this step, its receipt not read yet
     if (!this.#mySubmitTurn(digest, designated)) return;
     const transfers = signatures[0].transfers;
     if (await this.allHandled(source, transfers)) {
@@ -115,7 +137,10 @@ export class BatchSubmitter {
     return true;
   }
 
-  /** Sends `handleSignedTransfers` for one batch. */
+  /**
+   * Sends `handleSignedTransfers` for one batch, with the transaction nonce after the batches sent in this step to the
+   * same destination; its receipt is read by `settle`.
+   */
   async #submitBatch(
     source: Side,
     digest: string,
@@ -133,7 +158,9 @@ export class BatchSubmitter {
       data: encodeHandleSignedTransfers(transfers, packSignatures(signatures)),
     };
     const signer = dest.endpoint.signer;
-    const learnt = await this.#gas.limitFor(source, transfers);
+    // a batch sent with a limit not learnt teaches one at its receipt: read it first, so that this one needs no guess
+    if (this.#sent.some((sent) => !sent.learnt)) await this.settle(report);
+    const learnt = await this.#gas.limitFor(source, transfers, this.#sentUpTo(source));
     // nothing learnt yet: a guess that one execution shows to be enough, else an estimate
     const guessed = learnt === undefined ? await this.#gas.guessFor(source, transfers, request) : undefined;
     // a limit not estimated: a batch that fails with it is estimated before its transfers go by votes
@@ -143,8 +170,12 @@ export class BatchSubmitter {
       // headroom over the estimate: a batch mined after another one may move `lowerHandleNonce` further on (up to
       // 200 nonces) than the estimate saw, and a batch that runs out of gas goes the slow way, by votes
       const gasLimit = learnt ?? guessed ?? withGasHeadroom(await signer.estimateGas(request));
-      tx = await signer.sendTransaction({ ...request, gasLimit });
+      const nonce = this.#nextNonce.get(dest.side) ?? (await this.#context.rpc(() => signer.getNonce("pending")));
+      tx = await signer.sendTransaction({ ...request, gasLimit, nonce });
+      this.#nextNonce.set(dest.side, nonce + 1);
     } catch (error) {
+      // the nonce may be taken or not: the next batch reads it again
+      this.#nextNonce.delete(dest.side);
       if (guessed !== undefined && isInsufficientFunds(error)) this.#gas.forget(dest.side);
       await this.#onBatchError(source, digest, stored, error, report, retryable);
       return;
@@ -155,16 +186,48 @@ export class BatchSubmitter {
       stored.map((transfer) => transfer.request.requestNonce),
       { state: "submitted", submitTx: tx.hash },
     );
-    let receipt: TransactionReceipt | null;
+    this.#sent.push({ source, digest, transfers, stored, signatures: signatures.length, tx, learnt: learnt !== undefined, retryable });
+  }
+
+  /** The request nonce after the last batch of `source` sent in this step, when there is one. */
+  #sentUpTo(source: Side): bigint | undefined {
+    const last = this.#sent.filter((sent) => sent.source === source).at(-1);
+    return last === undefined ? undefined : last.transfers.reduce((top, t) => (t.requestNonce > top ? t.requestNonce : top), 0n) + 1n;
+  }
+
+  /**
+   * Starts a step: what an earlier step sent and left unread (it stopped on an error) is the business of `resume`,
+   * which reads the receipt of each transfer left `submitted`; the next nonce is read from the chain again.
+   */
+  begin(): void {
+    this.#sent = [];
+    this.#nextNonce.clear();
+  }
+
+  /**
+   * Reads the receipts of the batches sent so far in this step, in the order sent: a batch is recorded done at its receipt;
+   * one that failed or has no receipt is handled on its own (`#onBatchError`), the others are not held back by it.
+   */
+  async settle(report: ProcessReport): Promise<void> {
+    const sent = this.#sent;
+    this.#sent = [];
+    this.#nextNonce.clear(); // the next batch reads its nonce from the chain again: the account may send other things
+    for (const batch of sent) await this.#settleOne(batch, report);
+  }
+
+  async #settleOne(batch: SentBatch, report: ProcessReport): Promise<void> {
+    const { source, digest, transfers, stored, tx } = batch;
+    const dest = this.#context.sides[otherSide(source)];
+    let receipt;
     try {
       receipt = await tx.wait();
       if (receipt === null || receipt.status !== 1) throw new Error(`batch ${tx.hash} failed`);
     } catch (error) {
-      await this.#onBatchError(source, digest, stored, error, report, retryable);
+      await this.#onBatchError(source, digest, stored, error, report, batch.retryable);
       return;
     }
     this.#context.funds.clear(dest.side);
-    if (learnt === undefined) this.#gas.learn(source, transfers, receipt);
+    if (!batch.learnt) this.#gas.learn(source, transfers, receipt);
     const executed = stored.map((transfer) => transfer.request.requestNonce);
     this.#context.store.updateTransfers(source, executed, { state: "done", lastError: null });
     report.batches += 1;
@@ -173,7 +236,7 @@ export class BatchSubmitter {
       direction: directionOf(source),
       digest,
       transfers: transfers.length,
-      signatures: signatures.length,
+      signatures: batch.signatures,
       tx: tx.hash,
     });
     for (const nonce of executed) this.#context.log.log("info", "handled", { direction: directionOf(source), nonce, tx: tx.hash });

@@ -122,9 +122,17 @@ export class BoardBatchExchange implements SignatureExchange<BatchSignature> {
    * (`BoardFeed.send`).
    */
   async post(entry: BatchSignature): Promise<void> {
-    const name = runName(this.context.source, entry.transfers);
-    this.#remember(name, entry.digest, entry.transfers);
-    await postOnce(this.feed, BoardKind.Batch, name, entry);
+    await this.postAll([entry]);
+  }
+
+  /** Posts several of this operator's signatures of batches in one transaction (`BoardFeed.send`), as `post` does. */
+  async postAll(entries: BatchSignature[]): Promise<void> {
+    const posts = entries.map((entry) => {
+      const name = runName(this.context.source, entry.transfers);
+      this.#remember(name, entry.digest, entry.transfers);
+      return { kind: BoardKind.Batch, name, digest: entry.digest, signature: entry.signature };
+    });
+    await this.feed.send(posts);
   }
 
   /**

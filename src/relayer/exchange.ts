@@ -29,6 +29,11 @@ export interface SignedEntry {
 export interface SignatureExchange<Entry extends SignedEntry> {
   /** Shares this operator's signature. */
   post(entry: Entry): Promise<void>;
+  /**
+   * Shares several of this operator's signatures at once, where that saves round trips (the board: one transaction
+   * for all). Without it, a caller posts each as it is made.
+   */
+  postAll?(entries: Entry[]): Promise<void>;
   /** The valid signatures of `digest`, one per signer; refused ones go to `onInvalid`. */
   read(digest: string, onInvalid?: OnInvalid): Promise<Entry[]>;
   /** The digests with at least one signature: the open proposals. */

@@ -30,6 +30,17 @@ function preferredBatch(aDigest: string, a: SignedTransfer[], bDigest: string, b
   return aDigest.toLowerCase() < bDigest.toLowerCase();
 }
 
+/**
+ * A signature of this step, recorded in the store but not shared yet (`SignedPath.#shareHeld`): the transfers it
+ * signed, with what the store said of each before.
+ */
+interface HeldSignature {
+  source: Side;
+  entry: BatchSignature;
+  action: string;
+  before: StoredTransfer[];
+}
+
 export class SignedPath {
   readonly #context: RelayerContext;
   readonly #scanner: RequestScanner;
@@ -40,6 +51,12 @@ export class SignedPath {
   readonly #conflicting = new Set<string>();
   /** Whether the last step held back a window that is not full, per source side (`runOnce` waits for it). */
   readonly holdingPartial: Record<Side, boolean> = { parent: false, child: false };
+  /** The signatures made in this step, shared together at its end when the exchange posts several at once. */
+  #held: HeldSignature[] = [];
+  /** How many held signatures make the next post within the step (1, then 2, 4, …: see `#hold`). */
+  #postAt = 1;
+  /** The report of the step under way (`#hold` settles the batches sent before it posts). */
+  #report?: ProcessReport;
 
   constructor(context: RelayerContext, scanner: RequestScanner, submitter: BatchSubmitter) {
     this.#context = context;
@@ -49,9 +66,23 @@ export class SignedPath {
 
   /**
    * One step of the signed path for `source`'s transfers (`active`: the confirmed ones): co-sign and submit what the
-   * operators proposed, then propose what nobody proposed yet.
+   * operators proposed, then propose what nobody proposed yet. The batches sent have their receipts read at the end
+   * of the step (`BatchSubmitter.settle`); where the exchange posts several signatures at once, they are shared a few
+   * to a transaction (`#hold`) and what is left at the end of the step.
    */
   async step(source: Side, active: StoredTransfer[], report: ProcessReport): Promise<void> {
+    this.#held = [];
+    this.#postAt = 1;
+    this.#report = report;
+    this.#submitter.begin();
+    await this.#signAndSubmit(source, active, report);
+    // the batches sent back to back: their receipts; then the signatures still held (those of batches executed
+    // meanwhile are left out: nobody needs them)
+    await this.#submitter.settle(report);
+    await this.#shareHeld(source);
+  }
+
+  async #signAndSubmit(source: Side, active: StoredTransfer[], report: ProcessReport): Promise<void> {
     const dest = this.#context.sides[otherSide(source)];
     const directory = batchExchange(this.#context, source);
     const onInvalid = this.#context.badFile;
@@ -141,22 +172,28 @@ export class SignedPath {
       .filter((transfer) => transfer.state === "seen" && activeNonces.has(transfer.request.requestNonce));
     this.holdingPartial[source] = false;
     const proposed: string[] = [];
-    for (const part of this.#readyWindows(source, fresh)) {
-      // first the batches proposed in this step that others signed meanwhile, lowest nonces first
+    // the batches proposed in this step that others signed meanwhile, lowest nonces first, with this operator's
+    // signature (not on the board yet while it is held)
+    const submitEarlier = async () => {
       for (const earlier of [...proposed]) {
-        const signatures = await current(await directory.read(earlier, onInvalid));
+        const own = (known.get(earlier) ?? []).filter((entry) => entry.signer === this.#context.operator);
+        const signatures = await current([...(await directory.read(earlier, onInvalid)), ...own]);
         await this.#submitter.submitIfDue(source, earlier, signatures, threshold, designated, report);
         // handled (its receipt seen): nothing left of it to submit in this step
         const batch = known.get(earlier)?.[0].transfers ?? [];
         const done = batch.every((transfer) => this.#context.store.getTransfer(source, transfer.requestNonce)?.state === "done");
         if (done) proposed.splice(proposed.indexOf(earlier), 1);
       }
+    };
+    for (const part of this.#readyWindows(source, fresh)) {
+      await submitEarlier();
       const transfers = part.map((transfer) => toSignedTransfer(transfer.request));
       const digest = batchDigest(dest.domain, transfers).toLowerCase();
       // the same batch, proposed meanwhile by another operator's relayer
       const others = (await directory.read(digest, onInvalid)).filter((entry) => entry.signer !== this.#context.operator);
       if ((await current(others)).length >= threshold) {
         this.#follow(source, digest, transfers);
+        await submitEarlier(); // in nonce order: those signed meanwhile go first
         await this.#submitter.submitIfDue(source, digest, await current(others), threshold, designated, report);
         continue;
       }
@@ -176,6 +213,7 @@ export class SignedPath {
       proposed.push(digest);
       await this.#submitter.submitIfDue(source, digest, await current(signatures), threshold, designated, report);
     }
+    await submitEarlier();
   }
 
   /**
@@ -258,7 +296,8 @@ export class SignedPath {
   }
 
   /**
-   * Signs `transfers` as this operator, writes the signature file and records the transfers as signed. With
+   * Signs `transfers` as this operator, shares the signature (a few at a time when the exchange posts several at
+   * once: `#hold`) and records the transfers as signed. With
    * `enough`, asked once the signature is made: when the batch has a threshold of signatures by then (other relayers
    * signed it meanwhile), the signature is not shared and the transfers wait for that batch (undefined).
    */
@@ -277,19 +316,81 @@ export class SignedPath {
       return undefined;
     }
     const entry: BatchSignature = { digest, signer: this.#context.operator, signature, transfers };
-    await batchExchange(this.#context, source).post(entry);
-    // the transfers not signed yet, and those of a version this operator leaves for this one (see `#maySign`)
-    const nonces = transfers
+    const exchange = batchExchange(this.#context, source);
+    if (exchange.postAll !== undefined) {
+      // shared with others made in this step (`#hold`); recorded now, so that this operator signs no other version
+      // of these transfers meanwhile (`#maySign`)
+      await this.#hold({ source, entry, action, before: this.#recordSigned(source, transfers, digest) });
+      return entry;
+    }
+    await exchange.post(entry);
+    this.#recordSigned(source, transfers, digest);
+    this.#logSigned(source, entry, action);
+    return entry;
+  }
+
+  /**
+   * Records `transfers` as signed in batch `digest`: those not signed yet, and those of a version this operator leaves
+   * for this one (see `#maySign`). Returns them as they were.
+   */
+  #recordSigned(source: Side, transfers: SignedTransfer[], digest: string): StoredTransfer[] {
+    const before = transfers
       .map((transfer) => this.#context.store.getTransfer(source, transfer.requestNonce))
-      .filter((stored) => stored?.state === "seen" || (stored?.state === "signed" && stored.batchDigest !== digest))
-      .map((stored) => (stored as StoredTransfer).request.requestNonce);
+      .filter((stored): stored is StoredTransfer => stored?.state === "seen" || (stored?.state === "signed" && stored.batchDigest !== digest));
+    const nonces = before.map((stored) => stored.request.requestNonce);
     this.#context.store.updateTransfers(source, nonces, { state: "signed", batchDigest: digest, signedAt: this.#context.now() });
+    return before;
+  }
+
+  #logSigned(source: Side, entry: BatchSignature, action: string): void {
     this.#context.log.log("info", action, {
       direction: directionOf(source),
-      digest,
-      nonces: transfers.map((transfer) => transfer.requestNonce).join(","),
+      digest: entry.digest,
+      nonces: entry.transfers.map((transfer) => transfer.requestNonce).join(","),
     });
-    return entry;
+  }
+
+  /**
+   * Holds a signature to be shared with others: the first of a step at once (the other operators wait for it), then
+   * two, four, … at a time, and what is left at the end of the step. So a step's signatures take a few transactions
+   * on the board, not one each, while the first batches are not held back until the last window is signed.
+   */
+  async #hold(held: HeldSignature): Promise<void> {
+    this.#held.push(held);
+    if (this.#held.length < this.#postAt) return;
+    this.#postAt *= 2;
+    // the batches sent so far first: this account sends nothing while its own transactions wait to be mined
+    if (this.#report !== undefined) await this.#submitter.settle(this.#report);
+    await this.#shareHeld(held.source);
+  }
+
+  /**
+   * Shares the signatures held (`#held`) at once, but those whose batch was executed meanwhile. When
+   * that fails, the transfers they signed are as they were before (a proposal not shared is proposed again).
+   */
+  async #shareHeld(source: Side): Promise<void> {
+    const held = this.#held.filter(({ entry }) =>
+      entry.transfers.some((transfer) => this.#context.store.getTransfer(source, transfer.requestNonce)?.state !== "done"),
+    );
+    this.#held = [];
+    if (held.length === 0) return;
+    try {
+      await batchExchange(this.#context, source).postAll!(held.map(({ entry }) => entry));
+    } catch (error) {
+      for (const { entry, before } of held) {
+        for (const was of before) {
+          const now = this.#context.store.getTransfer(source, was.request.requestNonce);
+          if (now?.state !== "signed" || now.batchDigest !== entry.digest) continue; // moved on since
+          this.#context.store.updateTransfer(source, was.request.requestNonce, {
+            state: was.state,
+            batchDigest: was.batchDigest,
+            signedAt: was.signedAt,
+          });
+        }
+      }
+      throw error;
+    }
+    for (const { entry, action } of held) this.#logSigned(source, entry, action);
   }
 
   /**

@@ -91,11 +91,59 @@ describe("relayer: signatures through the signature board", function () {
     expect(actions).to.not.include("vote");
     expect(actions.filter((action) => action === "submit")).to.have.length(3);
     const posts = await board.board.queryFilter(board.board.filters.Posted());
-    expect(posts.length, "one post per signature, each under 40,000 gas").to.be.at.least(6);
+    // a proposal per batch; a co-signature whose batch its own relayer executed in the same step is not posted
+    expect(posts.length, "one post per proposal, each under 40,000 gas").to.be.at.least(3);
     for (const post of posts) {
       const receipt = await post.getTransactionReceipt();
       expect(receipt.gasUsed).to.be.at.most(40_000n);
     }
+    await expectConservation(pair);
+  });
+
+  it("posts a step's signatures a few to a transaction, and sends the batches due back to back, consecutive nonces", async function () {
+    const pair = await deployPair(frame.parent, frame.child);
+    const board = await deployBoard(pair);
+    // operator 1 has the lowest address: the designated submitter; the others leave the batches to it
+    const [lowest] = [...pair.operators].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : 1));
+    expect(lowest).to.equal(pair.operators[1]);
+    const submitsAtSend: number[] = [];
+    const { relayers, logs } = await boardRelayers(pair, board, [0, 1, 2], undefined, {
+      batchSize: 1,
+      submitGraceMs: 600_000,
+      afterSend: ({ kind }) => {
+        // how many batches had their receipt read when each batch was sent
+        if (kind === "batch") submitsAtSend.push(logs[1].records.filter((record) => record.action === "submit").length);
+        return Promise.resolve();
+      },
+    });
+    // three KIP7 requests alike: three windows of one, whose gas a first batch teaches
+    const user = pair.parent.signers.find((signer) => signer.address === pair.user)!;
+    const bridge = pair.parent.bridge.connect(user);
+    await (await pair.parent.kip7.connect(user).approve(await bridge.getAddress(), 3n * ONE)).wait();
+    for (let i = 0; i < 3; i += 1) await (await bridge.requestERC20Transfer(await pair.parent.kip7.getAddress(), pair.user, ONE, 0, "0x")).wait();
+    await relayers[0].poll();
+    await relayers[0].processPending(); // proposes the three windows: the first at once, the other two together
+    const proposals = await board.board.queryFilter(board.board.filters.Posted(pair.operators[0]));
+    expect(proposals).to.have.length(3);
+    expect(new Set(proposals.map((post) => post.transactionHash)).size, "board transactions").to.equal(2);
+    await relayers[2].poll();
+    await relayers[2].processPending(); // co-signs the three
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(0n);
+
+    await relayers[1].poll();
+    await relayers[1].processPending(); // submits the three, signing nothing
+    expect(await pair.child.bridge.lowerHandleNonce()).to.equal(3n);
+    // the first batch's receipt is read before the second is sent (its gas is learnt); the third goes before the
+    // second's receipt is read
+    expect(submitsAtSend).to.deep.equal([0, 1, 1]);
+    const handles = await pair.child.bridge.queryFilter(pair.child.bridge.filters.HandleValueTransfer());
+    const hashes = [...new Set(handles.map((event) => event.transactionHash))];
+    const sent = await Promise.all(hashes.map((hash) => pair.child.connection.ethers.provider.getTransaction(hash)));
+    const nonces = sent.map((tx) => tx!.nonce).sort((a, b) => a - b);
+    expect(nonces, "consecutive transaction nonces").to.deep.equal([nonces[0], nonces[0] + 1, nonces[0] + 2]);
+    expect(sent.every((tx) => tx!.from === pair.operators[1])).to.equal(true);
+    expect(relayers[1].store.countByState()).to.deep.equal({ done: 3 });
+    expect(await board.board.queryFilter(board.board.filters.Posted(pair.operators[1]))).to.have.length(0);
     await expectConservation(pair);
   });
 
