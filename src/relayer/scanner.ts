@@ -26,6 +26,8 @@ export class RequestScanner {
   readonly #requestProblems = new Set<string>();
   /** Request logs of each source this relayer could not read (skipped), since the last `takeUnrelayable`. */
   readonly #unrelayable: Record<Side, number> = { parent: 0, child: 0 };
+  /** The source reads of the current round of checks, per source (`beginChecks`), else none kept. */
+  #reads: Partial<Record<Side, Map<string, Promise<TransferRequest[]>>>> = {};
 
   constructor(context: RelayerContext) {
     this.#context = context;
@@ -169,12 +171,27 @@ export class RequestScanner {
   }
 
   /**
+   * Runs `round` (one signed step of `source`: its checks moments apart) with each block range of the source read at
+   * most once by `checkSource`: the windows of one step that name the same blocks are checked against one read. Every
+   * round reads afresh.
+   */
+  async withOneReadPerRange<T>(source: Side, round: () => Promise<T>): Promise<T> {
+    this.#reads[source] = new Map();
+    try {
+      return await round();
+    } finally {
+      delete this.#reads[source];
+    }
+  }
+
+  /**
    * Reads `transfers` again from the source bridge's logs (`checkAtSource`) before this operator approves them. The
    * stale ones (gone or changed at the source: a reorg, or a store of another deployment) are forgotten, so that the
    * scan and `recover` read them again, and reported once each.
    */
   async checkSource(source: Side, transfers: SignedTransfer[]): Promise<SourceCheck> {
     const src = this.#context.sides[source];
+    const reads = this.#reads[source];
     const checked = await checkAtSource(
       {
         side: source,
@@ -185,6 +202,7 @@ export class RequestScanner {
         maxBlockRange: this.#context.settings.maxBlockRange,
         rpc: (operation) => this.#context.rpc(operation),
         onProblem: this.onRequestProblem,
+        reads,
       },
       transfers,
     );

@@ -75,7 +75,7 @@ export class SignedPath {
     this.#postAt = 1;
     this.#report = report;
     this.#submitter.begin();
-    await this.#signAndSubmit(source, active, report);
+    await this.#scanner.withOneReadPerRange(source, () => this.#signAndSubmit(source, active, report));
     // the batches sent back to back: their receipts; then the signatures still held (those of batches executed
     // meanwhile are left out: nobody needs them)
     await this.#submitter.settle(report);

@@ -23,6 +23,11 @@ export interface SourceReader {
   maxBlockRange: number;
   rpc: <T>(operation: () => Promise<T>) => Promise<T>;
   onProblem?: OnRequestProblem;
+  /**
+   * The reads of block ranges already made in the current round (one signed step), by range: the windows of one
+   * step that name the same blocks are checked against one read of them, made moments before.
+   */
+  reads?: Map<string, Promise<TransferRequest[]>>;
 }
 
 /** What the source chain says of transfers about to be approved. */
@@ -52,11 +57,17 @@ export async function checkAtSource(reader: SourceReader, transfers: SignedTrans
     for (const request of requests) found.set(request.requestNonce, request);
   };
   if (high >= low && chunks <= Math.max(1, transfers.length)) {
-    keep(
-      await reader.rpc(() =>
+    const key = `${low}-${high}`;
+    let read = reader.reads?.get(key);
+    if (read === undefined) {
+      read = reader.rpc(() =>
         readRequests(reader.side, reader.bridge, reader.tokens, reader.provider, low, high, reader.maxBlockRange, reader.onProblem),
-      ),
-    );
+      );
+      reader.reads?.set(key, read);
+      // a failed read is not kept: the next check reads again
+      read.catch(() => reader.reads?.delete(key));
+    }
+    keep(await read);
   } else {
     for (const txHash of new Set(transfers.map((transfer) => transfer.requestTxHash.toLowerCase()))) {
       keep(

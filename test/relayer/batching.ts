@@ -175,6 +175,30 @@ describe("relayer batches (requests streaming in)", function () {
     expect(logger.records.filter((r) => r.action === "sign" || r.action === "cosign").map((r) => r.fields.nonces)).to.include("3,4");
   });
 
+  it("the windows of one step that name the same source block are checked against one read of it, each window signed", async function () {
+    const { logger, first } = await firstAndThird({ batchSize: 1 }); // three requests in one block: three windows
+    await first.poll();
+    const provider = frame.parent.ethers.provider;
+    const send = provider.send.bind(provider);
+    const ranges: string[] = [];
+    provider.send = async (method, params): Promise<unknown> => {
+      if (method === "eth_getLogs") {
+        const [{ fromBlock, toBlock }] = params as { fromBlock?: unknown; toBlock?: unknown }[];
+        ranges.push(`${String(fromBlock)}-${String(toBlock)}`);
+      }
+      return send(method, params);
+    };
+    try {
+      await first.processPending();
+    } finally {
+      provider.send = send;
+    }
+    expect(logger.records.filter((record) => record.action === "sign").map((record) => record.fields.nonces)).to.deep.equal(["0", "1", "2"]);
+    expect(ranges, "the block read once for the three windows").to.have.length(1);
+    // the next step reads afresh
+    await first.processPending();
+  });
+
   it("a first batch whose guessed gas one execution finds short goes with an estimate: one transaction, by signatures", async function () {
     const pair = await deployPair(frame.parent, frame.child);
     // payouts to a recipient that burns its whole budget: far more gas than a batch's first guess allows
