@@ -53,9 +53,7 @@ export class PendingTransfers {
     // 5. votes: without the signed path, after a failure, or when signatures did not come in time
     await this.#votes.voteDue(source, head, report);
 
-    report.waiting += this.#context.store
-      .pendingTransfers(source)
-      .filter((transfer) => transfer.state === "voted" || transfer.state === "signed").length;
+    report.waiting += this.#context.store.countInStates(source, ["voted", "signed"]);
   }
 
   /**

@@ -10,7 +10,7 @@ import type { DatabaseSync as DatabaseSyncType, StatementSync } from "node:sqlit
 import { loadSqlite } from "./runtime.js";
 import { anchorOf, integer, recoveryOf, serializeRequest, text, transferOf } from "./store-rows.js";
 import type { AnchorRecord, RecoveryRecord, RecoveryState, Row, StoredTransfer } from "./store-rows.js";
-import type { Side, TransferRequest } from "./types.js";
+import type { Side, TransferRequest, TransferState } from "./types.js";
 
 export type { AnchorRecord, RecoveryRecord, RecoveryState, StoredTransfer } from "./store-rows.js";
 
@@ -190,6 +190,26 @@ export class RelayerStore {
     return this.#statement("SELECT * FROM transfers WHERE source = ? AND state != 'done' ORDER BY nonce")
       .all(source)
       .map(transferOf);
+  }
+
+  /**
+   * The transfers of `source` that may go by votes at `now`: those `seen` (only when `seen`), those `failed` whose
+   * backoff is over, and those `signed` at or before `signedBy` (their signatures did not come in time), by nonce.
+   */
+  votableTransfers(source: Side, due: { seen: boolean; now: number; signedBy: number }): StoredTransfer[] {
+    return this.#statement(
+      `SELECT * FROM transfers WHERE source = ? AND ((state = 'seen' AND ?) OR (state = 'failed' AND retry_at <= ?)
+         OR (state = 'signed' AND COALESCE(signed_at, 0) <= ?)) ORDER BY nonce`,
+    )
+      .all(source, due.seen ? 1 : 0, due.now, due.signedBy)
+      .map(transferOf);
+  }
+
+  /** How many transfers of `source` are in one of `states`. */
+  countInStates(source: Side, states: readonly TransferState[]): number {
+    const row = this.#statement(`SELECT COUNT(*) AS n FROM transfers WHERE source = ? AND state IN (${states.map(() => "?").join(", ")})`)
+      .get(source, ...states);
+    return row === undefined ? 0 : integer(row, "n");
   }
 
   /** How many transfers of `source` are recorded with a nonce from `from` to `to` (both included), in any state. */

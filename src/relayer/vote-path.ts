@@ -33,20 +33,17 @@ export class VotePath {
     const src = this.#context.sides[source];
     const dest = this.#context.sides[otherSide(source)];
     const now = this.#context.now();
-    const toVote = this.#context.store.pendingTransfers(source).filter((transfer) => {
+    const due = { seen: !dest.signedPath, now, signedBy: now - this.#context.settings.signatureWaitMs };
+    const toVote = this.#context.store.votableTransfers(source, due).filter((transfer) => {
       if (Number(transfer.request.requestBlockNumber) + src.confirmations > head) return false;
-      if (transfer.state === "seen") return !dest.signedPath;
-      if (transfer.state === "failed") return transfer.retryAt <= now;
       if (transfer.state === "signed") {
-        if ((transfer.signedAt ?? 0) + this.#context.settings.signatureWaitMs > now) return false;
         this.#context.log.log("info", "fallback", {
           direction: directionOf(source),
           nonce: transfer.request.requestNonce,
           reason: "signatures did not arrive in time",
         });
-        return true;
       }
-      return false;
+      return true;
     });
     if (toVote.length > 0) {
       const checked = await this.#scanner.checkSource(source, toVote.map((transfer) => toSignedTransfer(transfer.request)));
