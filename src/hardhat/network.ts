@@ -53,6 +53,9 @@ export async function connectNetwork(
   option?: string,
 ): Promise<ChainSide> {
   checkNetworkName(hre, network, side);
+  const userNetwork = hre.userConfig.networks?.[network];
+  const keyError = userNetwork?.type === "http" ? userNetwork.keyError : undefined;
+  if (keyError !== undefined) throw new BridgeTaskError(`network "${network}": ${keyError}`);
   let connection;
   try {
     connection = await hre.network.getOrCreate(network);

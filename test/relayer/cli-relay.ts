@@ -123,12 +123,14 @@ describe("bridge relay from the command line against two `npx hardhat node` proc
     // an operator on a machine of its own signs with one key (BRIDGE_LOCAL_PRIVATE_KEY): another key, or an index
     // beyond the one account it configures, is named as such
     const withKey = (index: number, ...args: string[]) => runBridge({ ...env, BRIDGE_LOCAL_PRIVATE_KEY: nodeAccountKey(index) }, ...args);
-    const [stranger, reset, strangerKey, secondAccount] = await Promise.all([
+    const [stranger, reset, strangerKey, secondAccount, notAKey] = await Promise.all([
       bridge("relay", "--pair", "trip", "--operator", "5", "--once"),
       bridge("relay", "--pair", "reset", "--once"),
       withKey(5, "relay", "--pair", "trip", "--once"),
       withKey(0, "relay", "--pair", "trip", "--operator", "1", "--once"),
+      runBridge({ ...env, BRIDGE_LOCAL_PRIVATE_KEY: "0x1234" }, "relay", "--pair", "trip", "--once"),
     ]);
+    expectOneLine(notAKey, /^Error: network "localParent": BRIDGE_LOCAL_PRIVATE_KEY is not a private key \(0x and 64 hex digits\)$/);
     expectOneLine(stranger, /^Error: operator: 0x[0-9a-fA-F]{40} is not an operator of the parent bridge 0x[0-9a-fA-F]{40}; hint: /);
     expectOneLine(strangerKey, /^Error: operator: 0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc is not an operator of the parent bridge .*; hint: .*--operator or sign with an operator's key \(BRIDGE_LOCAL_PRIVATE_KEY/);
     expectOneLine(
