@@ -44,8 +44,14 @@ const LOCAL_PARENT_URL = process.env.BRIDGE_LOCAL_PARENT_URL ?? "http://127.0.0.
 const LOCAL_CHILD_URL = process.env.BRIDGE_LOCAL_CHILD_URL ?? "http://127.0.0.1:8546";
 // The accounts the nodes unlock, or, with BRIDGE_LOCAL_PRIVATE_KEY, that one key signing here as an operator's key does
 // on a machine of its own (transaction nonces are then this process's to pick, not the node's).
-const LOCAL_KEY = process.env.BRIDGE_LOCAL_PRIVATE_KEY;
-const localAccounts = LOCAL_KEY === undefined ? {} : { accounts: [LOCAL_KEY] };
+// A value that is not a key is not configured (Hardhat would refuse the whole configuration): the tasks say so in one line.
+const LOCAL_KEY = process.env.BRIDGE_LOCAL_PRIVATE_KEY?.trim();
+const localAccounts =
+  LOCAL_KEY === undefined
+    ? {}
+    : /^(0x)?[0-9a-fA-F]{64}$/.test(LOCAL_KEY)
+      ? { accounts: [LOCAL_KEY] }
+      : { keyError: "BRIDGE_LOCAL_PRIVATE_KEY is not a private key (0x and 64 hex digits)" };
 
 /**
  * A chain reached over HTTP: its URL from `PREFIX_RPC_URL` (or `defaultUrl`), its account's key from

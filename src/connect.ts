@@ -30,18 +30,29 @@ export interface PairSides {
 
 /**
  * Picks the sending account among a network's configured accounts: by address, or by index (`0` is the first and the
- * default).
+ * default). `option` names the command-line option the choice came from, in the error that refuses it.
  */
-export function chooseSigner<T extends { address: string }>(signers: T[], choice: string | undefined, network: string): T {
+export function chooseSigner<T extends { address: string }>(
+  signers: T[],
+  choice: string | undefined,
+  network: string,
+  option = "signer",
+): T {
   if (choice === undefined || choice.trim() === "") return signers[0];
   const text = choice.trim();
+  // a network that signs with one key of its own (BRIDGE_LOCAL_PRIVATE_KEY, NET_PRIVATE_KEY) has that key's account only
+  const oneKey = signers.length === 1 ? `; hint: network "${network}" signs with one configured key, of ${signers[0].address}` : "";
   if (/^\d+$/.test(text)) {
     const signer = signers[Number(text)];
-    if (signer === undefined) throw new BridgeTaskError(`signer: network "${network}" has ${signers.length} account(s); index ${text} does not exist`);
+    if (signer === undefined) {
+      throw new BridgeTaskError(`${option}: network "${network}" has ${signers.length} account(s); index ${text} does not exist${oneKey}`);
+    }
     return signer;
   }
   const signer = signers.find((candidate) => candidate.address.toLowerCase() === text.toLowerCase());
-  if (signer === undefined) throw new BridgeTaskError(`signer: ${text} is not an account of network "${network}" (hardhat.config.ts accounts)`);
+  if (signer === undefined) {
+    throw new BridgeTaskError(`${option}: ${text} is not an account of network "${network}" (hardhat.config.ts accounts)${oneKey}`);
+  }
   return signer;
 }
 

@@ -43,7 +43,9 @@ export async function checkRelaySetup(deployment: PairDeployment, sides: PairSid
     if (!isOperator) {
       throw new BridgeTaskError(
         `operator: ${operator} is not an operator of the ${side.side} bridge ${record.bridge}; ` +
-          `hint: choose one with --operator, or register it with \`npx hardhat bridge operator add --pair ${deployment.name} --address ${operator}\``,
+          `hint: choose one with --operator or sign with an operator's key (BRIDGE_LOCAL_PRIVATE_KEY on the local nodes, ` +
+          `KAIROS_PRIVATE_KEY, SERVICECHAIN_PRIVATE_KEY, … elsewhere), or register this account with ` +
+          `\`npx hardhat bridge operator add --pair ${deployment.name} --address ${operator}\``,
       );
     }
   }

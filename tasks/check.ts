@@ -13,6 +13,13 @@ export default async function (args: { pair?: string }, hre: HardhatRuntimeEnvir
     const file = deploymentPath(pair.deployment.name);
     if (differences.length === 0) {
       print(`pair "${pair.deployment.name}": the chains match ${file}`);
+      const { name, operators, child } = pair.deployment;
+      if (child.signatureBoard === undefined && operators.length > 1) {
+        print(
+          `note: pair "${name}" records no signature board: relayers on different machines cannot sign together and vote ` +
+            `instead; hint: add one with \`npx hardhat bridge board deploy --pair ${name}\` and give each operator the new record`,
+        );
+      }
       return differences;
     }
     for (const difference of differences) print(`differs: ${difference}`);

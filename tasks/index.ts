@@ -176,7 +176,7 @@ const definedTasks: NewTaskDefinition[] = [
 
   task(["bridge", "relay"], "Relay value transfers (and anchor the child chain) as one operator of a pair")
     .addOption({ name: "pair", description: "Pair name", type: TEXT, defaultValue: undefined })
-    .addOption({ name: "operator", description: "Operator address or account index (default: the networks' first account)", type: TEXT, defaultValue: undefined })
+    .addOption({ name: "operator", description: "Operator address or account index (default: the networks' first account; the account of the key configured, BRIDGE_LOCAL_PRIVATE_KEY or NETWORK_PRIVATE_KEY, where one is)", type: TEXT, defaultValue: undefined })
     .addFlag({ name: "once", description: "Relay what is pending now, then exit" })
     .addOption({ name: "confirmations", description: "Blocks to wait after a request's block (default: the network's confirmations less one)", type: TEXT, defaultValue: undefined })
     .addOption({ name: "anchorEvery", description: "Anchor the child chain every N child blocks (default: 0, off; use the pair's anchor period)", type: TEXT, defaultValue: undefined })

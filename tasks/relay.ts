@@ -73,8 +73,9 @@ export default async function (args: Args, hre: HardhatRuntimeEnvironment) {
     if (anchorEvery > 0 && anchorEvery !== anchorPeriodOf(deployment)) {
       print(`note: anchoring every ${anchorEvery} blocks; pair "${name}" anchors count ${anchorPeriodOf(deployment)} blocks each (--anchor-every ${anchorPeriodOf(deployment)} makes them tile)`);
     }
-    const parent = await connectNetwork(hre, deployment.parent.network, "parent", operator);
-    const child = await connectNetwork(hre, deployment.child.network, "child", parent.signer.address);
+    // one operator key signs on both chains
+    const parent = await connectNetwork(hre, deployment.parent.network, "parent", operator, "operator");
+    const child = await connectNetwork(hre, deployment.child.network, "child", parent.signer.address, "operator");
     // the port is taken (or refused) before the relayer starts
     const metrics = metricsPort === undefined ? undefined : new BridgeMetrics();
     const server: MetricsServer | undefined =

@@ -42,10 +42,20 @@ export function checkNetworkName(hre: HardhatRuntimeEnvironment, network: string
 
 /**
  * Connects to a network of hardhat.config.ts. In-process networks are shared within one Hardhat run
- * (`network.getOrCreate`), so several tasks run in one process (tests, the demo) see the same chain.
+ * (`network.getOrCreate`), so several tasks run in one process (tests, the demo) see the same chain. `option` names
+ * the command-line option `signerChoice` came from (default `signer`).
  */
-export async function connectNetwork(hre: HardhatRuntimeEnvironment, network: string, side: Side, signerChoice?: string): Promise<ChainSide> {
+export async function connectNetwork(
+  hre: HardhatRuntimeEnvironment,
+  network: string,
+  side: Side,
+  signerChoice?: string,
+  option?: string,
+): Promise<ChainSide> {
   checkNetworkName(hre, network, side);
+  const userNetwork = hre.userConfig.networks?.[network];
+  const keyError = userNetwork?.type === "http" ? userNetwork.keyError : undefined;
+  if (keyError !== undefined) throw new BridgeTaskError(`network "${network}": ${keyError}`);
   let connection;
   try {
     connection = await hre.network.getOrCreate(network);
@@ -70,7 +80,7 @@ export async function connectNetwork(hre: HardhatRuntimeEnvironment, network: st
     throw missingVariable(error, network) ?? explain(error, `network "${network}": cannot load its accounts`);
   }
   if (signers.length === 0) throw new BridgeTaskError(`network "${network}" has no account to send from (set its accounts in hardhat.config.ts)`);
-  const signer = chooseSigner(signers, signerChoice, network);
+  const signer = chooseSigner(signers, signerChoice, network, option);
   return { side, network, chainId, provider: ethers.provider, signer, confirmations: confirmationsOf(hre, network) };
 }
 

@@ -17,6 +17,12 @@ import type { Side } from "./transfer.js";
 export const BoardKind = { Batch: 0, Anchor: 1, Cancel: 2, Refund: 3 } as const;
 export type BoardKindValue = (typeof BoardKind)[keyof typeof BoardKind];
 
+/** A kind's name for people (log lines): `batch`, `anchor`, `cancel`, `refund`; a number outside the enum as itself. */
+export function boardKindName(kind: number): string {
+  const entry = Object.entries(BoardKind).find(([, value]) => value === kind);
+  return entry === undefined ? String(kind) : entry[0].toLowerCase();
+}
+
 /** `SignatureBoard.MAX_POSTS`: the most posts in one transaction. */
 export const MAX_BOARD_POSTS = 64;
 

@@ -13,7 +13,7 @@ import type { Provider, Signer } from "ethers";
 
 import { SignatureBoard__factory } from "../../types/ethers-contracts/index.js";
 import type { SignatureBoard } from "../../types/ethers-contracts/index.js";
-import { MAX_BOARD_POSTS } from "../protocol/board.js";
+import { MAX_BOARD_POSTS, boardKindName } from "../protocol/board.js";
 import type { BoardKindValue } from "../protocol/board.js";
 import { backoffDelay, describeError, isNonceCollision } from "./errors.js";
 import { badFileReporter } from "./log.js";
@@ -206,7 +206,7 @@ export class BoardFeed {
         const receipt = await tx.wait();
         if (receipt === null || receipt.status !== 1) throw new Error(`board post ${tx.hash} failed`);
         this.#log.log("info", "board-post", {
-          kinds: [...new Set(left.map((post) => post.kind))].join(","),
+          kinds: [...new Set(left.map((post) => boardKindName(post.kind)))].join(","),
           posts: left.length,
           tx: tx.hash,
           gas: receipt.gasUsed,

@@ -61,10 +61,13 @@ export async function createPairRelayer(record: PairRecord, options: PairRelayer
   const operator = await signers.parent.getAddress();
   const kind = signatures === false ? undefined : chooseExchange(record, asked);
   const log = rest.logger ?? silentLogger;
-  if (kind === "dir" && asked === undefined) {
+  if (kind === "dir") {
+    // the directory reaches only relayers of this machine: said whenever it is used, and why
+    const why = asked === undefined ? `pair "${record.name}" records no signature board` : "asked for (--exchange dir)";
+    const board = record.child.signatureBoard === undefined ? "" : `; the pair's signature board (the default) reaches operators on other machines`;
     log.log("info", "exchange", {
       exchange: "dir",
-      reason: `pair "${record.name}" records no signature board: signatures through ${signatureDirectory(record.name, root)}, for relayers on this machine only`,
+      reason: `${why}: signatures through ${signatureDirectory(record.name, root)}, for relayers on this machine only${board}`,
     });
   }
   const board =

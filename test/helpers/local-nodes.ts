@@ -15,9 +15,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 
+import { HDNodeWallet } from "ethers";
+
 const run = promisify(execFile);
 
 export const projectRoot = path.resolve(import.meta.dirname, "../..");
+
+/** The mnemonic of the accounts `hardhat node` unlocks. */
+const NODE_MNEMONIC = "test test test test test test test test test test test junk";
+
+/** The private key of the nodes' account `index`: what an operator signing on a machine of its own configures. */
+export function nodeAccountKey(index: number): string {
+  return HDNodeWallet.fromPhrase(NODE_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).privateKey;
+}
 
 /** A port nothing listens on at 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {

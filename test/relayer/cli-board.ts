@@ -12,7 +12,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { expect } from "chai";
-import { HDNodeWallet, JsonRpcProvider, MaxUint256, parseEther } from "ethers";
+import { JsonRpcProvider, MaxUint256, parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
 import { BoardKind } from "../../src/protocol/board.js";
@@ -28,10 +28,8 @@ import {
   TransferRecovery__factory,
 } from "../../types/ethers-contracts/index.js";
 import type { Bridge, SignatureBoard } from "../../types/ethers-contracts/index.js";
-import { runBridge, startDetached, startLocalPair, stop, stopAll, until } from "../helpers/local-nodes.js";
+import { nodeAccountKey, runBridge, startDetached, startLocalPair, stop, stopAll, until } from "../helpers/local-nodes.js";
 
-/** The mnemonic of the accounts `hardhat node` unlocks. */
-const NODE_MNEMONIC = "test test test test test test test test test test test junk";
 /** Child blocks per anchor of the pair. */
 const ANCHOR_PERIOD = 10;
 
@@ -97,7 +95,7 @@ describe("operators on different machines: three `bridge relay` processes exchan
    * transaction nonces), the others with the accounts the nodes unlock.
    */
   function startRelayer(index: number, name = `operator-${index}`): ChildProcess {
-    const key = index === 1 ? { BRIDGE_LOCAL_PRIVATE_KEY: HDNodeWallet.fromPhrase(NODE_MNEMONIC, undefined, `m/44'/60'/0'/0/${index}`).privateKey } : {};
+    const key = index === 1 ? { BRIDGE_LOCAL_PRIVATE_KEY: nodeAccountKey(index) } : {};
     const relayer = startDetached(
       [
         "hardhat", "bridge", "relay", "--pair", "far", "--operator", operators[index - 1], "--confirmations", "0", "--json",
@@ -207,7 +205,12 @@ describe("operators on different machines: three `bridge relay` processes exchan
     expect(logs.filter((record) => record.action === "vote"), "no vote line").to.have.length(0);
     expect(logs.filter((record) => record.action === "start" && record.exchange === "board").length).to.be.at.least(2);
     expect(logs.some((record) => record.action === "submit")).to.equal(true);
-    const gas = logs.filter((record) => record.action === "board-post").map((record) => Number(record.gas));
+    const posts = logs.filter((record) => record.action === "board-post");
+    // the kinds posted, named for the operator who reads the line
+    const kinds = posts.flatMap((record) => String(record.kinds).split(","));
+    expect(kinds).to.include("batch");
+    for (const kind of kinds) expect(["batch", "anchor", "cancel", "refund"], "a kind by its name").to.include(kind);
+    const gas = posts.map((record) => Number(record.gas));
     expect(gas.length).to.be.at.least(4);
     expect(Math.max(...gas), "gas of one operator's post of one batch").to.be.at.most(40_000);
   });
@@ -289,6 +292,8 @@ describe("operators on different machines: three `bridge relay` processes exchan
     expect(logs.filter((record) => record.action === "vote"), "no vote line").to.have.length(0);
     expect(logs.filter((record) => record.action === "step-failed"), "no step failed").to.deep.equal([]);
     expect(logs.filter((record) => record.action === "batch-failed"), "no batch failed").to.deep.equal([]);
+    const kinds = new Set(logs.filter((record) => record.action === "board-post").flatMap((record) => String(record.kinds).split(",")));
+    for (const kind of ["anchor", "cancel", "refund"]) expect(kinds, `a board-post line of kind ${kind}`).to.include(kind);
   });
 
   it("a pair recorded without a board: `relay --exchange board` says so in one line; `board deploy` adds one, `check` verifies it", async function () {
@@ -298,6 +303,10 @@ describe("operators on different machines: three `bridge relay` processes exchan
     delete record.child.signatureBoardDeployedBlock;
     delete record.child.signatureBoardDeployTx;
     await writeFile(path.join(dir, "deployments", "older.json"), JSON.stringify(record, null, 2));
+    // the chains match the record, which lacks what operators on different machines need: said, with the task to run
+    const checked = await ok("check", "--pair", "older");
+    expect(checked).to.match(/the chains match/);
+    expect(checked).to.match(/^note: pair "older" records no signature board: .*; hint: .*`npx hardhat bridge board deploy --pair older`/m);
     const refused = await runBridge(env, "relay", "--pair", "older", "--exchange", "board", "--once");
     expect(refused.code).to.equal(1);
     expect(refused.stderr.trim().split("\n"), refused.stderr).to.have.length(1);
@@ -305,6 +314,8 @@ describe("operators on different machines: three `bridge relay` processes exchan
     await ok("board", "deploy", "--pair", "older");
     const updated = JSON.parse(await readFile(path.join(dir, "deployments", "older.json"), "utf8")) as PairDeployment;
     expect(updated.child.signatureBoard).to.match(/^0x[0-9a-fA-F]{40}$/);
-    expect(await ok("check", "--pair", "older")).to.match(/the chains match/);
+    const checkedAgain = await ok("check", "--pair", "older");
+    expect(checkedAgain).to.match(/the chains match/);
+    expect(checkedAgain).not.to.match(/note: .*no signature board/);
   });
 });

@@ -13,7 +13,7 @@ import { JsonRpcProvider } from "ethers";
 import type { PairDeployment } from "../../src/deployments.js";
 import { Bridge__factory } from "../../types/ethers-contracts/index.js";
 import type { Bridge } from "../../types/ethers-contracts/index.js";
-import { runBridge, startDetached, stop, stopAll, until } from "../helpers/local-nodes.js";
+import { nodeAccountKey, runBridge, startDetached, stop, stopAll, until } from "../helpers/local-nodes.js";
 import { useSharedLocalPair } from "../helpers/shared-nodes.js";
 
 describe("bridge relay from the command line against two `npx hardhat node` processes", function () {
@@ -120,11 +120,23 @@ describe("bridge relay from the command line against two `npx hardhat node` proc
     record.name = "reset";
     record.parent.bridge = "0x00000000000000000000000000000000000b0001";
     await writeFile(path.join(dir, "deployments", "reset.json"), JSON.stringify(record, null, 2));
-    const [stranger, reset] = await Promise.all([
+    // an operator on a machine of its own signs with one key (BRIDGE_LOCAL_PRIVATE_KEY): another key, or an index
+    // beyond the one account it configures, is named as such
+    const withKey = (index: number, ...args: string[]) => runBridge({ ...env, BRIDGE_LOCAL_PRIVATE_KEY: nodeAccountKey(index) }, ...args);
+    const [stranger, reset, strangerKey, secondAccount, notAKey] = await Promise.all([
       bridge("relay", "--pair", "trip", "--operator", "5", "--once"),
       bridge("relay", "--pair", "reset", "--once"),
+      withKey(5, "relay", "--pair", "trip", "--once"),
+      withKey(0, "relay", "--pair", "trip", "--operator", "1", "--once"),
+      runBridge({ ...env, BRIDGE_LOCAL_PRIVATE_KEY: "0x1234" }, "relay", "--pair", "trip", "--once"),
     ]);
+    expectOneLine(notAKey, /^Error: network "localParent": BRIDGE_LOCAL_PRIVATE_KEY is not a private key \(0x and 64 hex digits\)$/);
     expectOneLine(stranger, /^Error: operator: 0x[0-9a-fA-F]{40} is not an operator of the parent bridge 0x[0-9a-fA-F]{40}; hint: /);
+    expectOneLine(strangerKey, /^Error: operator: 0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc is not an operator of the parent bridge .*; hint: .*--operator or sign with an operator's key \(BRIDGE_LOCAL_PRIVATE_KEY/);
+    expectOneLine(
+      secondAccount,
+      /^Error: operator: network "localParent" has 1 account\(s\); index 1 does not exist; hint: network "localParent" signs with one configured key, of 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266$/,
+    );
     const match = /operator: (0x[0-9a-fA-F]{40})/.exec(stranger.stderr);
     expect(existsSync(path.join(dir, "relayer", "trip", `${match![1].toLowerCase()}.sqlite`))).to.equal(false);
 

@@ -10,7 +10,7 @@ import { parseEther } from "ethers";
 
 import type { PairDeployment } from "../../src/deployments.js";
 import { short } from "../../src/format.js";
-import { createPairRelayer } from "../../src/relayer/index.js";
+import { createPairRelayer, memoryLogger } from "../../src/relayer/index.js";
 import type { PairStatus } from "../../src/status.js";
 import {
   AnchoringReceiver__factory,
@@ -502,6 +502,19 @@ describe("bridge tasks: roles, votes below threshold and lock mode", function ()
       relayer.close();
     }
     expect(await receiver.isAnchored(block), "the task's vote and the relayer's vote are for the same anchor").to.equal(true);
+
+    // the directory asked for on a pair with a board reaches this machine only: the relayer says so, and names the board
+    const logger = memoryLogger();
+    const onDirectory = await createPairRelayer(deployment, {
+      signers: { parent: await signer(parent), child: await signer(child) },
+      exchange: "dir",
+      root: dir,
+      logger,
+    });
+    onDirectory.close();
+    const lines = logger.records.filter((line) => line.action === "exchange");
+    expect(lines.map((line) => line.fields?.exchange)).to.deep.equal(["dir"]);
+    expect(String(lines[0].fields?.reason)).to.match(/^asked for \(--exchange dir\): .* this machine only; the pair's signature board .* other machines$/);
   });
 
   it("records a fee vote that does not reach the configuration threshold, without changing the fee", async function () {
