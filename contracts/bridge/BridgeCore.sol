@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-// External Imports
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-
 // Internal Imports
 import {OperatorVotes} from "../common/OperatorVotes.sol";
 import {BridgeHandleNonces} from "./BridgeHandleNonces.sol";
+import {ReentrancyLock} from "./ReentrancyLock.sol";
 import {IBridgeTransfers} from "./interfaces/IBridgeTransfers.sol";
 
 /// @title BridgeCore: the one execution core of every handle, and the steps every request shares
@@ -26,10 +24,10 @@ import {IBridgeTransfers} from "./interfaces/IBridgeTransfers.sol";
 /// no module knows reaches this base and is refused (`InvalidTokenType`). A request comes in by an entry point of its
 /// asset's module, which calls `_beginRequest` (running, a recipient), takes the value in and counts it against the
 /// request limits, then `_emitRequest` / `_emitRequestEncoded` (the next nonce and the event), then settles the fee and
-/// burns. The limits module overrides `_consumeRequestLimit`, `_consumeHandleLimit` and `_returnHandleLimit`; the
+/// burns; the KLAY request, the cheapest, makes the same steps on the status slot read as one word (`STATUS_*`). The limits module overrides `_consumeRequestLimit`, `_consumeHandleLimit` and `_returnHandleLimit`; the
 /// recovery module overrides `_park`. Do not override `_executeHandle` or `_deliver`: they are the flow every asset
 /// shares.
-abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, BridgeHandleNonces, IBridgeTransfers {
+abstract contract BridgeCore is OperatorVotes, ReentrancyLock, BridgeHandleNonces, IBridgeTransfers {
     uint8 internal constant VOTE_VALUE_TRANSFER = 0;
     uint8 internal constant VOTE_CONFIGURATION = 1;
 
@@ -41,6 +39,15 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyGuardTransient, BridgeH
         bool klayLocked;
         bool klayRequestLimited; // KLAY has transfer limits: requests consult them
     }
+
+    /// @dev `Status` as one word, for a request that reads and writes the slot whole: the compiler packs a struct from
+    /// the low-order end, so `feeReceiver` is bits 0 to 159, `requestNonce` 160 to 223, and each flag the low bit of
+    /// the byte above.
+    uint256 internal constant STATUS_NONCE_ONE = 1 << 160;
+    uint256 internal constant STATUS_NONCE_MASK = uint256(type(uint64).max) << 160;
+    uint256 internal constant STATUS_RUNNING = 1 << 224;
+    uint256 internal constant STATUS_KLAY_LOCKED = 1 << 232;
+    uint256 internal constant STATUS_KLAY_REQUEST_LIMITED = 1 << 240;
 
     /// @notice Whether this bridge mints and burns tokens (true) or locks and releases them (false). KLAY is always
     /// locked and released.

@@ -7,7 +7,7 @@ import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 // Internal Imports
 import {BridgeCore} from "./BridgeCore.sol";
 import {IBridgeSignedHandles} from "./interfaces/IBridgeSignedHandles.sol";
-import {TRANSFER_TYPE, TRANSFER_TYPE_HASH, hashTransfer} from "./libraries/TransferHashing.sol";
+import {hashTransfer} from "./libraries/TransferHashing.sol";
 
 /// @title BridgeSignedHandles: a batch of transfers approved by the operators' EIP-712 signatures, in one transaction
 /// @notice The cheap handle path. The operators sign a `HandleBatch` (every field the per-operator vote covers, for
@@ -16,12 +16,10 @@ import {TRANSFER_TYPE, TRANSFER_TYPE_HASH, hashTransfer} from "./libraries/Trans
 /// per-operator votes: a request nonce executes once, whichever path reaches it first; nonces of the batch that are
 /// already handled are skipped. Nothing is stored per operator.
 abstract contract BridgeSignedHandles is BridgeCore, EIP712, IBridgeSignedHandles {
-    /// @inheritdoc IBridgeSignedHandles
-    bytes32 public constant TRANSFER_TYPEHASH = TRANSFER_TYPE_HASH;
-
-    /// @inheritdoc IBridgeSignedHandles
-    bytes32 public constant HANDLE_BATCH_TYPEHASH =
-        keccak256(abi.encodePacked("HandleBatch(Transfer[] transfers)", TRANSFER_TYPE));
+    /// @dev EIP-712 type hash of `HandleBatch(Transfer[] transfers)`:
+    /// `keccak256(abi.encodePacked("HandleBatch(Transfer[] transfers)", TRANSFER_TYPE))`, written out as
+    /// `TRANSFER_TYPE_HASH` is (the bridge's `batchDigest` is checked against the relayer's in its tests).
+    bytes32 private constant HANDLE_BATCH_TYPE_HASH = 0x892a2caaf27368cc02a547daf714301026c48c8cf83bc114a002fdbf5facaf1a;
 
     constructor() EIP712("ServiceChainBridge", "1") {}
 
@@ -42,6 +40,6 @@ abstract contract BridgeSignedHandles is BridgeCore, EIP712, IBridgeSignedHandle
         for (uint256 i = 0; i < transfers.length; ++i) {
             hashes[i] = hashTransfer(transfers[i]);
         }
-        return _hashTypedDataV4(keccak256(abi.encode(HANDLE_BATCH_TYPEHASH, keccak256(abi.encodePacked(hashes)))));
+        return _hashTypedDataV4(keccak256(abi.encode(HANDLE_BATCH_TYPE_HASH, keccak256(abi.encodePacked(hashes)))));
     }
 }

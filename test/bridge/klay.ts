@@ -70,6 +70,40 @@ describe("Bridge KLAY requests (source side)", function () {
       ).to.be.revertedWithCustomError(bridge, "ZeroRecipient");
     });
 
+    it("names the first refusal that applies: stopped, then zero recipient, then KLAY locked, then zero value", async function () {
+      const { bridge, user } = await networkHelpers.loadFixture(deployed);
+      const request = (value: bigint) => bridge.connect(user).requestKLAYTransfer(ethers.ZeroAddress, value, "0x", { value });
+      await bridge.lockKLAY();
+      await bridge.start(false);
+      await expect(request(0n)).to.be.revertedWithCustomError(bridge, "BridgeNotRunning");
+      await bridge.start(true);
+      await expect(request(0n)).to.be.revertedWithCustomError(bridge, "ZeroRecipient");
+      const locked = bridge.connect(user).requestKLAYTransfer(user, 0n, "0x");
+      await expect(locked).to.be.revertedWithCustomError(bridge, "KLAYIsLocked");
+      await bridge.unlockKLAY();
+      await expect(bridge.connect(user).requestKLAYTransfer(user, 0n, "0x")).to.be.revertedWithCustomError(bridge, "ZeroAmount");
+    });
+
+    it("refuses a request past the last nonce (RequestNoncesExhausted) and changes nothing", async function () {
+      const { bridge, user, recipient, feeReceiver } = await networkHelpers.loadFixture(deployed);
+      await bridge.setFeeReceiver(feeReceiver);
+      await bridge.connect(user).requestKLAYTransfer(recipient, 1n, "0x", { value: 1n });
+      // the status slot: the fee receiver, then the nonce (1) and the running flag above it
+      const expected = (1n << 224n) | (1n << 160n) | BigInt(feeReceiver.address);
+      let slot = 0n;
+      while (slot < 64n && BigInt(await ethers.provider.getStorage(bridge, slot)) !== expected) slot++;
+      expect(slot).to.be.lessThan(64n);
+      const last = (1n << 224n) | (0xffffffffffffffffn << 160n) | BigInt(feeReceiver.address);
+      await networkHelpers.setStorageAt(await bridge.getAddress(), slot, last);
+      expect(await bridge.requestNonce()).to.equal(2n ** 64n - 1n);
+      await expect(bridge.connect(user).requestKLAYTransfer(recipient, 1n, "0x", { value: 1n })).to.be.revertedWithCustomError(
+        bridge,
+        "RequestNoncesExhausted",
+      );
+      expect(BigInt(await ethers.provider.getStorage(bridge, slot))).to.equal(last);
+      expect(await bridge.isRunning()).to.equal(true);
+    });
+
     it("refunds the whole fee limit when no fee receiver is set", async function () {
       const { bridge, user, recipient } = await networkHelpers.loadFixture(deployed);
       await bridge.setKLAYFee(20n, 0); // a fee, but nobody to pay it to

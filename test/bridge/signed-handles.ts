@@ -315,10 +315,13 @@ describe("Bridge signed handles (EIP-712 batches)", function () {
     expect(await f.bridge.isHandled(0n)).to.equal(true);
   });
 
-  it("exposes the EIP-712 type hashes the relayer signs", async function () {
+  it("hashes the EIP-712 types the relayer signs, dynamic fields of any length included", async function () {
     const f = await networkHelpers.loadFixture(deployDestination);
-    const encoder = ethers.TypedDataEncoder.from(HANDLE_BATCH_TYPES);
-    expect(await f.bridge.HANDLE_BATCH_TYPEHASH()).to.equal(ethers.id(encoder.encodeType("HandleBatch")));
-    expect(await f.bridge.TRANSFER_TYPEHASH()).to.equal(ethers.id(encoder.encodeType("Transfer")));
+    const transfers = [
+      { ...klayTransfer(f, 0n), tokenType: 2, tokenURI: `ipfs://${"n".repeat(57)}`, extraData: ethers.hexlify(ethers.randomBytes(33)) },
+      { ...klayTransfer(f, 1n), extraData: ethers.hexlify(ethers.randomBytes(64)) },
+      klayTransfer(f, 2n),
+    ];
+    expect(await f.bridge.batchDigest(transfers)).to.equal(ethers.TypedDataEncoder.hash(f.domain, HANDLE_BATCH_TYPES, { transfers }));
   });
 });

@@ -4,20 +4,11 @@ pragma solidity 0.8.30;
 // Internal Imports
 import {IBridgeTransfers} from "./IBridgeTransfers.sol";
 
-// The type hashes keep the names of the constants that implement them.
-// solhint-disable func-name-mixedcase
-
 /// @title Signed handles: a batch of transfers approved by the operators' EIP-712 signatures, in one transaction
 /// @notice The functions of the cheap handle path and its error.
 interface IBridgeSignedHandles {
     /// @notice The batch is empty.
     error EmptyBatch();
-
-    /// @notice EIP-712 type hash of `Transfer`.
-    function TRANSFER_TYPEHASH() external view returns (bytes32);
-
-    /// @notice EIP-712 type hash of `HandleBatch(Transfer[] transfers)`.
-    function HANDLE_BATCH_TYPEHASH() external view returns (bytes32);
 
     /// @notice Destination chain: executes every transfer of `transfers` not handled yet, approved by `signatures`:
     /// 65-byte `r ‖ s ‖ v` signatures of current operators over `batchDigest(transfers)`, sorted by signer address

@@ -123,6 +123,8 @@ interface IBridgeTransfers {
     error KLAYTransferWithToken(address token);
     /// @notice `tokenType` is not 0 (KLAY), 1 (KIP7) or 2 (KIP17).
     error InvalidTokenType(uint8 tokenType);
+    /// @notice Every request nonce (2^64 of them) was taken.
+    error RequestNoncesExhausted();
     /// @notice Less gas is left than a payout's budget (`TokenCalls.PAYOUT_GAS`) and the failure record after it: send
     /// the handle with more gas.
     error InsufficientGasForPayout();
