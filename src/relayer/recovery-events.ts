@@ -3,6 +3,7 @@
  * `TransferRetried`, `TransferReleased`, `TransferCancelled` (destination) and `ValueTransferRefunded` (source), each
  * recorded in the store as the state of its transfer.
  */
+import { formatEther } from "ethers";
 import type { Log } from "ethers";
 
 import { KIP17Token__factory, KIP7Token__factory } from "../../types/ethers-contracts/index.js";
@@ -11,10 +12,10 @@ import { REVERT_PREVIEW_CHARS } from "../protocol/constants.js";
 import { recoveryDigest } from "../protocol/eip712.js";
 import type { RecoveryKind } from "../protocol/eip712.js";
 import { decodeRevert } from "../protocol/revert.js";
-import { directionOf, otherSide } from "../protocol/transfer.js";
+import { TokenType, directionOf, otherSide } from "../protocol/transfer.js";
 import type { Side } from "../protocol/transfer.js";
 import { approvedTransfer, ledgerOf } from "./recovery-context.js";
-import type { RecoveryContext, RecoveryReport } from "./recovery-context.js";
+import type { RecoveryChain, RecoveryContext, RecoveryReport } from "./recovery-context.js";
 
 /** Reads the recovery events of `side` (its bridge and ledger) up to its confirmed head. */
 export async function scanRecoveryEvents(context: RecoveryContext, side: Side, report: RecoveryReport): Promise<void> {
@@ -65,7 +66,13 @@ async function apply(context: RecoveryContext, side: Side, log: Log, fromBridge:
   switch (parsed.name) {
     case "HandleValueTransferFailed": {
       if (current !== undefined && current.state !== "held" && current.state !== "failed") return;
-      const reason = describeReason(String(parsed.args.reason), ledger.chain.bridge, ledger.recovery);
+      const reason = await withKlayShortfall(
+        context,
+        ledger.chain,
+        source,
+        nonce,
+        describeReason(String(parsed.args.reason), ledger.chain.bridge, ledger.recovery),
+      );
       context.store.updateRecovery(source, nonce, {
         state: "failed",
         lastReason: reason,
@@ -126,10 +133,41 @@ const tokenInterfaces = { kip7: KIP7Token__factory.createInterface(), kip17: KIP
 
 /** What a recipient or token returned, for a log line: its custom error when the bridge or ledger knows it. */
 export function describeReason(reason: string, bridge: Bridge, recovery: TransferRecovery): string {
-  if (reason === "0x" || reason === "") return "reverted without a reason";
+  if (reason === "0x" || reason === "") return NO_REASON;
   for (const iface of [bridge.interface, recovery.interface, tokenInterfaces.kip7, tokenInterfaces.kip17]) {
     const decoded = decodeRevert({ data: reason }, iface);
     if (decoded !== undefined && !decoded.text.startsWith("unknown revert")) return decoded.text;
   }
   return reason.length > REVERT_PREVIEW_CHARS ? `${reason.slice(0, REVERT_PREVIEW_CHARS)}…` : reason;
+}
+
+const NO_REASON = "reverted without a reason";
+
+/**
+ * `reason`, or, for a KLAY payout of transfer `nonce` (from `source`) that failed without a reason while the
+ * destination bridge holds less than it has to pay (sending more than a balance fails without revert data), what it
+ * holds, what it has to pay and the fix. The balance is read now: a bridge funded since gets the reason as it is.
+ */
+export async function withKlayShortfall(
+  context: RecoveryContext,
+  destination: RecoveryChain,
+  source: Side,
+  nonce: bigint,
+  reason: string,
+): Promise<string> {
+  if (reason !== NO_REASON) return reason;
+  const request = context.store.getTransfer(source, nonce)?.request;
+  if (request?.tokenType !== TokenType.KLAY) return reason;
+  let held: bigint;
+  try {
+    held = await context.rpc(() => destination.provider.getBalance(destination.bridge.target as string));
+  } catch {
+    return reason;
+  }
+  if (held >= request.valueOrTokenId) return reason;
+  const side = destination.side;
+  return (
+    `the ${side} bridge holds ${formatEther(held)} KLAY, less than the ${formatEther(request.valueOrTokenId)} KLAY to pay; ` +
+    `hint: fund it with at least ${formatEther(request.valueOrTokenId - held)} KLAY (\`bridge fund --side ${side}\`)`
+  );
 }

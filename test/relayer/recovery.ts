@@ -7,6 +7,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 
 import { expect } from "chai";
+import { formatEther } from "ethers";
 
 import { recoveryTransfers } from "../../src/recovery.js";
 import type { RecoveryEntry } from "../../src/recovery.js";
@@ -155,6 +156,13 @@ describe("relayer recovery of transfers not paid out (two in-process chains)", f
     expect(await pair.child.bridge.isHandled(0n)).to.equal(true);
     expect(list[2].store.getRecovery("parent", 0n)?.state).to.equal("failed");
     expect((await statusOf(pair, "parent")).get(0n)).to.equal("failed");
+    // the relayer says why: the bridge holds less KLAY than it has to pay, and how much to fund it with
+    const held = await frame.child.ethers.provider.getBalance(await pair.child.bridge.getAddress());
+    const failed = logger.records.find((entry) => entry.action === "payout-failed");
+    expect(String(failed?.fields.reason)).to.equal(
+      `the child bridge holds ${formatEther(held)} KLAY, less than the 150.0 KLAY to pay; ` +
+        `hint: fund it with at least ${formatEther(150n * ONE - held)} KLAY (\`bridge fund --side child\`)`,
+    );
     await expectConservation(pair);
 
     await fundBridge(pair, "child", 100n * ONE);
