@@ -165,7 +165,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyLock, BridgeHandleNonce
         address to,
         address token,
         uint256 valueOrTokenId,
-        uint64 requestNonce,
+        uint64 requestedNonce,
         uint64 requestBlockNumber,
         string memory tokenURI,
         bytes calldata extraData
@@ -178,7 +178,7 @@ abstract contract BridgeCore is OperatorVotes, ReentrancyLock, BridgeHandleNonce
                 to: to,
                 tokenAddress: token,
                 valueOrTokenId: valueOrTokenId,
-                requestNonce: requestNonce,
+                requestNonce: requestedNonce,
                 requestBlockNumber: requestBlockNumber,
                 tokenURI: tokenURI,
                 extraData: extraData
