@@ -7,6 +7,8 @@ pragma solidity 0.8.30;
 /// costs no code copy on each use. Besides the modifier, a path may check the guard without taking it
 /// (`_requireNotEntered`) and take it only around its calls out of the bridge (`_lock`, `_unlock`): entered while the
 /// guard is held it reverts, and between its calls out only the bridge's own code runs, so nothing can enter then.
+/// Do not declare a `transient` state variable in the bridge or any of its bases: solc would put the first one on
+/// slot 0, shared with this guard.
 abstract contract ReentrancyLock {
     /// @notice A `nonReentrant` function was entered while one was running.
     error ReentrancyGuardReentrantCall();

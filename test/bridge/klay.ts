@@ -104,6 +104,42 @@ describe("Bridge KLAY requests (source side)", function () {
       expect(await bridge.isRunning()).to.equal(true);
     });
 
+    it("writes RequestValueTransfer byte for byte as the ABI encodes it: extra data of any length, near the last nonce, receive and fallback", async function () {
+      const { bridge, user, recipient, feeReceiver } = await networkHelpers.loadFixture(withFee);
+      await bridge.setTransferLimits(ethers.ZeroAddress, 1n, 10n ** 30n, 10n ** 30n, 10n ** 30n); // the limited flag set
+      // the status word, found by its fee receiver; the nonce moved near its last value, so that any high bit left
+      // over in the emitted nonce would show
+      let slot = 0n;
+      const mask160 = (1n << 160n) - 1n;
+      while (slot < 64n && (BigInt(await ethers.provider.getStorage(bridge, slot)) & mask160) !== BigInt(feeReceiver.address)) slot++;
+      expect(slot).to.be.lessThan(64n);
+      let nonce = 2n ** 64n - 11n;
+      const status = BigInt(await ethers.provider.getStorage(bridge, slot));
+      await networkHelpers.setStorageAt(await bridge.getAddress(), slot, (status & ~(((1n << 64n) - 1n) << 160n)) | (nonce << 160n));
+      const event = bridge.interface.getEvent("RequestValueTransfer");
+      const encode = (value: bigint, extraData: string) =>
+        ethers.AbiCoder.defaultAbiCoder().encode(["uint8", "uint256", "uint64", "uint256", "bytes"], [0, value, nonce, 20n, extraData]);
+      const emitted = async (tx: Promise<{ wait(): Promise<unknown> }>) => {
+        const receipt = (await (await tx).wait()) as { logs: { topics: readonly string[]; data: string }[] };
+        return receipt.logs.find((log) => log.topics[0] === event.topicHash)!;
+      };
+      for (const length of [0, 1, 31, 32, 33, 64, 65, 300]) {
+        const extraData = ethers.hexlify(Uint8Array.from({ length }, (_, i) => (i * 37 + 1) % 256));
+        const log = await emitted(bridge.connect(user).requestKLAYTransfer(recipient, 1_000n, extraData, { value: 1_030n }));
+        expect(log.data, `extra data of ${length} bytes`).to.equal(encode(1_000n, extraData));
+        const topic = (address: string) => ethers.zeroPadValue(address, 32).toLowerCase();
+        expect(log.topics).to.deep.equal([event.topicHash, topic(user.address), topic(recipient.address), ethers.ZeroHash]);
+        nonce++;
+      }
+      for (const data of ["0x", "0x12345678aabb"]) {
+        const log = await emitted(user.sendTransaction({ to: bridge, value: 500n, data }));
+        expect(log.data, `a payment with data ${data}`).to.equal(encode(480n, "0x"));
+        nonce++;
+      }
+      expect(await bridge.requestNonce()).to.equal(nonce);
+      expect(await bridge.isRunning()).to.equal(true);
+    });
+
     it("refunds the whole fee limit when no fee receiver is set", async function () {
       const { bridge, user, recipient } = await networkHelpers.loadFixture(deployed);
       await bridge.setKLAYFee(20n, 0); // a fee, but nobody to pay it to
