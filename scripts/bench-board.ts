@@ -8,9 +8,9 @@
  * signatures go through the child chain's SignatureBoard.
  *
  * Measured: transfers per second from the first request to the last handle, the 95th percentile of each transfer's
- * latency from the mining of its request's block to its handle (seen by polling the child bridge every 10 ms), and
- * the child-chain gas one operator pays to post its signature of one batch. Every process a run starts is stopped
- * when it ends, whatever happens.
+ * latency from the mining of its request's block to the child block that handles it (announced over the node's
+ * WebSocket), and the child-chain gas one operator pays to post its signature of one batch. Every process a run starts
+ * is stopped when it ends, whatever happens.
  */
 import type { ChildProcess } from "node:child_process";
 import { readFile } from "node:fs/promises";

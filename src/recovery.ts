@@ -14,7 +14,7 @@ import { ParkedStatus, toSignedTransfer, tokenTypeName, transferContentHash } fr
 import type { TokenTypeName } from "./protocol/transfer.js";
 import type { SignedTransfer } from "./signatures.js";
 import { handleLimitProblem } from "./limits.js";
-import { assetUnits, formatAsset } from "./units.js";
+import { assetUnits, bridgeShortfall, formatAsset } from "./units.js";
 import type { Side } from "./validate.js";
 
 
@@ -218,17 +218,18 @@ export async function payoutShortfall(
   const units = await assetUnits(pair, to, kind, transfer.tokenAddress);
   if (kind === "klay") {
     const held = await pair[to].provider.getBalance(bridgeAddress);
-    if (held >= transfer.valueOrTokenId) return undefined;
+    const short = bridgeShortfall(to, held, transfer.valueOrTokenId, units);
+    if (short === undefined) return undefined;
     return (
-      `the ${to} bridge holds ${formatAsset(held, units)}, less than the ${formatAsset(transfer.valueOrTokenId, units)} to pay; ` +
+      `${short}; ` +
       `hint: \`npx hardhat bridge fund --pair ${pair.deployment.name} --side ${to} --amount ${formatAsset(transfer.valueOrTokenId - held, units).split(" ")[0]}\``
     );
   }
   if (pair.deployment[to].modeMintBurn) return undefined; // minted: nothing to hold
   if (kind === "kip7") {
     const held = BigInt(await KIP7Token__factory.connect(transfer.tokenAddress, pair[to].provider).balanceOf(bridgeAddress));
-    if (held >= transfer.valueOrTokenId) return undefined;
-    return `the ${to} bridge holds ${formatAsset(held, units)}, less than the ${formatAsset(transfer.valueOrTokenId, units)} to pay; hint: send it ${units.symbol} first`;
+    const short = bridgeShortfall(to, held, transfer.valueOrTokenId, units);
+    return short === undefined ? undefined : `${short}; hint: send it ${units.symbol} first`;
   }
   const owner = await KIP17Token__factory.connect(transfer.tokenAddress, pair[to].provider)
     .ownerOf(transfer.valueOrTokenId)

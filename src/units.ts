@@ -19,13 +19,25 @@ export interface AssetUnits {
 
 /** The units of `token` on `side` (zero: KLAY); `kind` as the transfer says. */
 export async function assetUnits(pair: ConnectedPair, side: Side, kind: AssetUnits["kind"], token: string): Promise<AssetUnits> {
-  if (kind === "klay" || sameAddress(token, ZERO)) return { kind: "klay", symbol: "KLAY", decimals: 18 };
+  if (kind === "klay" || sameAddress(token, ZERO)) return KLAY_UNITS;
   const recorded = pair.deployment.tokens.find((entry) => sameAddress(entry[side], token));
   const contract = KIP7Token__factory.connect(token, pair[side].provider);
   const symbol = recorded?.symbol ?? (await contract.symbol().catch(() => (kind === "kip17" ? "KIP17" : "KIP7")));
   if (kind === "kip17") return { kind, symbol, decimals: 0 };
   const decimals = Number(await contract.decimals().catch(() => 18n));
   return { kind, symbol, decimals };
+}
+
+/** KLAY's units. */
+export const KLAY_UNITS: AssetUnits = { kind: "klay", symbol: "KLAY", decimals: 18 };
+
+/**
+ * Why the `side` bridge, holding `held`, cannot pay `owed` (both fungible, in `units`): the line a refusal or a
+ * failure gives before its hint. Undefined when it holds enough.
+ */
+export function bridgeShortfall(side: string, held: bigint, owed: bigint, units: AssetUnits): string | undefined {
+  if (held >= owed) return undefined;
+  return `the ${side} bridge holds ${formatAsset(held, units)}, less than the ${formatAsset(owed, units)} to pay`;
 }
 
 /** An amount with its unit: `1.5 KLAY`, `250.0 DMT`; with 0 decimals a count (`2 ART NFT(s)`). */

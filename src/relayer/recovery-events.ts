@@ -14,8 +14,9 @@ import type { RecoveryKind } from "../protocol/eip712.js";
 import { decodeRevert } from "../protocol/revert.js";
 import { TokenType, directionOf, otherSide } from "../protocol/transfer.js";
 import type { Side } from "../protocol/transfer.js";
+import { KLAY_UNITS, bridgeShortfall } from "../units.js";
 import { approvedTransfer, ledgerOf } from "./recovery-context.js";
-import type { RecoveryChain, RecoveryContext, RecoveryReport } from "./recovery-context.js";
+import type { Ledger, RecoveryContext, RecoveryReport } from "./recovery-context.js";
 
 /** Reads the recovery events of `side` (its bridge and ledger) up to its confirmed head. */
 export async function scanRecoveryEvents(context: RecoveryContext, side: Side, report: RecoveryReport): Promise<void> {
@@ -66,13 +67,7 @@ async function apply(context: RecoveryContext, side: Side, log: Log, fromBridge:
   switch (parsed.name) {
     case "HandleValueTransferFailed": {
       if (current !== undefined && current.state !== "held" && current.state !== "failed") return;
-      const reason = await withKlayShortfall(
-        context,
-        ledger.chain,
-        source,
-        nonce,
-        describeReason(String(parsed.args.reason), ledger.chain.bridge, ledger.recovery),
-      );
+      const reason = await describePayoutFailure(context, ledger, source, nonce, String(parsed.args.reason));
       context.store.updateRecovery(source, nonce, {
         state: "failed",
         lastReason: reason,
@@ -133,7 +128,7 @@ const tokenInterfaces = { kip7: KIP7Token__factory.createInterface(), kip17: KIP
 
 /** What a recipient or token returned, for a log line: its custom error when the bridge or ledger knows it. */
 export function describeReason(reason: string, bridge: Bridge, recovery: TransferRecovery): string {
-  if (reason === "0x" || reason === "") return NO_REASON;
+  if (reason === "0x" || reason === "") return "reverted without a reason";
   for (const iface of [bridge.interface, recovery.interface, tokenInterfaces.kip7, tokenInterfaces.kip17]) {
     const decoded = decodeRevert({ data: reason }, iface);
     if (decoded !== undefined && !decoded.text.startsWith("unknown revert")) return decoded.text;
@@ -141,33 +136,31 @@ export function describeReason(reason: string, bridge: Bridge, recovery: Transfe
   return reason.length > REVERT_PREVIEW_CHARS ? `${reason.slice(0, REVERT_PREVIEW_CHARS)}…` : reason;
 }
 
-const NO_REASON = "reverted without a reason";
-
 /**
- * `reason`, or, for a KLAY payout of transfer `nonce` (from `source`) that failed without a reason while the
- * destination bridge holds less than it has to pay (sending more than a balance fails without revert data), what it
- * holds, what it has to pay and the fix. The balance is read now: a bridge funded since gets the reason as it is.
+ * Why the payout of transfer `nonce` (from `source`) on `ledger`'s side failed, from what the recipient or token
+ * returned (`describeReason`). A KLAY payout that returned nothing while the bridge holds less than it has to pay
+ * (sending more than a balance fails without revert data) is told as that shortfall, with the fix; the balance is
+ * read now, so a bridge funded since gets the reason as it is.
  */
-export async function withKlayShortfall(
+export async function describePayoutFailure(
   context: RecoveryContext,
-  destination: RecoveryChain,
+  ledger: Ledger,
   source: Side,
   nonce: bigint,
   reason: string,
 ): Promise<string> {
-  if (reason !== NO_REASON) return reason;
+  const described = describeReason(reason, ledger.chain.bridge, ledger.recovery);
+  if (reason !== "0x" && reason !== "") return described;
   const request = context.store.getTransfer(source, nonce)?.request;
-  if (request?.tokenType !== TokenType.KLAY) return reason;
+  if (request?.tokenType !== TokenType.KLAY) return described;
+  const { provider, bridge, side } = ledger.chain;
   let held: bigint;
   try {
-    held = await context.rpc(() => destination.provider.getBalance(destination.bridge.target as string));
+    held = await context.rpc(() => provider.getBalance(bridge.target as string));
   } catch {
-    return reason;
+    return described;
   }
-  if (held >= request.valueOrTokenId) return reason;
-  const side = destination.side;
-  return (
-    `the ${side} bridge holds ${formatEther(held)} KLAY, less than the ${formatEther(request.valueOrTokenId)} KLAY to pay; ` +
-    `hint: fund it with at least ${formatEther(request.valueOrTokenId - held)} KLAY (\`bridge fund --side ${side}\`)`
-  );
+  const short = bridgeShortfall(side, held, request.valueOrTokenId, KLAY_UNITS);
+  if (short === undefined) return described;
+  return `${short}; hint: fund it with at least ${formatEther(request.valueOrTokenId - held)} KLAY (\`bridge fund --side ${side}\`)`;
 }

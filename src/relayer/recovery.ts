@@ -41,7 +41,7 @@ import { badFileReporter } from "./log.js";
 import { RecoveryApprovals } from "./recovery-approval.js";
 import { emptyRecoveryReport, reconcile, retryBackoff, tryLater } from "./recovery-context.js";
 import type { Ledger, RecoveryChain, RecoveryContext, RecoveryHooks, RecoveryOptions, RecoveryReport } from "./recovery-context.js";
-import { describeReason, scanRecoveryEvents, withKlayShortfall } from "./recovery-events.js";
+import { describePayoutFailure, scanRecoveryEvents } from "./recovery-events.js";
 import type { RecoveryRecord, RelayerStore } from "./store.js";
 
 export { ParkedStatus, refundTransferOf, transferContentHash };
@@ -174,13 +174,7 @@ export class TransferRecoveryWorker {
         const attempts = record.attempts + 1;
         const reason =
           revert.name === "PayoutFailed"
-            ? await withKlayShortfall(
-                this.#context,
-                ledger.chain,
-                source,
-                record.nonce,
-                describeReason(revert.args[1] ?? "0x", ledger.chain.bridge, ledger.recovery),
-              )
+            ? await describePayoutFailure(this.#context, ledger, source, record.nonce, revert.args[1] ?? "0x")
             : revert.name === "RetryAboveLimits"
               ? `${revert.text}: above the destination's handle limits`
               : revert.text;

@@ -26,7 +26,7 @@ export class RequestScanner {
   readonly #requestProblems = new Set<string>();
   /** Request logs of each source this relayer could not read (skipped), since the last `takeUnrelayable`. */
   readonly #unrelayable: Record<Side, number> = { parent: 0, child: 0 };
-  /** The source reads of the current round of checks, per source (`beginChecks`), else none kept. */
+  /** The source reads of the current round of checks, per source (`withOneReadPerRange`), else none kept. */
   #reads: Partial<Record<Side, Map<string, Promise<TransferRequest[]>>>> = {};
 
   constructor(context: RelayerContext) {
